@@ -1,0 +1,37 @@
+"""JSON admin API under /admin/api/, for officers' and staff tools.
+
+Protected by BOT_ADMIN_TOKEN sent as `Authorization: Bearer <token>`, compared in constant time.
+With no token configured there is no admin API at all (404), rather than an open one.
+Each resource lives in its own module with a `blueprint`, listed in RESOURCES.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+RESOURCES: list[Blueprint] = []  # resource blueprints, nested under /admin/api
+
+
+def register_admin(app: Flask, admin_token: str) -> None:
+    if not admin_token:
+        return
+    api = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+    api.before_request(_require_token)
+    api.add_url_rule("/health", "health", _health)
+    for resource in RESOURCES:
+        api.register_blueprint(resource)
+    app.register_blueprint(api)
+
+
+def _require_token():
+    expected = current_app.extensions["runtime"].config.secrets.admin_token
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        return jsonify(ok=False, error="missing or invalid admin token"), 401
+    return None
+
+
+def _health():
+    return jsonify(current_app.extensions["runtime"].health())

@@ -1,0 +1,76 @@
+"""Flask application factory: HTTP transport only.
+
+`POST /webhook`: raw body → signature (401) → parse (400) → freshness (400) → durable inbox → 200.
+The answer is computed afterwards by the inbox workers, so Zalo gets its 200 well within 2 s.
+`gunicorn app:app` finds the module-level `app`, created on first access, never at import.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, jsonify, request
+
+from admin import register_admin
+from bot.config import Config, load_config
+from bot.events import EventError, decode, parse_event
+from bot.runtime import Runtime
+from bot.signature import verify_signature
+
+
+def create_app(config: Config | None = None, *, zalo: Any = None, start_background: bool = True) -> Flask:
+    config = config or load_config()
+    runtime = Runtime(config, zalo=zalo)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.server.max_body_bytes
+    app.extensions["runtime"] = runtime
+    max_age_ms = config.server.event_max_age_hours * 3600 * 1000
+
+    @app.post("/webhook")
+    def webhook():
+        secrets = config.secrets
+        if not secrets.webhook_ready:
+            return _error(503, "webhook not configured: set ZALO_APP_ID and ZALO_OA_SECRET_KEY")
+        signature = request.headers.get("X-ZEvent-Signature")
+        if not signature:
+            return _error(401, "missing X-ZEvent-Signature")
+        raw = request.get_data(cache=False)
+        try:
+            payload = decode(raw)
+            timestamp = str(payload.get("timestamp", ""))
+            if not verify_signature(signature, secrets.app_id, raw, timestamp, secrets.oa_secret_key):
+                return _error(401, "invalid signature")
+            event = parse_event(payload)
+        except EventError as exc:
+            return _error(400, str(exc))
+        if time.time() * 1000 - event.timestamp_ms > max_age_ms:
+            return _error(400, "event too old")
+        if runtime.inbox.add(event, payload):
+            runtime.workers.wake.set()
+        return jsonify(ok=True)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(runtime.health())
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return _error(413, "body too large")
+
+    register_admin(app, config.secrets.admin_token)
+    if start_background:
+        runtime.start()
+    return app
+
+
+def _error(status: int, message: str):
+    return jsonify(ok=False, error=message), status
+
+
+def __getattr__(name: str) -> Flask:
+    """Module-level `app` for WSGI servers (`gunicorn app:app`), built on first access."""
+    if name == "app":
+        globals()["app"] = instance = create_app()
+        return instance
+    raise AttributeError(name)

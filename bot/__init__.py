@@ -1,0 +1,1 @@
+"""Trợ lý ảo CCHC: a Zalo Official Account assistant for Vietnamese public agencies."""

@@ -1,0 +1,5 @@
+"""Placeholder until the matcher command lands (being written)."""
+
+
+def register(subparsers):
+    pass

@@ -1,0 +1,219 @@
+"""Settings: `config.yaml` for what deployments tune, the environment for secrets.
+
+Validated once at start-up into frozen dataclasses; a mistake raises ConfigError naming the key,
+so a bad deployment fails loudly before it accepts a single webhook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_CONFIG_PATH = "config.yaml"
+
+
+class ConfigError(Exception):
+    """A setting is missing, mistyped or unknown; the message names the key."""
+
+
+@dataclass(frozen=True)
+class AgencySettings:
+    """Who runs the OA. Answers reference these as {agency}, {hotline}, … so another province
+    deploys by editing config and content only."""
+
+    name: str = "Ủy ban nhân dân tỉnh"
+    short_name: str = "UBND tỉnh"
+    hotline: str = "1900 0000"
+    email: str = ""
+    address: str = ""
+    office_hours: str = "Sáng 7:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu"
+    portal: str = "https://dichvucong.gov.vn"
+    local_portal: str = ""
+    website: str = ""
+
+    def placeholders(self) -> dict[str, str]:
+        """Values staff may write as {name} in answers."""
+        return {
+            "agency": self.name,
+            "agency_short": self.short_name,
+            "hotline": self.hotline,
+            "email": self.email,
+            "address": self.address,
+            "office_hours": self.office_hours,
+            "portal": self.portal,
+            "local_portal": self.local_portal or self.portal,
+            "website": self.website or self.local_portal or self.portal,
+        }
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 8
+    max_body_bytes: int = 64 * 1024
+    event_max_age_hours: float = 24.0
+    inbox_workers: int = 2
+    inbox_lease_seconds: float = 120.0
+    inbox_retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    api_base: str = "https://openapi.zalo.me"
+    oauth_base: str = "https://oauth.zaloapp.com"
+    timeout_seconds: float = 10.0
+    max_attempts: int = 4
+    backoff_seconds: float = 0.5
+    refresh_before_expiry_minutes: int = 120
+
+
+@dataclass(frozen=True)
+class MatcherSettings:
+    """Confidence thresholds, calibrated by `bench/` (see bench/README.md)."""
+
+    answer_threshold: float = 0.62
+    suggest_threshold: float = 0.35
+    answer_margin: float = 0.08
+    max_suggestions: int = 3
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    reload_interval_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """From the environment only; never from config.yaml, never logged (repr hides them)."""
+
+    app_id: str = ""
+    app_secret: str = field(default="", repr=False)
+    oa_secret_key: str = field(default="", repr=False)
+    access_token: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
+    admin_token: str = field(default="", repr=False)
+    log_key: str = field(default="", repr=False)
+
+    @property
+    def webhook_ready(self) -> bool:
+        return bool(self.app_id and self.oa_secret_key)
+
+    @property
+    def sandbox(self) -> bool:
+        """No way to reach Zalo: outgoing messages go to the database outbox instead."""
+        return not (self.access_token or (self.refresh_token and self.app_secret and self.app_id))
+
+
+@dataclass(frozen=True)
+class Config:
+    database: str = "data/bot.sqlite3"
+    knowledge_dir: str = "knowledge"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    agency: AgencySettings = AgencySettings()
+    server: ServerSettings = ServerSettings()
+    zalo: ZaloSettings = ZaloSettings()
+    matcher: MatcherSettings = MatcherSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
+    secrets: Secrets = Secrets()
+
+
+# Environment variable -> (section or None, key). Secrets are handled separately.
+ENV_OVERRIDES: dict[str, tuple[str | None, str]] = {
+    "BOT_DATABASE": (None, "database"),
+    "BOT_KNOWLEDGE": (None, "knowledge_dir"),
+    "ZALO_API_BASE": ("zalo", "api_base"),
+    "ZALO_OAUTH_BASE": ("zalo", "oauth_base"),
+}
+
+SECRET_ENV: dict[str, str] = {
+    "app_id": "ZALO_APP_ID",
+    "app_secret": "ZALO_APP_SECRET",
+    "oa_secret_key": "ZALO_OA_SECRET_KEY",
+    "access_token": "ZALO_ACCESS_TOKEN",
+    "refresh_token": "ZALO_REFRESH_TOKEN",
+    "admin_token": "BOT_ADMIN_TOKEN",
+    "log_key": "BOT_LOG_KEY",
+}
+
+
+def load_config(path: str | Path | None = None, env: typing.Mapping[str, str] | None = None) -> Config:
+    """Read config.yaml (or $BOT_CONFIG), apply environment overrides, validate."""
+    env = os.environ if env is None else env
+    path = Path(path or env.get("BOT_CONFIG") or DEFAULT_CONFIG_PATH)
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    elif "BOT_CONFIG" in env:
+        raise ConfigError(f"BOT_CONFIG points at {path}, which does not exist")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of settings")
+    if "secrets" in data:
+        raise ConfigError("secrets: secrets come from the environment only (see README), remove them from config.yaml")
+    for var, (section, key) in ENV_OVERRIDES.items():
+        if env.get(var):
+            target = data.setdefault(section, {}) if section else data
+            target[key] = env[var]
+    config = build(Config, data, "")
+    secrets = Secrets(**{name: env.get(var, "").strip() for name, var in SECRET_ENV.items()})
+    return dataclasses.replace(config, secrets=secrets)
+
+
+def build(cls: type, data: Any, prefix: str) -> Any:
+    """Turn a mapping into dataclass `cls`, rejecting unknown keys and wrong types by name."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{prefix or 'config'}: expected a mapping, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls) if f.name != "secrets"}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"{prefix}{unknown[0]}: unknown setting (known: {', '.join(sorted(names))})")
+    values = {key: _coerce(hints[key], value, f"{prefix}{key}") for key, value in data.items()}
+    return cls(**values)
+
+
+def _coerce(hint: Any, value: Any, key: str) -> Any:
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value or {}, key + ".")
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return None if value is None else _coerce(options[0], value, key)
+    if origin in (tuple, list):
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list")
+        (item,) = typing.get_args(hint)[:1]
+        return tuple(_coerce(item, v, f"{key}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a mapping")
+        return dict(value)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    if hint in (int, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        try:
+            number = hint(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: expected a number, got {value!r}") from None
+        if number < 0:
+            raise ConfigError(f"{key}: must not be negative, got {value!r}")
+        return number
+    if hint is str:
+        if isinstance(value, (dict, list)) or value is None or isinstance(value, bool):
+            raise ConfigError(f"{key}: expected text, got {value!r}")
+        return str(value)
+    return value

@@ -1,0 +1,55 @@
+"""The core: an event goes in, replies come out. No HTTP here, so the webhook worker, the
+terminal chat and the tests all drive the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from bot.events import Event
+from bot.knowledge.live import LiveKnowledge, Snapshot
+from bot.replies import Reply
+from bot.storage import Storage
+from bot import users
+
+INTERACTIONS = ("follow", "user_click_chatnow", "user_submit_info")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler may use. `now` is local time in the configured timezone."""
+
+    config: Config
+    storage: Storage
+    knowledge: Snapshot
+    now: datetime
+
+    def render(self, text: str) -> str:
+        """Fill agency placeholders ({hotline}, {portal}, …); unknown braces stay as written."""
+        return text.format_map(_Placeholders(self.config.agency.placeholders()))
+
+
+class _Placeholders(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+Dispatcher = Callable[[Event, Context], list[Reply]]
+
+
+class Bot:
+    def __init__(self, config: Config, storage: Storage, knowledge: LiveKnowledge, dispatch: Dispatcher):
+        self.config = config
+        self.storage = storage
+        self.knowledge = knowledge
+        self.dispatch = dispatch
+        self.tz = ZoneInfo(config.timezone)
+
+    def handle(self, event: Event) -> list[Reply]:
+        if event.user_id and (event.is_user_message or event.name in INTERACTIONS):
+            users.record_interaction(self.storage, event.user_id, event.timestamp_ms)
+        ctx = Context(self.config, self.storage, self.knowledge.current, datetime.now(timezone.utc).astimezone(self.tz))
+        return self.dispatch(event, ctx)

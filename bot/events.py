@@ -1,0 +1,119 @@
+"""Zalo webhook payloads parsed at the edge into frozen dataclasses; raw dicts stop here.
+
+Ids and timestamps arrive as JSON strings (ids exceed 2^53) and stay strings, except the
+timestamp, which becomes an int of epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+USER_MESSAGE_KINDS = ("text", "image", "link", "audio", "video", "sticker", "location", "business_card", "file", "gif")
+
+
+class EventError(ValueError):
+    """The payload is not a usable Zalo event (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    type: str
+    url: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    timestamp_ms: int
+    user_id: str | None  # the citizen this event is about (sender, follower or recipient of an echo)
+    app_id: str = ""
+    msg_id: str | None = None
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    info: dict[str, Any] = field(default_factory=dict)  # user_submit_info answers
+    admin_id: str | None = None  # staff member who sent an oa_send_* echo
+
+    @property
+    def is_user_message(self) -> bool:
+        return self.name.startswith("user_send_")
+
+    @property
+    def is_echo(self) -> bool:
+        return self.name.startswith("oa_send_")
+
+    @property
+    def kind(self) -> str:
+        """`text`, `image`, … for user messages; the event name otherwise."""
+        return self.name.removeprefix("user_send_") if self.is_user_message else self.name
+
+    @property
+    def dedupe_key(self) -> str:
+        """Zalo delivers at least once: the same message id, or the same event/user/time, is one event."""
+        if self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"evt:{self.name}:{self.user_id or ''}:{self.timestamp_ms}"
+
+
+def decode(raw: bytes) -> dict[str, Any]:
+    """Raw body → JSON object, or EventError."""
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EventError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise EventError("body must be a JSON object")
+    return payload
+
+
+def parse_event(payload: dict[str, Any]) -> Event:
+    name = payload.get("event_name")
+    if not isinstance(name, str) or not name:
+        raise EventError("missing event_name")
+    timestamp = _timestamp(payload.get("timestamp"))
+    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    user_id = _user_id(name, payload)
+    if user_id is None and (name.startswith(("user_", "oa_send_")) or name in ("follow", "unfollow")):
+        raise EventError(f"{name}: missing user id")
+    return Event(
+        name=name,
+        timestamp_ms=timestamp,
+        user_id=user_id,
+        app_id=str(payload.get("app_id", "")),
+        msg_id=_opt_str(message.get("msg_id")),
+        text=str(message.get("text") or ""),
+        attachments=tuple(_attachment(a) for a in message.get("attachments") or () if isinstance(a, dict)),
+        info=payload.get("info") if isinstance(payload.get("info"), dict) else {},
+        admin_id=_opt_str(_get(payload, "sender", "admin_id")),
+    )
+
+
+def _timestamp(value: Any) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise EventError("timestamp must be epoch milliseconds") from None
+
+
+def _user_id(name: str, payload: dict[str, Any]) -> str | None:
+    if name in ("follow", "unfollow"):
+        return _opt_str(_get(payload, "follower", "id"))
+    if name.startswith("oa_send_"):
+        return _opt_str(_get(payload, "recipient", "id"))
+    return _opt_str(_get(payload, "sender", "id")) or _opt_str(payload.get("user_id"))
+
+
+def _get(payload: dict[str, Any], outer: str, inner: str) -> Any:
+    value = payload.get(outer)
+    return value.get(inner) if isinstance(value, dict) else None
+
+
+def _opt_str(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _attachment(raw: dict[str, Any]) -> Attachment:
+    payload = raw.get("payload") if isinstance(raw.get("payload"), dict) else {}
+    return Attachment(type=str(raw.get("type", "")), url=str(payload.get("url") or ""), name=str(payload.get("name") or ""))

@@ -1,0 +1,110 @@
+"""Durable inbox: the webhook writes each event here before acknowledging Zalo.
+
+Workers claim events one at a time (never two of the same citizen at once, so replies keep their
+order), with a lease: an event claimed by a process that died is claimed again once the lease
+runs out, or at once when its claimer is known to be gone (same host, dead pid).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from bot.events import Event
+from bot.storage import Storage
+
+HOST = socket.gethostname()
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    payload: dict[str, Any]
+    status: str  # the status before this claim: 'pending', or 'replying' when replies were already recorded
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
+
+
+class Inbox:
+    def __init__(self, storage: Storage, lease_seconds: float = 120.0):
+        self.storage = storage
+        self.lease = timedelta(seconds=lease_seconds)
+        self.claimer = f"{HOST}:{os.getpid()}"
+
+    def add(self, event: Event, payload: dict[str, Any], status: str = "pending") -> bool:
+        """True when the event is new; a redelivery (same dedupe key) is ignored."""
+        with self.storage.connect() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO inbox (dedupe_key, event_name, user_id, event_time_ms, payload, status, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [event.dedupe_key, event.name, event.user_id, event.timestamp_ms,
+                 json.dumps(payload, ensure_ascii=False), status, _iso(_now())],
+            ).rowcount
+        return bool(inserted)
+
+    def claim(self) -> InboxItem | None:
+        now = _now()
+        with self.storage.transaction() as db:
+            row = db.execute(
+                "SELECT id, payload, status FROM inbox i WHERE (status = 'pending'"
+                "   OR (status IN ('processing', 'replying') AND claimed_at < ?))"
+                " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.user_id = i.user_id AND o.id != i.id"
+                "   AND o.status IN ('processing', 'replying') AND o.claimed_at >= ?)"
+                " ORDER BY id LIMIT 1",
+                [_iso(now - self.lease), _iso(now - self.lease)],
+            ).fetchone()
+            if row is None:
+                return None
+            status = "replying" if row[2] == "replying" else "processing"
+            db.execute(
+                "UPDATE inbox SET status = ?, claimed_at = ?, claimed_by = ?, attempts = attempts + 1 WHERE id = ?",
+                [status, _iso(now), self.claimer, row[0]],
+            )
+        return InboxItem(id=row[0], payload=json.loads(row[1]), status=row[2])
+
+    def mark(self, item_id: int, status: str, error: str | None = None) -> None:
+        with self.storage.connect() as db:
+            db.execute(
+                "UPDATE inbox SET status = ?, processed_at = ?, error = ? WHERE id = ?",
+                [status, _iso(_now()), error, item_id],
+            )
+
+    def release_dead_claims(self) -> int:
+        """At start-up: events claimed by a process on this host that no longer runs go back to the queue."""
+        released = 0
+        with self.storage.transaction() as db:
+            rows = db.execute(
+                "SELECT id, claimed_by FROM inbox WHERE status IN ('processing', 'replying') AND claimed_by LIKE ?", [f"{HOST}:%"]
+            ).fetchall()
+            for item_id, claimer in rows:
+                if not _alive(int(claimer.rsplit(":", 1)[1])):
+                    db.execute("UPDATE inbox SET claimed_at = '' WHERE id = ?", [item_id])
+                    released += 1
+        return released
+
+    def counts(self) -> dict[str, int]:
+        with self.storage.connect() as db:
+            return dict(db.execute("SELECT status, count(*) FROM inbox GROUP BY status").fetchall())
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier incarnation with our pid cannot be running: we are
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+

@@ -1,0 +1,64 @@
+"""Immutable knowledge-base records: what the matcher indexes and the handlers render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button staff attach to an answer.
+
+    `kind` is `url` (value: address), `phone` (value: number) or `entry` (value: id of a
+    follow-up entry); the conversation layer turns it into the matching Zalo action.
+    """
+
+    title: str
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry. `file`/`line` point staff back at the YAML that defined it."""
+
+    id: str
+    topic: str
+    question: str
+    answer: str
+    alternatives: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    reviewed: str = ""
+    examples: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """Every phrasing the matcher should recognise: the question first."""
+        return (self.question, *self.alternatives)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A complete, validated snapshot; swapped atomically on reload, never mutated."""
+
+    entries: tuple[Entry, ...]
+    topics: dict[str, str] = field(default_factory=dict)  # topic key (file stem) -> display name
+    abbreviations: dict[str, str] = field(default_factory=dict)  # staff extensions, folded token -> expansion
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    @property
+    def _by_id(self) -> dict[str, Entry]:
+        cached = self.__dict__.get("_by_id_cache")
+        if cached is None:
+            cached = {entry.id: entry for entry in self.entries}
+            object.__setattr__(self, "_by_id_cache", cached)
+        return cached
+
+    def by_topic(self, topic: str) -> list[Entry]:
+        return [entry for entry in self.entries if entry.topic == topic]

@@ -1,0 +1,35 @@
+"""Built-in abbreviation and teencode table: folded whole token -> expansion with diacritics.
+
+Applied to knowledge-base phrasings and to questions alike, so "CCCD" in an entry and
+"căn cước công dân" in a question meet in the middle. Only tokens typed without tone or vowel
+marks are looked up (teencode is typed that way), which keeps real words such as "hồng" safe.
+Staff extend or override this table in `knowledge/abbreviations.yaml` without touching code.
+
+Deliberately absent: ambiguous shorthands whose wrong reading would mislead, e.g. "hong"
+(không / sổ hồng), "tt" (thủ tục / thông tin / thanh toán), "nc" (nước / nói chuyện).
+"""
+
+ABBREVIATIONS: dict[str, str] = {
+    # không, được, gì, …
+    "ko": "không", "k": "không", "kh": "không", "khg": "không", "hok": "không", "hem": "không", "kg": "không",
+    "dc": "được", "dk": "đăng ký",
+    "j": "gì", "ji": "gì",
+    "dky": "đăng ký", "dki": "đăng ký", "dangky": "đăng ký",
+    "lm": "làm", "ntn": "như thế nào", "lsao": "làm sao",
+    "bn": "bao nhiêu", "bnhieu": "bao nhiêu", "bnh": "bao nhiêu", "nhiu": "nhiêu",
+    "vs": "với", "ms": "mới", "r": "rồi", "trc": "trước", "cx": "cũng", "cg": "cũng",
+    "bik": "biết", "bit": "biết", "ng": "người", "mn": "mọi người", "mng": "mọi người",
+    "tgian": "thời gian", "tg": "thời gian", "thgian": "thời gian",
+    # documents and agencies
+    "cccd": "căn cước công dân", "cmnd": "chứng minh nhân dân", "cmt": "chứng minh nhân dân",
+    "gplx": "giấy phép lái xe", "bhyt": "bảo hiểm y tế", "bhxh": "bảo hiểm xã hội",
+    "bhtn": "bảo hiểm thất nghiệp", "tthc": "thủ tục hành chính", "dvc": "dịch vụ công",
+    "dvctt": "dịch vụ công trực tuyến", "cchc": "cải cách hành chính", "gcn": "giấy chứng nhận",
+    "gks": "giấy khai sinh", "gpkd": "giấy phép kinh doanh", "dkkd": "đăng ký kinh doanh",
+    "hkd": "hộ kinh doanh", "dn": "doanh nghiệp", "cty": "công ty", "mst": "mã số thuế",
+    "qsdd": "quyền sử dụng đất", "ubnd": "ủy ban nhân dân", "hs": "hồ sơ", "hso": "hồ sơ",
+    "xnc": "xuất nhập cảnh", "hchieu": "hộ chiếu", "sdt": "số điện thoại", "dt": "điện thoại",
+    "mk": "mật khẩu", "pass": "mật khẩu", "password": "mật khẩu", "tk": "tài khoản",
+    "acc": "tài khoản", "tp": "thành phố", "online": "trực tuyến",
+    "onl": "trực tuyến", "app": "ứng dụng",
+}

@@ -1,0 +1,142 @@
+"""Inverted index over knowledge-base phrasings: BM25 candidate retrieval and typo correction.
+
+Each phrasing (question or alternative) is one document of syllables and syllable bigrams
+(Vietnamese words are mostly one or two syllables, so a bigram is roughly a word). Document
+frequency is counted per entry, not per phrasing, so an entry that repeats a term in all its
+phrasings does not make that term look common. The IDF is BM25's smoothed form,
+ln(1 + (N - df + 0.5) / (df + 0.5)): always positive, and well behaved when N is a few dozen.
+
+Retrieval walks the query's terms from rarest to most common and stops admitting new documents
+once enough have been seen; common terms only add to documents already admitted. The cost
+therefore follows the rare terms' posting lists, not the size of the knowledge base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.matcher.normalize import Token
+from bot.matcher.synonyms import synonym_terms
+
+K1 = 1.2
+B = 0.5  # phrasings are short and similar in length: damp BM25's length normalisation
+POOL = 300  # documents admitted before common terms stop adding new ones
+MIN_CORRECTABLE = 3
+BIGRAM_WEIGHT = 0.5
+FUNCTION_WEIGHT = 0.25
+# Folded question-frame and function words ("có thể … không", "làm sao", "thì", "để"). In a small
+# knowledge base they can be rare, and rarity alone would make them look like content.
+FUNCTION_WORDS = frozenset(
+    "co the khong lam sao nao gi de thi duoc can muon phai bi cho cua la va o khi nhu nhung cac "
+    "mot nay do voi tai tu ve da dang se roi hay hoac neu ma vi nen bao nhieu dau ai toi ra vao "
+    "len xin cach thu tuc".split()
+)  # shorter unknown tokens are too ambiguous to spell-correct
+
+
+def terms_of(folded: list[str]) -> list[str]:
+    """Syllables plus adjacent-syllable bigrams, e.g. ["ket", "hon", "ket hon"]."""
+    return folded + list(map(" ".join, zip(folded, folded[1:])))
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One indexed phrasing: `entry` is the index of its entry in the knowledge base."""
+
+    entry: int
+    text: str  # folded tokens joined by spaces, for rapidfuzz
+    terms: frozenset[str]
+    accented: frozenset[str]
+    mass: float  # sum of the IDF of its distinct terms
+
+
+class Index:
+    """Immutable once built; safe to share between threads."""
+
+    def __init__(self, phrasings: list[tuple[int, list[Token]]], entry_count: int):
+        self.entry_count = max(entry_count, 1)
+        bags = [terms_of([t.folded for t in tokens]) for _, tokens in phrasings]
+        per_entry: dict[int, set[str]] = defaultdict(set)
+        for (entry, _), bag in zip(phrasings, bags):
+            per_entry[entry].update(bag)
+        df: Counter[str] = Counter()
+        for terms in per_entry.values():
+            df.update(terms)
+        self.idf = {term: self._idf(n) * _damping(term) for term, n in df.items()}
+        self.unknown_idf = self._idf(0)
+        self.docs = [self._doc(entry, tokens, bag) for (entry, tokens), bag in zip(phrasings, bags)]
+        self.postings = self._postings(bags)
+        self.corrections = _deletions({t for t in self.idf if " " not in t})
+        self.synonyms = synonym_terms()
+
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (self.entry_count - df + 0.5) / (df + 0.5))
+
+    def _doc(self, entry: int, tokens: list[Token], bag: list[str]) -> Doc:
+        terms = frozenset(bag)
+        return Doc(entry, " ".join(t.folded for t in tokens), terms,
+                   frozenset(t.accented for t in tokens), sum(self.idf[t] for t in terms))
+
+    def _postings(self, bags: list[list[str]]) -> dict[str, dict[int, float]]:
+        avg = sum(map(len, bags)) / max(len(bags), 1) or 1.0
+        idf = self.idf
+        postings: dict[str, dict[int, float]] = {term: {} for term in idf}
+        for doc, bag in enumerate(bags):
+            norm = K1 * (1 - B + B * len(bag) / avg)
+            for term, tf in Counter(bag).items():
+                postings[term][doc] = idf[term] * tf * (K1 + 1) / (tf + norm)
+        return postings
+
+    def weight(self, term: str) -> float:
+        known = self.idf.get(term)
+        if known is not None:
+            return known
+        return self.unknown_idf * _damping(term)
+
+    def correct(self, token: str) -> str:
+        """The known syllable one edit away from an unknown `token` (most common wins), else itself."""
+        if token in self.idf or len(token) < MIN_CORRECTABLE or not token.isalpha():
+            return token
+        found = set(self.corrections.get(token, ()))
+        for variant in _variants(token):
+            found.update(self.corrections.get(variant, ()))
+        return min(found, key=lambda t: (self.idf[t], t)) if found else token
+
+    def retrieve(self, terms: list[str]) -> dict[int, float]:
+        """BM25 score per document for the query terms (rare terms first, see module docstring)."""
+        scores: dict[int, float] = {}
+        for term in sorted(set(terms), key=self.weight, reverse=True):
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            if len(scores) < POOL:
+                for doc, weight in postings.items():
+                    scores[doc] = scores.get(doc, 0.0) + weight
+            else:
+                for doc in scores:
+                    scores[doc] += postings.get(doc, 0.0)
+        return scores
+
+
+def _damping(term: str) -> float:
+    """Bigrams and question-frame words say less about the topic than their rarity suggests."""
+    parts = term.split(" ")
+    weight = BIGRAM_WEIGHT if len(parts) > 1 else 1.0
+    return weight * FUNCTION_WEIGHT if all(p in FUNCTION_WORDS for p in parts) else weight
+
+
+def _variants(token: str) -> list[str]:
+    return [token[:i] + token[i + 1:] for i in range(len(token))]
+
+
+def _deletions(vocabulary: set[str]) -> dict[str, list[str]]:
+    """Map each word and each single-deletion variant of it to the words it came from."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for word in vocabulary:
+        if len(word) >= MIN_CORRECTABLE:
+            table[word].append(word)
+            for variant in set(_variants(word)):
+                table[variant].append(word)
+    return dict(table)
+

@@ -1,0 +1,140 @@
+"""Find the knowledge-base entry a citizen's question is about, or say honestly there is none.
+
+Pipeline: `analyse` the question (normalize.py) → correct unknown syllables one edit away from a
+known one → BM25 candidate retrieval from the inverted index (index.py) → rerank the few
+best entries with a calibrated score → decide a tier.
+
+The rerank score of a phrasing, in 0..1, blends
+- query coverage: the IDF-weighted share of the question's syllables and bigrams the phrasing
+  contains. An unknown content word ("ly hôn" when only "kết hôn" is covered, "xổ số") keeps
+  its full weight in the denominator, which is what sends near misses and off-topic questions
+  to fallback instead of to the nearest wrong answer;
+- phrasing coverage: the share of the phrasing the question accounts for, so a two-word
+  question does not look certain about a long, specific entry;
+- rapidfuzz `ratio` on the normalised strings, for typos and word order the bag of terms misses.
+When the question carries diacritics, syllables that match only once folded ("cần" vs "căn")
+cost a little, which breaks ties without punishing unaccented questions.
+An entry scores as its best phrasing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.config import MatcherSettings
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matcher.index import Index, terms_of
+from bot.matcher.normalize import analyse, has_diacritics
+
+ENTRY = 0.3
+SYNONYM_CREDIT = 0.8
+_EMPTY: frozenset[str] = frozenset()
+RERANK = 20  # entries rescored per question
+QUERY_COVERAGE, PHRASING_COVERAGE, FUZZY = 0.55, 0.2, 0.25
+ACCENT_PENALTY = 0.1  # at most this share of the score is lost when no accent agrees
+
+
+@dataclass(frozen=True)
+class Match:
+    """The decision for one question; `candidates` is kept for logs, reports and benchmarks."""
+
+    question: str
+    tier: str  # "answer" | "suggest" | "fallback"
+    entry: Entry | None  # set only for tier == "answer"
+    score: float  # confidence of the top candidate, 0..1
+    suggestions: tuple[Entry, ...]
+    candidates: tuple[tuple[Entry, float], ...]
+
+
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    terms: frozenset[str]
+    mass: float
+    accented: frozenset[str] | None  # None when the question has no diacritics
+
+
+class Matcher:
+    """Built once per knowledge-base snapshot; `answer` and `rank` are read-only and thread-safe."""
+
+    def __init__(self, kb: KnowledgeBase, settings: MatcherSettings):
+        self.kb = kb
+        self.settings = settings
+        phrasings = [(i, analyse(text, kb.abbreviations))
+                     for i, entry in enumerate(kb.entries) for text in entry.phrasings]
+        self.index = Index(phrasings, len(kb.entries))
+        self.docs_of: list[list[int]] = [[] for _ in kb.entries]
+        for doc_id, doc in enumerate(self.index.docs):
+            self.docs_of[doc.entry].append(doc_id)
+        self.entry_terms = [frozenset().union(*(self.index.docs[d].terms for d in docs)) for docs in self.docs_of]
+
+    def answer(self, question: str) -> Match:
+        """Rank, then decide: answer one clear winner, suggest close ones, or fall back."""
+        s = self.settings
+        ranked = self.rank(question, limit=max(s.max_suggestions, 3))
+        top = ranked[0][1] if ranked else 0.0
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top >= s.answer_threshold and top - runner_up >= s.answer_margin:
+            return Match(question, "answer", ranked[0][0], top, (), tuple(ranked))
+        suggestions = tuple(e for e, score in ranked[: s.max_suggestions] if score >= s.suggest_threshold)
+        tier = "suggest" if suggestions else "fallback"
+        return Match(question, tier, None, top, suggestions, tuple(ranked))
+
+    def rank(self, question: str, limit: int = 3) -> list[tuple[Entry, float]]:
+        """The `limit` best entries with their scores in 0..1, best first."""
+        query = self._query(question)
+        if not query.terms:
+            return []
+        bm25 = self.index.retrieve(list(query.terms.union(*(self.index.synonyms.get(t, _EMPTY) for t in query.terms))))
+        best: dict[int, float] = {}
+        for doc_id in sorted(bm25, key=bm25.__getitem__, reverse=True):
+            best.setdefault(self.index.docs[doc_id].entry, 0.0)
+            if len(best) == RERANK:
+                break
+        for entry_id in best:
+            whole = self._covered(query, self.entry_terms[entry_id]) / query.mass
+            best[entry_id] = (1 - ENTRY) * max(self._score(query, d) for d in self.docs_of[entry_id]) + ENTRY * whole
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [(self.kb.entries[i], round(score, 4)) for i, score in ranked]
+
+    def _query(self, question: str) -> _Query:
+        tokens = analyse(question, self.kb.abbreviations)
+        folded = [self.index.correct(t.folded) for t in tokens]
+        terms = frozenset(terms_of(folded))
+        accented = frozenset(t.accented for t in tokens) if has_diacritics(question) else None
+        mass = sum(self.index.weight(t) for t in terms)
+        return _Query(" ".join(folded), terms, mass, accented)
+
+    def _covered(self, query: _Query, terms: frozenset[str]) -> float:
+        """IDF mass of the query terms found in `terms`, synonyms counting for a little less."""
+        weight = 0.0
+        for term in query.terms:
+            if term in terms:
+                weight += self.index.weight(term)
+            elif self.index.synonyms.get(term, _EMPTY) & terms:
+                weight += SYNONYM_CREDIT * self.index.weight(term)
+        return weight
+
+    def _score(self, query: _Query, doc_id: int) -> float:
+        doc = self.index.docs[doc_id]
+        weight = self._covered(query, doc.terms)
+        if not weight:
+            return 0.0
+        shared = query.terms & doc.terms
+        fuzzy = fuzz.ratio(query.text, doc.text, processor=None, score_cutoff=0) / 100
+        score = (QUERY_COVERAGE * weight / query.mass + PHRASING_COVERAGE * weight / doc.mass
+                 + FUZZY * fuzzy)
+        if query.accented is not None:
+            score *= 1 - ACCENT_PENALTY * _accent_disagreement(query, doc.accented, shared)
+        return min(score, 1.0)
+
+
+def _accent_disagreement(query: _Query, accented: frozenset[str], shared: frozenset[str]) -> float:
+    """Share of the syllables matched once folded whose written form differs."""
+    matched = [t for t in shared if " " not in t]
+    if not matched:
+        return 0.0
+    agreeing = len(query.accented & accented)
+    return max(0.0, 1 - agreeing / len(matched))

@@ -1,0 +1,122 @@
+"""Vietnamese text normalisation shared by the index, the query and the knowledge-base tooling.
+
+Citizens type with or without diacritics, in teencode ("lm cccd can j"), with polite padding
+("cho em hỏi … với ạ") and in capitals. Everything the matcher compares goes through `analyse`,
+so the index and the query always agree on what a token is:
+
+- `fold(text)`: NFC, lower case, diacritics removed (including `đ`→`d`, which NFD does not
+  decompose), anything that is not a letter or digit turned into one space.
+- `analyse(text, abbreviations)`: the tokens of `text`, each as a (folded, accented) pair, after
+  whole-token abbreviation expansion and filler removal. The accented form is kept so that the
+  matcher can use diacritic agreement as a tie-breaker when the query has diacritics.
+- `normalize(text, abbreviations)`: the folded tokens of `analyse`, for scoring and for tooling
+  (for example, spotting two entries whose phrasings normalise to the same text).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Mapping, NamedTuple
+
+from bot.matcher.abbreviations import ABBREVIATIONS
+
+_WORD = re.compile(r"[^\W_]+")
+_FOLD_TABLE = {
+    ord(c): unicodedata.normalize("NFD", c)[0]
+    for c in map(chr, range(0xC0, 0x1EFF + 1))
+    if unicodedata.normalize("NFD", c)[0] != c and unicodedata.normalize("NFD", c)[0].isascii()
+}
+_FOLD_TABLE.update({ord("đ"): "d", ord("Đ"): "D"})
+
+# Pronouns, particles and courtesy words, compared exactly as written. Forms that collide with a
+# content word once diacritics are gone are listed only with their diacritics: "mình" (chứng
+# minh), "chị" (chi phí), "bạn" (bản sao), "hỏi" (xã hội), "tôi" (tội); plain "anh" and "nha"
+# are left alone because unaccented they are usually "ảnh" and "nhà".
+_FILLERS = frozenset(
+    "a ah ak à ạ ơi oi nhé nhe nhỉ nè ne dạ hả hở vậy z ơn vui lòng giúp giùm dùm "
+    "ad admin shop em e c tôi toi tớ mình chị bạn hỏi".split()
+)
+# A polite opening: "(cho|xin) [pronoun] hỏi", removed even without diacritics.
+_ASK = frozenset({"cho", "xin"})
+_PRONOUNS = frozenset({"em", "e", "minh", "toi", "to", "anh", "chi", "ban", "a", "c", "mik"})
+
+
+class Token(NamedTuple):
+    """One syllable: `folded` is what scoring compares; `accented` is the lower-case NFC form."""
+
+    folded: str
+    accented: str
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free, punctuation-free form of `text`, words separated by one space."""
+    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+    return " ".join(_WORD.findall(text))
+
+
+def has_diacritics(text: str) -> bool:
+    """True when `text` carries Vietnamese diacritics, i.e. its accents are worth comparing."""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return lowered.translate(_FOLD_TABLE) != lowered
+
+
+def analyse(text: str, abbreviations: Mapping[str, str] | None = None) -> list[Token]:
+    """Tokens of `text` after abbreviation expansion and filler removal (see module docstring).
+
+    `abbreviations` maps folded tokens to their expansion (staff extensions from the knowledge
+    directory); it is consulted before the built-in table. A token written with diacritics is
+    never treated as an abbreviation: "hồng" (sổ hồng) must not become "không".
+    """
+    lowered = unicodedata.normalize("NFC", text).lower()
+    # Folding maps every character to exactly one character, so both tokenisations line up.
+    tokens: list[Token] = []
+    for word, folded in zip(_WORD.findall(lowered), _WORD.findall(lowered.translate(_FOLD_TABLE))):
+        expansion = _lookup(folded, abbreviations)
+        if expansion is None or _marked(word):
+            tokens.append(Token(folded, word))
+        else:
+            tokens.extend(Token(w.translate(_FOLD_TABLE), w) for w in _WORD.findall(expansion.lower()))
+    return _drop_fillers(tokens)
+
+
+def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
+    """Folded tokens of `text` after abbreviation expansion and filler removal."""
+    return [token.folded for token in analyse(text, abbreviations)]
+
+
+def _marked(word: str) -> bool:
+    """Has tone or vowel marks (đ alone does not count: "đc", "đk" are abbreviations)."""
+    return word.replace("đ", "d").translate(_FOLD_TABLE) != word.replace("đ", "d")
+
+
+def _lookup(folded: str, extra: Mapping[str, str] | None) -> str | None:
+    if extra and folded in extra:
+        return extra[folded]
+    return ABBREVIATIONS.get(folded)
+
+
+def _drop_fillers(tokens: list[Token]) -> list[Token]:
+    """Remove polite padding; keep the question itself even if it was all padding."""
+    kept: list[Token] = []
+    skip_until = 0
+    for i, token in enumerate(tokens):
+        if i < skip_until:
+            continue
+        if token.accented in _FILLERS:
+            continue
+        if token.folded in _ASK and _polite_ask(tokens, i):
+            skip_until = i + _polite_ask(tokens, i)
+            continue
+        kept.append(token)
+    return kept or tokens
+
+
+def _polite_ask(tokens: list[Token], i: int) -> int:
+    """Length of a "(cho|xin) [pronoun] hỏi" opening starting at `i`, or 0."""
+    j = i + 1
+    if j < len(tokens) and tokens[j].folded in _PRONOUNS:
+        j += 1
+    if j < len(tokens) and tokens[j].folded == "hoi" and tokens[j].accented in ("hoi", "hỏi"):
+        return j - i + 1
+    return 0

@@ -1,0 +1,52 @@
+"""Words citizens use interchangeably when asking about procedures.
+
+Each group lists one- or two-syllable phrases (a syllable, or a bigram the index knows) that mean
+the same thing in a question. A query term whose synonym appears in a phrasing earns most, not
+all, of its weight there, so an exact wording still wins over a synonym. Staff who find a missing
+pair should rather add an `alternatives` phrasing to the entry; this table is for vocabulary that
+cuts across many entries.
+"""
+
+from __future__ import annotations
+
+from bot.matcher.normalize import normalize
+
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("hủy", "rút"),
+    ("sửa", "chỉnh sửa", "thay đổi", "cập nhật", "điều chỉnh", "cải chính"),
+    ("đổi", "thay đổi"),
+    ("cấp lại", "làm lại"),
+    ("mất", "thất lạc"),
+    ("kiểm tra", "tra cứu", "xem"),
+    ("phí", "lệ phí", "chi phí"),
+    ("nộp", "đóng"),
+    ("công ty", "doanh nghiệp"),
+    ("bằng lái", "phép lái"),
+    ("sổ đỏ", "sổ hồng", "dụng đất"),
+    ("hộ khẩu", "thường trú"),
+    ("kết hôn", "cưới"),
+    ("ly hôn", "ly dị"),
+    ("khai tử", "báo tử"),
+    ("nước ngoài", "quốc tế"),
+    ("mua bán", "chuyển nhượng"),
+    ("kích hoạt", "xác thực", "xác minh"),
+    ("thời gian", "thời hạn", "bao lâu"),
+    ("giấy tờ", "hồ sơ"),
+    ("điện thoại", "mobile", "di động"),
+    ("website", "trang web"),
+    ("lỗi", "sự cố"),
+    ("góp ý", "phản ánh", "kiến nghị"),
+    ("tệp", "file"),
+    ("hộ chiếu", "passport"),
+    ("lương hưu", "hưu trí"),
+)
+
+
+def synonym_terms(groups: tuple[tuple[str, ...], ...] = SYNONYM_GROUPS) -> dict[str, frozenset[str]]:
+    """Folded term -> the other terms of its groups (one- or two-syllable phrases only)."""
+    table: dict[str, set[str]] = {}
+    for group in groups:
+        terms = [" ".join(normalize(phrase)) for phrase in group]
+        for term in terms:
+            table.setdefault(term, set()).update(t for t in terms if t != term)
+    return {term: frozenset(others) for term, others in table.items()}

@@ -1,0 +1,87 @@
+"""Transactional outbox for replies: record what to send, then deliver each row exactly once.
+
+Rows are written before any send; a row moves queued → sending → sent/failed/sandbox with a
+compare-and-set, so two workers (or a restart) never send it twice. A row found in `sending`
+after a crash is *ambiguous* (Zalo may have delivered it and takes no idempotency key): it is
+marked so and, by policy, not re-sent — a duplicate answer is worse than a missing one that the
+citizen can ask again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.privacy import user_ref
+from bot.storage import Storage
+from bot.zalo.errors import ErrorKind, ZaloError
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class Outbox:
+    def __init__(self, storage: Storage, zalo: Any, log_key: str = ""):
+        self.storage = storage
+        self.zalo = zalo
+        self.log_key = log_key
+
+    @staticmethod
+    def record(db: Any, user_id: str, messages: list[dict[str, Any]], *, inbox_id: int | None = None,
+               purpose: str = "reply") -> None:
+        """Queue messages inside the caller's transaction; replays of the same event add nothing."""
+        now = utcnow()
+        for seq, message in enumerate(messages):
+            db.execute(
+                "INSERT OR IGNORE INTO outgoing (inbox_id, seq, user_id, purpose, body, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+                [inbox_id, seq, user_id, purpose, json.dumps(message, ensure_ascii=False), now],
+            )
+
+    def deliver_for_event(self, inbox_id: int) -> None:
+        with self.storage.connect() as db:
+            ids = [r[0] for r in db.execute(
+                "SELECT id FROM outgoing WHERE inbox_id = ? AND status = 'queued' ORDER BY seq", [inbox_id])]
+        for row_id in ids:
+            if not self.deliver(row_id):
+                break  # keep the order: later parts wait for the failed one
+
+    def deliver(self, row_id: int) -> bool:
+        """Send one queued row. True when it was sent (or recorded in the sandbox)."""
+        with self.storage.transaction() as db:
+            claimed = db.execute(
+                "UPDATE outgoing SET status = 'sending', sent_at = ? WHERE id = ? AND status = 'queued'", [utcnow(), row_id]
+            ).rowcount
+            row = db.execute("SELECT user_id, body FROM outgoing WHERE id = ?", [row_id]).fetchone()
+        if not claimed:
+            return False
+        user_id, body = row
+        try:
+            message_id = self.zalo.send_message(user_id, json.loads(body))
+        except ZaloError as exc:
+            status = "ambiguous" if exc.kind is ErrorKind.AMBIGUOUS else "failed"
+            self._finish(row_id, status, error_code=exc.code, error=exc.message)
+            log.warning("reply %d to %s %s: %s", row_id, user_ref(user_id, self.log_key), status, exc)
+            return False
+        self._finish(row_id, "sandbox" if getattr(self.zalo, "sandbox", False) else "sent", message_id=message_id)
+        return True
+
+    def mark_stuck_ambiguous(self, older_than_iso: str) -> int:
+        """Rows left in `sending` by a crashed process: record the ambiguity, do not resend."""
+        with self.storage.transaction() as db:
+            return db.execute(
+                "UPDATE outgoing SET status = 'ambiguous', error = 'process stopped while sending'"
+                " WHERE status = 'sending' AND sent_at < ?", [older_than_iso]).rowcount
+
+    def _finish(self, row_id: int, status: str, *, message_id: str | None = None,
+                error_code: int | None = None, error: str | None = None) -> None:
+        with self.storage.transaction() as db:
+            db.execute(
+                "UPDATE outgoing SET status = ?, zalo_message_id = ?, error_code = ?, error = ?, sent_at = ? WHERE id = ?",
+                [status, message_id, error_code, error, utcnow(), row_id],
+            )

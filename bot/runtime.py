@@ -1,0 +1,68 @@
+"""Wiring: builds the storage, Zalo client (or sandbox), knowledge, core and workers from a
+Config. Nothing is created at import time; the web app, the CLI and tests each build one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.config import Config
+from bot.core import Bot
+from bot.inbox import Inbox
+from bot.knowledge.live import KnowledgeWatcher, LiveKnowledge
+from bot.outbox import Outbox
+from bot.storage import Storage
+from bot.worker import InboxWorkers, Processor
+from bot.zalo import SandboxZalo, ZaloClient
+from bot.zalo.tokens import TokenManager
+import handlers
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, config: Config, *, zalo: Any = None, sandbox: bool | None = None):
+        self.config = config
+        self.storage = Storage(config.database)
+        self.storage.migrate()
+        self.tokens = TokenManager(self.storage, config.secrets, config.zalo)
+        self.tokens.seed_from_environment()
+        self.sandbox = config.secrets.sandbox if sandbox is None else sandbox
+        self.zalo = zalo or (SandboxZalo() if self.sandbox else ZaloClient(config.zalo, self.tokens))
+        self.knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
+        self.bot = Bot(config, self.storage, self.knowledge, handlers.dispatch)
+        self.inbox = Inbox(self.storage, lease_seconds=config.server.inbox_lease_seconds)
+        self.outbox = Outbox(self.storage, self.zalo, config.secrets.log_key)
+        self.processor = Processor(self.bot, self.storage, self.inbox, self.outbox)
+        self.workers = InboxWorkers(self.processor, config.server.inbox_workers)
+        self.watcher = KnowledgeWatcher(self.knowledge, config.knowledge.reload_interval_seconds)
+        self._started = False
+
+    def start(self) -> None:
+        """Start background work: inbox workers and the knowledge watcher."""
+        if self._started:
+            return
+        self._started = True
+        released = self.inbox.release_dead_claims()
+        if released:
+            log.warning("%d event(s) left unfinished by a stopped process will be processed now", released)
+        self.workers.start()
+        self.watcher.start()
+        log.info("bot started (%s mode)", "sandbox" if self.sandbox else "Zalo")
+
+    def stop(self) -> None:
+        self.watcher.stop()
+        self.workers.stop()
+
+    def health(self) -> dict[str, Any]:
+        knowledge = self.knowledge.status()
+        tokens = None if self.sandbox else self.tokens.status()
+        problems = bool(knowledge["reload_errors"]) or bool(tokens and tokens["last_error"])
+        return {
+            "status": "degraded" if problems else "ok",
+            "mode": "sandbox" if self.sandbox else "zalo",
+            "webhook_configured": self.config.secrets.webhook_ready,
+            "knowledge": knowledge,
+            "tokens": tokens,
+            "inbox": self.inbox.counts(),
+        }

@@ -1,0 +1,40 @@
+"""Citizens known to the OA: follow state and the last interaction, which decides Zalo's
+7-day consultation window (and its free 48-hour part)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bot.storage import Storage
+
+
+def _iso_from_ms(timestamp_ms: int) -> str:
+    return datetime.fromtimestamp(timestamp_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+
+
+def record_interaction(storage: Storage, user_id: str, timestamp_ms: int) -> None:
+    """Zalo counts messages, follows, chat-button taps and button clicks as interactions."""
+    at = _iso_from_ms(timestamp_ms)
+    with storage.connect() as db:
+        db.execute(
+            "INSERT INTO users (user_id, first_interaction_at, last_interaction_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET last_interaction_at = max(coalesce(last_interaction_at, ''), excluded.last_interaction_at)",
+            [user_id, at, at],
+        )
+
+
+def set_following(storage: Storage, user_id: str, following: bool, timestamp_ms: int) -> None:
+    at = _iso_from_ms(timestamp_ms)
+    column = "followed_at" if following else "unfollowed_at"
+    with storage.connect() as db:
+        db.execute(
+            f"INSERT INTO users (user_id, followed, {column}) VALUES (?, ?, ?)"
+            f" ON CONFLICT (user_id) DO UPDATE SET followed = excluded.followed, {column} = excluded.{column}",
+            [user_id, int(following), at],
+        )
+
+
+def get(storage: Storage, user_id: str) -> dict | None:
+    with storage.connect() as db:
+        rows = list(db.query("SELECT * FROM users WHERE user_id = ?", [user_id]))
+    return rows[0] if rows else None

@@ -1,0 +1,91 @@
+"""Background processing of the inbox: event → handlers → recorded replies → delivery.
+
+Replies are recorded in the same transaction that marks the event `replying`, so after a crash
+the event is not handled again (no second answer); only its undelivered replies are sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.core import Bot
+from bot.events import EventError, parse_event
+from bot.inbox import Inbox, InboxItem
+from bot.outbox import Outbox
+from bot.privacy import user_ref
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+POLL_SECONDS = 0.5
+
+
+class Processor:
+    def __init__(self, bot: Bot, storage: Storage, inbox: Inbox, outbox: Outbox):
+        self.bot = bot
+        self.storage = storage
+        self.inbox = inbox
+        self.outbox = outbox
+
+    def run_once(self) -> bool:
+        """Process one event if any is waiting; False when the inbox is empty."""
+        item = self.inbox.claim()
+        if item is None:
+            return False
+        try:
+            self.process(item)
+        except Exception as exc:  # the one boundary: log, record, and keep the worker alive
+            log.exception("event %d failed", item.id)
+            with self.storage.connect() as db:
+                attempts = db.execute("SELECT attempts FROM inbox WHERE id = ?", [item.id]).fetchone()[0]
+            status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+            self.inbox.mark(item.id, status, error=type(exc).__name__)
+        return True
+
+    def process(self, item: InboxItem) -> None:
+        try:
+            event = parse_event(item.payload)
+        except EventError as exc:
+            self.inbox.mark(item.id, "failed", error=str(exc))
+            return
+        if item.status != "replying":
+            replies = self.bot.handle(event)
+            messages = [message for reply in replies for message in reply.to_messages()]
+            with self.storage.transaction() as db:
+                if messages and event.user_id:
+                    Outbox.record(db, event.user_id, messages, inbox_id=item.id)
+                db.execute("UPDATE inbox SET status = 'replying' WHERE id = ?", [item.id])
+            log.info("event %d %s from %s: %d message(s)", item.id, event.name,
+                     user_ref(event.user_id, self.outbox.log_key), len(messages))
+        self.outbox.deliver_for_event(item.id)
+        self.inbox.mark(item.id, "done")
+
+
+class InboxWorkers:
+    """A few daemon threads draining the inbox; woken by the webhook, polling as a fallback
+    for events written by other processes."""
+
+    def __init__(self, processor: Processor, count: int):
+        self.processor = processor
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run, name=f"inbox-{i}", daemon=True) for i in range(count)]
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.wake.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            if self.processor.run_once():
+                continue
+            self.wake.wait(POLL_SECONDS)
+            self.wake.clear()

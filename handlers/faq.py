@@ -1,0 +1,47 @@
+"""Free-text questions: answer from the knowledge base, offer choices when unsure, say honestly
+when there is no answer."""
+
+from __future__ import annotations
+
+from bot.core import Context
+from bot.events import Event
+from bot.knowledge.model import Entry
+from bot.replies import Reply, phone_button, query_button, url_button
+from bot.zalo.messages import ZaloButton
+
+
+def applies(event: Event, ctx: Context) -> bool:
+    return event.kind == "text" and bool(event.text.strip())
+
+
+def handle(event: Event, ctx: Context) -> list[Reply]:
+    match = ctx.knowledge.matcher.answer(event.text)
+    if match.tier == "answer" and match.entry is not None:
+        return answer_replies(match.entry, ctx)
+    if match.tier == "suggest" and match.suggestions:
+        buttons = tuple(query_button(e.question, f"#faq:{e.id}") for e in match.suggestions)
+        return [Reply(text="Có phải bạn muốn hỏi:", buttons=buttons)]
+    return [fallback_reply(ctx)]
+
+
+def answer_replies(entry: Entry, ctx: Context) -> list[Reply]:
+    buttons = tuple(b for b in (entry_button(button, ctx) for button in entry.buttons) if b)
+    return [Reply(text=ctx.render(entry.answer), buttons=buttons)]
+
+
+def entry_button(button, ctx: Context) -> ZaloButton | None:
+    value = ctx.render(button.value)
+    if button.kind == "url":
+        return url_button(button.title, value)
+    if button.kind == "phone":
+        return phone_button(button.title, value)
+    target = ctx.knowledge.kb.get(value)
+    return query_button(button.title, f"#faq:{target.id}") if target else None
+
+
+def fallback_reply(ctx: Context) -> Reply:
+    text = ctx.render(
+        "Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này. Câu hỏi của bạn đã được ghi lại để bổ sung.\n"
+        "Bạn có thể gọi {hotline} hoặc tra cứu tại {portal} để được hướng dẫn."
+    )
+    return Reply(text=text, buttons=(phone_button("Gọi tổng đài", ctx.render("{hotline}")),))

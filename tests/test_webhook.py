@@ -1,0 +1,192 @@
+"""The webhook: what Zalo sends in, what citizens get back."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from bot.signature import sign, verify_signature
+from tests.harness import APP_ID, OA_SECRET, REPO, Harness, echo_event, follow_event, media_event, signed, text_event
+
+SPINE_KB = REPO / "tests" / "data" / "spine_kb"
+
+
+@pytest.fixture
+def h(tmp_path, fake_zalo):
+    with Harness(tmp_path, fake_zalo, knowledge_dir=SPINE_KB) as harness:
+        yield harness
+
+
+def inbox_rows(h):
+    with h.runtime.storage.connect() as db:
+        return list(db.query("SELECT event_name, status FROM inbox ORDER BY id"))
+
+
+# --- signature ---------------------------------------------------------------------------
+
+def test_signature_accepts_with_and_without_mac_prefix():
+    raw, ts = b'{"timestamp":"1"}', "1"
+    good = sign(APP_ID, raw, ts, OA_SECRET)
+    assert verify_signature(good, APP_ID, raw, ts, OA_SECRET)
+    assert verify_signature(good.removeprefix("mac=").upper(), APP_ID, raw, ts, OA_SECRET)
+    assert not verify_signature(good, APP_ID, raw + b" ", ts, OA_SECRET)
+    assert not verify_signature(good, APP_ID, raw, ts, "other-secret")
+
+
+def test_valid_signature_is_answered(h):
+    h.text("u1", "dang ky khai sinh can gi")
+    sent = h.wait_sent("u1", 1)
+    assert sent[0].text.startswith("Để đăng ký khai sinh")
+    assert "1900 0000" in sent[0].text  # the {hotline} placeholder comes from config
+
+
+@pytest.mark.parametrize("header", [None, "", "mac=" + "0" * 64, "not-even-hex", "mac=đúng-không"])
+def test_missing_forged_or_non_ascii_signature_is_401_and_not_processed(h, header):
+    raw = json.dumps(text_event("u1", "dang ky tam tru")).encode()
+    headers = {"Content-Type": "application/json"}
+    if header is not None:
+        headers["X-ZEvent-Signature"] = header.encode("utf-8").decode("latin-1")
+    response = h.client.post("/webhook", data=raw, headers=headers)
+    assert response.status_code == 401
+    assert inbox_rows(h) == []
+
+
+def test_signature_over_different_bytes_is_refused(h):
+    """Re-serialising the JSON would change the bytes: the signature covers the raw body."""
+    payload = text_event("u1", "đăng ký tạm trú")
+    raw, headers = signed(payload)
+    tampered = json.dumps(payload, ensure_ascii=True).encode()  # same JSON value, different bytes
+    assert tampered != raw
+    assert h.client.post("/webhook", data=tampered, headers=headers).status_code == 401
+
+
+def test_stale_event_is_refused(h):
+    old = str(int((time.time() - 25 * 3600) * 1000))
+    response = h.post(text_event("u1", "dang ky tam tru", timestamp=old))
+    assert response.status_code == 400
+    assert inbox_rows(h) == []
+
+
+# --- malformed input ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", "\xff\xfe".encode("latin-1")])
+def test_malformed_json_is_400(h, body):
+    response = h.client.post("/webhook", data=body, headers={"X-ZEvent-Signature": "mac=00"})
+    assert response.status_code == 400
+    assert inbox_rows(h) == []
+
+
+@pytest.mark.parametrize("drop", ["event_name", "sender"])
+def test_missing_fields_is_400(h, drop):
+    payload = text_event("u1", "hello")
+    del payload[drop]
+    assert h.post(payload).status_code == 400
+    assert inbox_rows(h) == []
+
+
+def test_bad_timestamp_is_400(h):
+    payload = text_event("u1", "hello", timestamp="yesterday")
+    assert h.post(payload).status_code == 400
+
+
+def test_oversized_body_is_413(h):
+    payload = text_event("u1", "x" * 70_000)
+    assert h.post(payload).status_code == 413
+    assert inbox_rows(h) == []
+
+
+# --- deduplication -----------------------------------------------------------------------
+
+def test_redelivered_event_is_answered_once(h):
+    payload = text_event("u1", "dang ky tam tru", msg_id="dup-1")
+    for _ in range(3):
+        assert h.post(payload).status_code == 200
+    h.wait_sent("u1", 1)
+    h.wait_idle()
+    time.sleep(0.3)
+    assert len(h.fake.sent("u1")) == 1
+
+
+def test_ten_simultaneous_copies_give_one_reply(h):
+    raw, headers = signed(text_event("u2", "dang ky tam tru", msg_id="dup-10"))
+    barrier = threading.Barrier(10)
+    codes: list[int] = []
+
+    def deliver():
+        client = h.app.test_client()
+        barrier.wait()
+        codes.append(client.post("/webhook", data=raw, headers=headers).status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * 10
+    h.wait_sent("u2", 1)
+    h.wait_idle()
+    time.sleep(0.3)
+    assert len(h.fake.sent("u2")) == 1
+
+
+def test_events_without_msg_id_dedupe_on_event_user_and_time(h):
+    payload = follow_event("u3")
+    h.post(payload)
+    h.post(payload)
+    h.wait_sent("u3", 1)
+    h.wait_idle()
+    assert len(h.fake.sent("u3")) == 1
+
+
+# --- event kinds -------------------------------------------------------------------------
+
+def test_follow_records_follower_and_welcomes(h):
+    h.post(follow_event("u4"))
+    sent = h.wait_sent("u4", 1)
+    assert sent[0].text.startswith("Xin chào")
+    with h.runtime.storage.connect() as db:
+        assert db.execute("SELECT followed FROM users WHERE user_id = 'u4'").fetchone() == (1,)
+    h.post(follow_event("u4", name="unfollow"))
+    h.wait_idle()
+    with h.runtime.storage.connect() as db:
+        assert db.execute("SELECT followed FROM users WHERE user_id = 'u4'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("kind", ["image", "sticker", "gif", "file", "audio", "video", "link", "location"])
+def test_non_text_messages_get_a_polite_reply(h, kind):
+    assert h.post(media_event("u5", kind)).status_code == 200
+    sent = h.wait_sent("u5", 1)
+    assert "chỉ đọc được tin nhắn chữ" in sent[0].text
+
+
+def test_echoes_and_unknown_events_are_recorded_without_reply(h):
+    assert h.post(echo_event("u6", "Cán bộ trả lời")).status_code == 200
+    unknown = {"event_name": "user_reacted_message", "app_id": APP_ID, "sender": {"id": "u6"},
+               "timestamp": str(int(time.time() * 1000))}
+    assert h.post(unknown).status_code == 200
+    h.wait_idle()
+    assert [r["event_name"] for r in inbox_rows(h)] == ["oa_send_text", "user_reacted_message"]
+    assert h.fake.sent("u6") == []
+
+
+def test_button_payload_goes_to_its_entry_not_the_matcher(h):
+    h.text("u7", "#faq:ho-chieu")
+    sent = h.wait_sent("u7", 1)
+    assert sent[0].text.startswith("Bạn nộp hồ sơ cấp hộ chiếu")
+
+
+def test_answer_carries_entry_buttons(h):
+    h.text("u8", "thủ tục làm giấy khai sinh")
+    sent = h.wait_sent("u8", 1)
+    buttons = sent[0].body["message"]["attachment"]["payload"]["buttons"]
+    assert {"title": "Cổng Dịch vụ công", "type": "oa.open.url", "payload": {"url": "https://dichvucong.gov.vn"}} in buttons
+    assert {"title": "Gọi tổng đài", "type": "oa.open.phone", "payload": {"phone_code": "19000000"}} in buttons
+
+
+def test_healthz_reports_mode_and_knowledge(h):
+    body = h.client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["mode"] == "zalo"
+    assert body["knowledge"]["entries"] == 3
