@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +62,7 @@ class ServerSettings:
     threads: int = 8
     max_body_bytes: int = 64 * 1024
     event_max_age_hours: float = 24.0
-    inbox_workers: int = 2
+    inbox_workers: int = 4  # threads; mostly waiting on Zalo's HTTP replies
     inbox_lease_seconds: float = 120.0
     inbox_retention_days: int = 30
 
@@ -77,17 +79,92 @@ class ZaloSettings:
 
 @dataclass(frozen=True)
 class MatcherSettings:
-    """Confidence thresholds, calibrated by `bench/` (see bench/README.md)."""
+    """Confidence tiers on the matcher's 0..1 score, calibrated on tests/data/matcher_eval.yaml and
+    the knowledge base's own `examples` (see bench/README.md): answer when the top entry scores at
+    least `answer_threshold` and leads the runner-up by `answer_margin`; otherwise offer up to
+    `max_suggestions` entries scoring at least `suggest_threshold`; otherwise fall back."""
 
-    answer_threshold: float = 0.62
-    suggest_threshold: float = 0.35
-    answer_margin: float = 0.08
+    answer_threshold: float = 0.55
+    suggest_threshold: float = 0.4
+    answer_margin: float = 0.05
     max_suggestions: int = 3
 
 
 @dataclass(frozen=True)
 class KnowledgeSettings:
     reload_interval_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
+class ConversationSettings:
+    """The conversation layer: flows, handoff to staff, flood limit and how long personal data is kept
+    (docs/privacy.md explains each period)."""
+
+    flow_idle_minutes: float = 30.0  # an unfinished flow (feedback, deletion request) is dropped after this
+    handoff_timeout_hours: float = 24.0  # the bot speaks again when staff stay silent this long
+    staff_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # weekdays staff answer, Monday = 0
+    staff_periods: tuple[str, ...] = ("07:30-11:30", "13:30-17:00")
+    staff_hours_text: str = ""  # shown to citizens; empty = agency.office_hours
+    flood_max_messages: int = 8  # more messages than this within the window get one slow-down note
+    flood_window_seconds: float = 30.0
+    message_retention_days: int = 30  # outgoing bodies, answer log, rating questions
+    ticket_retention_days: int = 365  # closed tickets are anonymised after this
+    contact_banner_url: str = ""  # image for Zalo's request_user_info; empty = ask to type a phone number
+    menu_topics: tuple[str, ...] = ()  # knowledge topic keys in menu order; empty = all
+
+    def __post_init__(self) -> None:
+        for i, period in enumerate(self.staff_periods):
+            if not _PERIOD.fullmatch(period):
+                raise ConfigError(f"conversations.staff_periods[{i}]: expected HH:MM-HH:MM, got {period!r}")
+        if any(day > 6 for day in self.staff_days):
+            raise ConfigError("conversations.staff_days: weekdays are 0 (Monday) to 6 (Sunday)")
+
+    def staff_on_duty(self, moment: datetime) -> bool:
+        """Whether `moment` (local time) falls in a staff working period."""
+        if moment.weekday() not in self.staff_days:
+            return False
+        clock = moment.strftime("%H:%M")
+        return any(start <= clock < end for start, end in (p.split("-") for p in self.staff_periods))
+
+
+_PERIOD = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d")
+
+
+def _campaign_topics() -> dict[str, str]:
+    return {"cchc": "Tin cải cách hành chính", "dvc": "Hướng dẫn dịch vụ công", "su-kien": "Sự kiện, tập huấn"}
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    """Broadcast campaigns (campaigns/README.md explains each setting and its why).
+
+    The default rate stays far below Zalo's 4,000 requests/minute per app because replies to
+    citizens share that limit; 0 lifts the limit (benchmarks only)."""
+
+    run_scheduler: bool = True  # this process competes for the scheduler lease (exactly one wins)
+    rate_per_second: float = 20.0
+    concurrency: int = 8  # sending threads; the Zalo client pools up to 32 connections
+    quiet_hours: str = "21:00-07:00"  # local time, no campaign sends; "" = none (Zalo's 22:00-06:00 night rule still applies)
+    ambiguous_policy: str = "skip"  # skip: never resend a maybe-delivered message | resend
+    misfire_grace_minutes: float = 60.0  # a run missed by less (service down, busy) still runs late
+    max_attempts: int = 5  # transient failures of one recipient before it is recorded failed
+    backoff_seconds: float = 1.0  # first pause of the whole campaign after -32 or a transient error
+    max_backoff_seconds: float = 60.0
+    lease_seconds: float = 30.0  # scheduler and run leases; a dead holder is replaced after this
+    tick_seconds: float = 10.0  # how often the scheduler picks up changes and runs to continue
+    topics: dict[str, str] = field(default_factory=_campaign_topics)  # subscription topics citizens choose
+
+    def __post_init__(self) -> None:
+        if self.quiet_hours and not _PERIOD.fullmatch(self.quiet_hours):
+            raise ConfigError(f"campaigns.quiet_hours: expected HH:MM-HH:MM or \"\", got {self.quiet_hours!r}")
+        if self.ambiguous_policy not in ("skip", "resend"):
+            raise ConfigError(f"campaigns.ambiguous_policy: expected skip or resend, got {self.ambiguous_policy!r}")
+        if not 1 <= self.concurrency <= 32:
+            raise ConfigError(f"campaigns.concurrency: expected 1 to 32, got {self.concurrency}")
+        if self.rate_per_second > 4000 / 60:
+            raise ConfigError(f"campaigns.rate_per_second: {self.rate_per_second} exceeds Zalo's 4,000 requests/minute")
+        if self.max_attempts < 1 or self.lease_seconds < 3 or self.tick_seconds <= 0:
+            raise ConfigError("campaigns: max_attempts ≥ 1, lease_seconds ≥ 3 and tick_seconds > 0 are required")
 
 
 @dataclass(frozen=True)
@@ -122,6 +199,8 @@ class Config:
     zalo: ZaloSettings = ZaloSettings()
     matcher: MatcherSettings = MatcherSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    conversations: ConversationSettings = ConversationSettings()
+    campaigns: CampaignSettings = CampaignSettings()
     secrets: Secrets = Secrets()
 
 

@@ -43,7 +43,7 @@ class Inbox:
 
     def add(self, event: Event, payload: dict[str, Any], status: str = "pending") -> bool:
         """True when the event is new; a redelivery (same dedupe key) is ignored."""
-        with self.storage.connect() as db:
+        with self.storage.transaction() as db:
             inserted = db.execute(
                 "INSERT OR IGNORE INTO inbox (dedupe_key, event_name, user_id, event_time_ms, payload, status, received_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -73,7 +73,7 @@ class Inbox:
         return InboxItem(id=row[0], payload=json.loads(row[1]), status=row[2])
 
     def mark(self, item_id: int, status: str, error: str | None = None) -> None:
-        with self.storage.connect() as db:
+        with self.storage.transaction() as db:
             db.execute(
                 "UPDATE inbox SET status = ?, processed_at = ?, error = ? WHERE id = ?",
                 [status, _iso(_now()), error, item_id],

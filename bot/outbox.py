@@ -71,12 +71,13 @@ class Outbox:
         self._finish(row_id, "sandbox" if getattr(self.zalo, "sandbox", False) else "sent", message_id=message_id)
         return True
 
-    def mark_stuck_ambiguous(self, older_than_iso: str) -> int:
-        """Rows left in `sending` by a crashed process: record the ambiguity, do not resend."""
+    def mark_interrupted(self, inbox_id: int) -> int:
+        """An event taken over from a stopped worker: its rows still `sending` were cut off mid-call.
+        Record the ambiguity; do not resend."""
         with self.storage.transaction() as db:
             return db.execute(
-                "UPDATE outgoing SET status = 'ambiguous', error = 'process stopped while sending'"
-                " WHERE status = 'sending' AND sent_at < ?", [older_than_iso]).rowcount
+                "UPDATE outgoing SET status = 'ambiguous', error = 'worker stopped while sending'"
+                " WHERE inbox_id = ? AND status = 'sending'", [inbox_id]).rowcount
 
     def _finish(self, row_id: int, status: str, *, message_id: str | None = None,
                 error_code: int | None = None, error: str | None = None) -> None:

@@ -11,6 +11,7 @@ from bot.core import Bot
 from bot.inbox import Inbox
 from bot.knowledge.live import KnowledgeWatcher, LiveKnowledge
 from bot.outbox import Outbox
+from bot.retention import RetentionJob
 from bot.storage import Storage
 from bot.worker import InboxWorkers, Processor
 from bot.zalo import SandboxZalo, ZaloClient
@@ -29,13 +30,14 @@ class Runtime:
         self.tokens.seed_from_environment()
         self.sandbox = config.secrets.sandbox if sandbox is None else sandbox
         self.zalo = zalo or (SandboxZalo() if self.sandbox else ZaloClient(config.zalo, self.tokens))
-        self.knowledge = LiveKnowledge(config.knowledge_dir, config.matcher)
+        self.knowledge = LiveKnowledge(config.knowledge_dir, config.matcher, config.agency.placeholders())
         self.bot = Bot(config, self.storage, self.knowledge, handlers.dispatch)
         self.inbox = Inbox(self.storage, lease_seconds=config.server.inbox_lease_seconds)
         self.outbox = Outbox(self.storage, self.zalo, config.secrets.log_key)
         self.processor = Processor(self.bot, self.storage, self.inbox, self.outbox)
         self.workers = InboxWorkers(self.processor, config.server.inbox_workers)
         self.watcher = KnowledgeWatcher(self.knowledge, config.knowledge.reload_interval_seconds)
+        self.retention = RetentionJob(self.storage, config)
         self._started = False
 
     def start(self) -> None:
@@ -48,10 +50,12 @@ class Runtime:
             log.warning("%d event(s) left unfinished by a stopped process will be processed now", released)
         self.workers.start()
         self.watcher.start()
+        self.retention.start()
         log.info("bot started (%s mode)", "sandbox" if self.sandbox else "Zalo")
 
     def stop(self) -> None:
         self.watcher.stop()
+        self.retention.stop()
         self.workers.stop()
 
     def health(self) -> dict[str, Any]:

@@ -62,6 +62,175 @@ CREATE TABLE tokens (
 )
 """
 
+CONVERSATIONS = """
+CREATE TABLE conversation_state (     -- the flow a citizen is in (feedback, deletion request), survives restarts
+    user_id TEXT PRIMARY KEY,
+    flow TEXT NOT NULL,
+    step TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE tickets (                -- phản ánh, kiến nghị; user_id and contact are NULL once anonymised
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,        -- PA-<year>-<seq>
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    user_id TEXT,
+    topic TEXT NOT NULL,
+    content TEXT NOT NULL,
+    attachments TEXT NOT NULL DEFAULT '[]',   -- JSON list of image URLs (references, not copies)
+    contact_name TEXT,
+    contact_phone TEXT,
+    status TEXT NOT NULL DEFAULT 'open',       -- open | answered | closed
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    closed_at TEXT,
+    anonymised_at TEXT,
+    UNIQUE (year, seq)
+);
+CREATE INDEX tickets_user ON tickets (user_id);
+CREATE INDEX tickets_status ON tickets (status, id);
+CREATE TABLE ticket_replies (         -- staff answers to a ticket and their way to the citizen
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+    body TEXT NOT NULL,
+    staff TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,             -- sending | sent | held (outside the 7-day window) | released | failed
+    error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT,
+    released_by TEXT                  -- dedupe key of the citizen message that released a held reply
+);
+CREATE INDEX ticket_replies_status ON ticket_replies (status, ticket_id);
+CREATE TABLE handoffs (               -- conversations handed to staff; the bot is silent while one is open
+    id INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',       -- open | closed
+    opened_at TEXT NOT NULL,
+    last_activity_at TEXT NOT NULL,   -- opening or the last staff message (oa_send_* echo)
+    closed_at TEXT,
+    closed_by TEXT,                   -- staff | timeout | citizen
+    notified INTEGER NOT NULL DEFAULT 0        -- the citizen was told the bot is back
+);
+CREATE UNIQUE INDEX handoffs_open ON handoffs (user_id) WHERE status = 'open';
+CREATE TABLE answer_log (             -- answers given, so a rating knows the question and the entry
+    id INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    score REAL NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX answer_log_user ON answer_log (user_id);
+CREATE TABLE ratings (                -- "Hữu ích / Chưa đúng"; user_id and question cleared after retention
+    answer_id INTEGER PRIMARY KEY,
+    user_id TEXT,
+    entry_id TEXT NOT NULL,
+    question TEXT,
+    verdict TEXT NOT NULL,            -- helpful | wrong
+    created_at TEXT NOT NULL
+);
+CREATE INDEX ratings_user ON ratings (user_id)
+"""
+
+AUDIENCE = """
+CREATE TABLE subscriptions (          -- topics a citizen chose to receive (campaigns.topics); written by the conversation layer
+    user_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    subscribed_at TEXT,
+    PRIMARY KEY (user_id, topic)
+);
+CREATE INDEX subscriptions_topic ON subscriptions (topic);
+CREATE TABLE user_tags (              -- officer-assigned tags (and Zalo OA tags) used as campaign audiences
+    user_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (user_id, tag)
+);
+CREATE INDEX user_tags_tag ON user_tags (tag);
+-- do_not_contact: set on a data-deletion request; such citizens are never messaged
+ALTER TABLE users ADD COLUMN do_not_contact INTEGER NOT NULL DEFAULT 0
+"""
+
+CAMPAIGNS = """
+CREATE TABLE campaigns (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    channel TEXT NOT NULL,            -- consultation | article | template
+    spec TEXT NOT NULL,               -- the validated YAML mapping, JSON
+    source TEXT NOT NULL DEFAULT '',  -- file it was added from
+    enabled INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,             -- draft | scheduled | running | paused | done | cancelled | failed
+    next_due_at TEXT,                 -- next scheduled run not yet handled (UTC ISO); the scheduler's persistent state
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE campaign_history (
+    id INTEGER PRIMARY KEY,
+    campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX campaign_history_campaign ON campaign_history (campaign_id, id);
+CREATE TABLE campaign_runs (
+    id INTEGER PRIMARY KEY,
+    campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+    scheduled_for TEXT NOT NULL,      -- the schedule's fire time (UTC ISO), or the request time of send-now
+    trigger TEXT NOT NULL,            -- schedule | late | manual
+    status TEXT NOT NULL,             -- missed | pending | sending | waiting | paused | done | cancelled | failed
+    reason TEXT,
+    message TEXT,                     -- what every recipient of this run gets, rendered once, JSON
+    resume_at TEXT,                   -- when a waiting run continues (end of the quiet window)
+    article_token TEXT,               -- article channel: create → verify → one broadcast
+    article_id TEXT,
+    broadcast_state TEXT,             -- sending | sent | ambiguous
+    broadcast_message_id TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    UNIQUE (campaign_id, scheduled_for)
+);
+CREATE INDEX campaign_runs_status ON campaign_runs (status, campaign_id);
+CREATE TABLE campaign_deliveries (    -- one row per (run, citizen): a restart resumes, nobody gets a run twice
+    run_id INTEGER NOT NULL REFERENCES campaign_runs (id),
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL,             -- pending | sending | sent | sandbox | skipped | failed | ambiguous
+    reason TEXT,
+    free_window INTEGER NOT NULL DEFAULT 0,   -- last interaction within 48 h when the run started (free CS message)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    message_id TEXT,
+    error_code INTEGER,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX campaign_deliveries_status ON campaign_deliveries (run_id, status, user_id);
+CREATE TABLE leases (                 -- who runs the scheduler, who delivers a run; renewed, expire when the holder dies
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at REAL NOT NULL
+)
+"""
+
+UNANSWERED = """
+CREATE TABLE unanswered (             -- questions the bot could not answer outright: staff turn them into content
+    id INTEGER PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    question TEXT NOT NULL,           -- as asked, long digit runs and e-mail addresses masked
+    normalized TEXT NOT NULL,         -- the matcher's normalisation: the grouping key
+    asker TEXT NOT NULL DEFAULT '',   -- keyed hash (bot.privacy.user_ref) to count people, never the Zalo id
+    tier TEXT NOT NULL,               -- the matcher's decision: suggest | fallback | answer (rated wrong)
+    best_entry_id TEXT,
+    best_score REAL NOT NULL DEFAULT 0,
+    candidates TEXT NOT NULL,         -- JSON [[entry id, score], ...], best first
+    reason TEXT NOT NULL              -- fallback | suggest | rated_wrong
+);
+CREATE INDEX unanswered_asked ON unanswered (asked_at)
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_core", CORE),
+    ("025_audience", AUDIENCE),
+    ("040_conversations", CONVERSATIONS),
+    ("030_campaigns", CAMPAIGNS),
+    ("020_unanswered", UNANSWERED),
 ]

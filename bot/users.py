@@ -15,7 +15,7 @@ def _iso_from_ms(timestamp_ms: int) -> str:
 def record_interaction(storage: Storage, user_id: str, timestamp_ms: int) -> None:
     """Zalo counts messages, follows, chat-button taps and button clicks as interactions."""
     at = _iso_from_ms(timestamp_ms)
-    with storage.connect() as db:
+    with storage.transaction() as db:
         db.execute(
             "INSERT INTO users (user_id, first_interaction_at, last_interaction_at) VALUES (?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET last_interaction_at = max(coalesce(last_interaction_at, ''), excluded.last_interaction_at)",
@@ -26,7 +26,7 @@ def record_interaction(storage: Storage, user_id: str, timestamp_ms: int) -> Non
 def set_following(storage: Storage, user_id: str, following: bool, timestamp_ms: int) -> None:
     at = _iso_from_ms(timestamp_ms)
     column = "followed_at" if following else "unfollowed_at"
-    with storage.connect() as db:
+    with storage.transaction() as db:
         db.execute(
             f"INSERT INTO users (user_id, followed, {column}) VALUES (?, ?, ?)"
             f" ON CONFLICT (user_id) DO UPDATE SET followed = excluded.followed, {column} = excluded.{column}",

@@ -50,7 +50,10 @@ class Processor:
         except EventError as exc:
             self.inbox.mark(item.id, "failed", error=str(exc))
             return
-        if item.status != "replying":
+        if item.status == "replying":
+            if self.outbox.mark_interrupted(item.id):
+                log.warning("event %d: a reply was cut off by a stop; recorded as ambiguous, not resent", item.id)
+        else:
             replies = self.bot.handle(event)
             messages = [message for reply in replies for message in reply.to_messages()]
             with self.storage.transaction() as db:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from bot.core import Context
 from bot.events import Event
+from bot.knowledge import unanswered
 from bot.knowledge.model import Entry
+from bot.privacy import user_ref
 from bot.replies import Reply, phone_button, query_button, url_button
 from bot.zalo.messages import ZaloButton
+from handlers import ratings
 
 
 def applies(event: Event, ctx: Context) -> bool:
@@ -17,9 +20,11 @@ def applies(event: Event, ctx: Context) -> bool:
 def handle(event: Event, ctx: Context) -> list[Reply]:
     match = ctx.knowledge.matcher.answer(event.text)
     if match.tier == "answer" and match.entry is not None:
-        return answer_replies(match.entry, ctx)
+        return ratings.rated(answer_replies(match.entry, ctx), match.entry, event, ctx, event.text, match.score)
+    unanswered.record(ctx.storage, event.text, match, match.tier, abbreviations=ctx.knowledge.kb.abbreviations,
+                      asker=user_ref(event.user_id, ctx.config.secrets.log_key))
     if match.tier == "suggest" and match.suggestions:
-        buttons = tuple(query_button(e.question, f"#faq:{e.id}") for e in match.suggestions)
+        buttons = tuple(query_button(e.question, f"#faq:{e.id}", show=False) for e in match.suggestions)
         return [Reply(text="Có phải bạn muốn hỏi:", buttons=buttons)]
     return [fallback_reply(ctx)]
 
@@ -36,7 +41,7 @@ def entry_button(button, ctx: Context) -> ZaloButton | None:
     if button.kind == "phone":
         return phone_button(button.title, value)
     target = ctx.knowledge.kb.get(value)
-    return query_button(button.title, f"#faq:{target.id}") if target else None
+    return query_button(button.title, f"#faq:{target.id}", show=False) if target else None
 
 
 def fallback_reply(ctx: Context) -> Reply:
@@ -44,4 +49,6 @@ def fallback_reply(ctx: Context) -> Reply:
         "Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này. Câu hỏi của bạn đã được ghi lại để bổ sung.\n"
         "Bạn có thể gọi {hotline} hoặc tra cứu tại {portal} để được hướng dẫn."
     )
-    return Reply(text=text, buttons=(phone_button("Gọi tổng đài", ctx.render("{hotline}")),))
+    return Reply(text=text, buttons=(phone_button("Gọi tổng đài", ctx.render("{hotline}")),
+                                     url_button("Cổng Dịch vụ công", ctx.render("{portal}")),
+                                     query_button("Gặp cán bộ", "#handoff", show=False)))

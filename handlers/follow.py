@@ -6,6 +6,7 @@ from bot import users
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
+from handlers import menu
 
 
 def applies(event: Event, ctx: Context) -> bool:
@@ -17,13 +18,4 @@ def handle(event: Event, ctx: Context) -> list[Reply]:
     users.set_following(ctx.storage, event.user_id or "", following, event.timestamp_ms)
     if not following:
         return []
-    return [Reply(text=welcome_text(ctx))]
-
-
-def welcome_text(ctx: Context) -> str:
-    return ctx.render(
-        "Xin chào! Cảm ơn bạn đã quan tâm Zalo OA của {agency}.\n"
-        "Tôi là trợ lý ảo, có thể giải đáp thủ tục hành chính (căn cước, khai sinh, cư trú, đất đai…) "
-        "và thông tin về cải cách hành chính. Bạn cứ nhắn câu hỏi, ví dụ: \"làm căn cước cần gì\".\n"
-        "Cần hỗ trợ trực tiếp, vui lòng gọi {hotline}."
-    )
+    return menu.welcome(ctx, followed=True)

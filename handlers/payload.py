@@ -1,14 +1,43 @@
 """Button clicks: Zalo makes the citizen 'send' the button's payload as text. Payloads of our own
-format (`#faq:<entry id>`) go to their handler, never to the matcher."""
+format (`#<command>:<argument>`) go to their handler, never to the matcher. Buttons outlive the
+knowledge and the flows they were made for, so every handler answers a stale one gracefully."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
-from handlers import faq
+from handlers import commands, faq, feedback, handoff, menu, privacy, ratings, subscriptions, ticket_status
 
 PREFIX = "#"
+STALE = Reply(text="Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.")
+
+
+def _faq(event: Event, ctx: Context, argument: str) -> list[Reply]:
+    entry = ctx.knowledge.kb.get(argument.strip())
+    if entry is None:
+        return [STALE]
+    return ratings.rated(faq.answer_replies(entry, ctx), entry, event, ctx, entry.question, 1.0)
+
+
+PAYLOADS: dict[str, Callable[[Event, Context, str], list[Reply]]] = {
+    "faq": _faq,
+    "menu": lambda event, ctx, _: menu.show(event, ctx),
+    "topics": lambda event, ctx, page: menu.on_topics(ctx, page),
+    "topic": lambda event, ctx, argument: menu.on_topic(ctx, argument),
+    "rate": ratings.on_payload,
+    "feedback": lambda event, ctx, _: feedback.start(event, ctx),
+    "fb": feedback.on_payload,
+    "ticket": ticket_status.show,
+    "handoff": handoff.on_payload,
+    "subscribe": lambda event, ctx, _: subscriptions.show(event, ctx),
+    "sub": subscriptions.on_subscribe,
+    "unsub": subscriptions.on_unsubscribe,
+    "delete": privacy.on_payload,
+    "cancel": lambda event, ctx, _: commands.cancel(event, ctx),
+}
 
 
 def applies(event: Event, ctx: Context) -> bool:
@@ -17,8 +46,5 @@ def applies(event: Event, ctx: Context) -> bool:
 
 def handle(event: Event, ctx: Context) -> list[Reply]:
     command, _, argument = event.text.strip()[len(PREFIX):].partition(":")
-    if command == "faq":
-        entry = ctx.knowledge.kb.get(argument.strip())
-        if entry is not None:
-            return faq.answer_replies(entry, ctx)
-    return [Reply(text="Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.")]
+    action = PAYLOADS.get(command)
+    return action(event, ctx, argument) if action else [STALE]

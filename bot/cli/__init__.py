@@ -11,10 +11,10 @@ import argparse
 import logging
 import sys
 
-from bot.cli import ask, chat, serve
+from bot.cli import ask, chat, kb, serve
 from bot.config import ConfigError
 
-COMMANDS = [serve, chat, ask]
+COMMANDS = [serve, chat, ask, kb]
 
 
 def build_parser() -> argparse.ArgumentParser:

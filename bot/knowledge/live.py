@@ -2,20 +2,28 @@
 
 A reload builds a complete new snapshot (knowledge base + matcher index) off to the side and
 swaps one reference, so requests in flight keep the snapshot they started with and none is
-dropped. A directory that fails to load is reported and the last good snapshot stays live.
+dropped. A directory that fails to load is reported (log and /healthz, every problem as
+`file:line: message`) and the last good snapshot stays live: a typo never takes the bot down.
+
+Editors save in several steps (truncate, write, rename), so a change is loaded only once the
+files have stayed the same for one polling interval, and discarded if they change while being
+read; the next poll picks up the finished version.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from bot.config import MatcherSettings
-from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.knowledge.loader import knowledge_files, read_knowledge
 from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.problems import KnowledgeError
 from bot.matcher import Matcher
 
 log = logging.getLogger(__name__)
@@ -29,47 +37,80 @@ class Snapshot:
 
 
 class LiveKnowledge:
-    def __init__(self, directory: str | Path, settings: MatcherSettings):
+    def __init__(self, directory: str | Path, settings: MatcherSettings, placeholders: Mapping[str, str] | None = None):
         self.directory = Path(directory)
         self.settings = settings
+        self.placeholders = placeholders
         self.error: list[str] = []
-        self._fingerprint: tuple = ()
+        self.failed_at = ""
         self._lock = threading.Lock()
-        self.current = self._build(load_knowledge(self.directory))  # fail loudly at start-up
         self._fingerprint = self._scan()
+        self._pending: tuple | None = None
+        loaded = read_knowledge(self.directory, placeholders)
+        if loaded.errors:  # fail loudly at start-up: there is no last good version yet
+            raise KnowledgeError([str(p) for p in loaded.errors])
+        self.warnings = [str(p) for p in loaded.warnings]
+        self.current = self._build(loaded.kb)
 
     def reload_if_changed(self) -> bool:
         """Called by the watcher thread; True when a new snapshot went live."""
         with self._lock:
             fingerprint = self._scan()
-            if fingerprint == self._fingerprint:
-                return False
-            self._fingerprint = fingerprint
+            if fingerprint == self._fingerprint or fingerprint != self._pending:
+                self._pending = None if fingerprint == self._fingerprint else fingerprint
+                return False  # unchanged, or changed since the last poll: let the save finish
             try:
-                snapshot = self._build(load_knowledge(self.directory))
-            except KnowledgeError as exc:
-                self.error = exc.problems
-                log.error("knowledge base NOT reloaded, the last good version stays live:\n%s", exc)
-                return False
-            self.current = snapshot
-            self.error = []
-            log.info("knowledge base reloaded: %d entries", len(snapshot.kb.entries))
+                loaded = read_knowledge(self.directory, self.placeholders)
+                snapshot = None if loaded.errors else self._build(loaded.kb)
+            except Exception as exc:  # the boundary: whatever goes wrong, the live snapshot stays
+                log.exception("knowledge reload crashed; the last good version stays live")
+                return self._failed([f"{self.directory}: nạp lại thất bại do lỗi chương trình: {exc!r}"], fingerprint)
+            if self._scan() != fingerprint:
+                return False  # written to while we read: the next polls load the finished version
+            if snapshot is None:
+                return self._failed([str(p) for p in loaded.errors], fingerprint)
+            self.current, self._fingerprint, self._pending = snapshot, fingerprint, None
+            self.error, self.failed_at = [], ""
+            self.warnings = [str(p) for p in loaded.warnings]
+            log.info("knowledge base reloaded: %d entries, %d warning(s)", len(snapshot.kb.entries), len(self.warnings))
             return True
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         return {
             "entries": len(self.current.kb.entries),
             "loaded_at": self.current.loaded_at,
             "reload_errors": self.error,
+            "reload_failed_at": self.failed_at,
+            "warnings": len(self.warnings),
         }
 
+    def _failed(self, problems: list[str], fingerprint: tuple) -> bool:
+        self._fingerprint, self._pending = fingerprint, None  # report once; the next edit retries
+        self.error, self.failed_at = problems, _now()
+        log.error("knowledge base NOT reloaded, the last good version stays live:\n%s", "\n".join(problems))
+        return False
+
     def _build(self, kb: KnowledgeBase) -> Snapshot:
-        return Snapshot(kb=kb, matcher=Matcher(kb, self.settings), loaded_at=datetime.now(timezone.utc).isoformat())
+        return Snapshot(kb=kb, matcher=Matcher(kb, self.settings), loaded_at=_now())
 
     def _scan(self) -> tuple:
-        """Cheap change detection: names, sizes and modification times of the YAML files."""
-        files = sorted(self.directory.glob("*.yaml")) + sorted(self.directory.glob("*.yml"))
-        return tuple((p.name, s.st_mtime_ns, s.st_size) for p in files if (s := p.stat()))
+        """Cheap change detection: names, sizes, modification times and inodes of the YAML files."""
+        try:
+            files = knowledge_files(self.directory)
+        except OSError:
+            return ("missing",)
+        stats = []
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:  # deleted between listing and stat
+                continue
+            stats.append((path.name, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+        return tuple(stats)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class KnowledgeWatcher(threading.Thread):
@@ -85,8 +126,8 @@ class KnowledgeWatcher(threading.Thread):
         while not self.stopping.wait(self.interval):
             try:
                 self.live.reload_if_changed()
-            except Exception:  # the watcher must survive anything a half-written file throws at it
-                log.exception("knowledge reload crashed; will retry")
+            except Exception:  # the thread must outlive any surprise; reload_if_changed reports its own
+                log.exception("knowledge watcher: unexpected error; will retry")
 
     def stop(self) -> None:
         self.stopping.set()

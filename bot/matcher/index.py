@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.matcher.normalize import Token
 from bot.matcher.synonyms import synonym_terms
@@ -40,8 +40,7 @@ def terms_of(folded: list[str]) -> list[str]:
     return folded + list(map(" ".join, zip(folded, folded[1:])))
 
 
-@dataclass(frozen=True)
-class Doc:
+class Doc(NamedTuple):
     """One indexed phrasing: `entry` is the index of its entry in the knowledge base."""
 
     entry: int
@@ -65,26 +64,27 @@ class Index:
             df.update(terms)
         self.idf = {term: self._idf(n) * _damping(term) for term, n in df.items()}
         self.unknown_idf = self._idf(0)
-        self.docs = [self._doc(entry, tokens, bag) for (entry, tokens), bag in zip(phrasings, bags)]
-        self.postings = self._postings(bags)
+        counts = [Counter(bag) for bag in bags]
+        self.docs = [self._doc(entry, tokens, c) for (entry, tokens), c in zip(phrasings, counts)]
+        self.postings = self._postings(counts)
         self.corrections = _deletions({t for t in self.idf if " " not in t})
         self.synonyms = synonym_terms()
 
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.entry_count - df + 0.5) / (df + 0.5))
 
-    def _doc(self, entry: int, tokens: list[Token], bag: list[str]) -> Doc:
-        terms = frozenset(bag)
+    def _doc(self, entry: int, tokens: list[Token], counts: Counter[str]) -> Doc:
+        terms = frozenset(counts)
         return Doc(entry, " ".join(t.folded for t in tokens), terms,
-                   frozenset(t.accented for t in tokens), sum(self.idf[t] for t in terms))
+                   frozenset(t.accented for t in tokens), sum(map(self.idf.__getitem__, terms)))
 
-    def _postings(self, bags: list[list[str]]) -> dict[str, dict[int, float]]:
-        avg = sum(map(len, bags)) / max(len(bags), 1) or 1.0
+    def _postings(self, counts: list[Counter[str]]) -> dict[str, dict[int, float]]:
+        avg = sum(c.total() for c in counts) / max(len(counts), 1) or 1.0
         idf = self.idf
         postings: dict[str, dict[int, float]] = {term: {} for term in idf}
-        for doc, bag in enumerate(bags):
-            norm = K1 * (1 - B + B * len(bag) / avg)
-            for term, tf in Counter(bag).items():
+        for doc, bag in enumerate(counts):
+            norm = K1 * (1 - B + B * bag.total() / avg)
+            for term, tf in bag.items():
                 postings[term][doc] = idf[term] * tf * (K1 + 1) / (tf + norm)
         return postings
 
@@ -113,6 +113,10 @@ class Index:
             if len(scores) < POOL:
                 for doc, weight in postings.items():
                     scores[doc] = scores.get(doc, 0.0) + weight
+            elif len(postings) < len(scores):
+                for doc, weight in postings.items():
+                    if doc in scores:
+                        scores[doc] += weight
             else:
                 for doc in scores:
                     scores[doc] += postings.get(doc, 0.0)

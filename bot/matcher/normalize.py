@@ -29,6 +29,8 @@ _FOLD_TABLE = {
 }
 _FOLD_TABLE.update({ord("đ"): "d", ord("Đ"): "D"})
 
+# Both spellings are in use ("kí"/"ký", "lí"/"lý", "công ti"/"công ty"); compare them as one.
+_I_TO_Y = {f"{c}i": f"{c}y" for c in ("k", "l", "m", "s", "t", "h", "qu")}
 # Pronouns, particles and courtesy words, compared exactly as written. Forms that collide with a
 # content word once diacritics are gone are listed only with their diacritics: "mình" (chứng
 # minh), "chị" (chi phí), "bạn" (bản sao), "hỏi" (xã hội), "tôi" (tội); plain "anh" and "nha"
@@ -72,9 +74,11 @@ def analyse(text: str, abbreviations: Mapping[str, str] | None = None) -> list[T
     # Folding maps every character to exactly one character, so both tokenisations line up.
     tokens: list[Token] = []
     for word, folded in zip(_WORD.findall(lowered), _WORD.findall(lowered.translate(_FOLD_TABLE))):
-        expansion = _lookup(folded, abbreviations)
+        expansion = abbreviations.get(folded) if abbreviations else None
+        if expansion is None:
+            expansion = ABBREVIATIONS.get(folded)
         if expansion is None or _marked(word):
-            tokens.append(Token(folded, word))
+            tokens.append(Token(_I_TO_Y.get(folded, folded), word))
         else:
             tokens.extend(Token(w.translate(_FOLD_TABLE), w) for w in _WORD.findall(expansion.lower()))
     return _drop_fillers(tokens)
@@ -88,12 +92,6 @@ def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> list
 def _marked(word: str) -> bool:
     """Has tone or vowel marks (đ alone does not count: "đc", "đk" are abbreviations)."""
     return word.replace("đ", "d").translate(_FOLD_TABLE) != word.replace("đ", "d")
-
-
-def _lookup(folded: str, extra: Mapping[str, str] | None) -> str | None:
-    if extra and folded in extra:
-        return extra[folded]
-    return ABBREVIATIONS.get(folded)
 
 
 def _drop_fillers(tokens: list[Token]) -> list[Token]:

@@ -1,0 +1,30 @@
+# Quick start:  make run   (set up and serve the bot; sandbox when no Zalo credentials are set)
+#               make test  (set up and run the test suite)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run chat test bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python -m bot serve
+
+chat: $(BIN)/.installed
+	$(BIN)/python -m bot chat
+
+test: $(BIN)/.installed
+	$(BIN)/python -m bot kb check
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/webhook_bench.py
+	$(BIN)/python bench/matcher_bench.py
+	$(BIN)/python bench/campaign_bench.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

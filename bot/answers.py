@@ -1,0 +1,51 @@
+"""The answers the bot gave and the citizens' ratings of them ("Hữu ích / Chưa đúng").
+
+A rating button carries only the answer's id; the log row tells which question got which entry,
+so a "Chưa đúng" can be filed with the entry it wrongly got. Log rows are personal data and are
+purged after the retention period (bot/retention.py); ratings then keep only entry and verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import iso
+from bot.storage import Storage
+
+VERDICTS = ("helpful", "wrong")
+
+
+@dataclass(frozen=True)
+class LoggedAnswer:
+    id: int
+    question: str
+    entry_id: str
+    score: float
+
+
+def log_answer(storage: Storage, user_id: str, question: str, entry_id: str, score: float, now: datetime) -> int:
+    with storage.connect() as db:
+        return db.execute(
+            "INSERT INTO answer_log (user_id, question, entry_id, score, created_at) VALUES (?, ?, ?, ?, ?)",
+            [user_id, question, entry_id, score, iso(now)]).lastrowid
+
+
+def rate(storage: Storage, answer_id: int, user_id: str, verdict: str, now: datetime) -> tuple[LoggedAnswer, bool] | None:
+    """Store (or change) the citizen's verdict on one of their answers.
+
+    Returns the answer and whether the verdict is new, or None when the answer is not theirs or
+    was purged. A repeated click changes nothing and reports "not new".
+    """
+    with storage.transaction() as db:
+        row = db.execute("SELECT id, question, entry_id, score FROM answer_log WHERE id = ? AND user_id = ?",
+                         [answer_id, user_id]).fetchone()
+        if row is None:
+            return None
+        previous = db.execute("SELECT verdict FROM ratings WHERE answer_id = ?", [answer_id]).fetchone()
+        db.execute(
+            "INSERT INTO ratings (answer_id, user_id, entry_id, question, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (answer_id) DO UPDATE SET verdict = excluded.verdict, created_at = excluded.created_at",
+            [answer_id, user_id, row[2], row[1], verdict, iso(now)])
+    return LoggedAnswer(*row), previous is None or previous[0] != verdict
+

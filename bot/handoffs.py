@@ -1,0 +1,72 @@
+"""Conversations handed to staff. While a handoff is open the bot stays silent for that citizen;
+staff messages from the OA inbox (seen as oa_send_* echoes) keep it open; it closes when staff
+close it, the citizen returns to the bot, or staff stay silent for the configured timeout.
+Timeouts are applied lazily, whenever a handoff is looked at, so no timer thread is needed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import iso
+from bot.storage import Storage
+
+
+def open_handoff(storage: Storage, user_id: str, now: datetime) -> bool:
+    """Flag the conversation; False when one was already open (its clock restarts)."""
+    with storage.transaction() as db:
+        touched = db.execute("UPDATE handoffs SET last_activity_at = ? WHERE user_id = ? AND status = 'open'",
+                             [iso(now), user_id]).rowcount
+        if not touched:
+            db.execute("INSERT INTO handoffs (user_id, opened_at, last_activity_at) VALUES (?, ?, ?)",
+                       [user_id, iso(now), iso(now)])
+    return not touched
+
+
+def expire(storage: Storage, now: datetime, timeout: timedelta, user_id: str | None = None) -> int:
+    """Close handoffs whose staff have been silent for `timeout` (all, or one citizen's)."""
+    where, args = ("", []) if user_id is None else (" AND user_id = ?", [user_id])
+    with storage.connect() as db:
+        return db.execute(
+            "UPDATE handoffs SET status = 'closed', closed_at = ?, closed_by = 'timeout'"
+            f" WHERE status = 'open' AND last_activity_at < ?{where}",
+            [iso(now), iso(now - timeout), *args]).rowcount
+
+
+def is_open(storage: Storage, user_id: str, now: datetime, timeout: timedelta) -> bool:
+    expire(storage, now, timeout, user_id)
+    with storage.connect() as db:
+        return db.execute("SELECT 1 FROM handoffs WHERE user_id = ? AND status = 'open'", [user_id]).fetchone() is not None
+
+
+def touch(storage: Storage, user_id: str, now: datetime, timeout: timedelta) -> bool:
+    """A staff message to this citizen: keep an open handoff alive. True when one was open."""
+    expire(storage, now, timeout, user_id)
+    with storage.connect() as db:
+        return bool(db.execute("UPDATE handoffs SET last_activity_at = ? WHERE user_id = ? AND status = 'open'",
+                               [iso(now), user_id]).rowcount)
+
+
+def close(storage: Storage, user_id: str, now: datetime, by: str) -> bool:
+    """End the open handoff; a citizen who ended it themselves needs no notice later."""
+    with storage.connect() as db:
+        return bool(db.execute(
+            "UPDATE handoffs SET status = 'closed', closed_at = ?, closed_by = ?, notified = ?"
+            " WHERE user_id = ? AND status = 'open'", [iso(now), by, int(by == "citizen"), user_id]).rowcount)
+
+
+def take_ended(storage: Storage, user_id: str) -> bool:
+    """True once after a handoff ended without the citizen's doing: time to say the bot is back."""
+    with storage.connect() as db:
+        return bool(db.execute("UPDATE handoffs SET notified = 1 WHERE user_id = ? AND status = 'closed'"
+                               " AND notified = 0", [user_id]).rowcount)
+
+
+def listing(storage: Storage, now: datetime, timeout: timedelta, include_closed: bool = False) -> list[dict[str, Any]]:
+    expire(storage, now, timeout)
+    where = "" if include_closed else "WHERE h.status = 'open'"
+    with storage.connect() as db:
+        return list(db.query(
+            "SELECT h.id, h.user_id, u.display_name, h.status, h.opened_at, h.last_activity_at, h.closed_at,"
+            f" h.closed_by FROM handoffs h LEFT JOIN users u ON u.user_id = h.user_id {where}"
+            " ORDER BY h.id DESC LIMIT 200"))

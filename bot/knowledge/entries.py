@@ -1,0 +1,208 @@
+"""One FAQ entry: from its YAML node to an `Entry`, reporting every mistake with its line.
+
+Checks here need only the entry itself; checks across entries (duplicate ids, buttons pointing
+at an id that does not exist) are in loader.py, checks that need the matcher in validate.py.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from yaml.nodes import Node, ScalarNode, SequenceNode
+
+from bot.knowledge.model import Button, Entry
+from bot.knowledge.yamlnodes import NULL, NodeReader, line_of
+from bot.zalo.messages import MAX_TEXT
+
+ENTRY_FIELDS = ("id", "question", "alternatives", "answer", "tags", "source", "reviewed", "examples", "buttons")
+BUTTON_FIELDS = ("title", "url", "phone", "entry")
+MAX_ENTRY_BUTTONS = 3  # Zalo shows 5 at most; the conversation adds its own (rating) buttons
+MAX_TITLE = 100  # longer button titles (and questions shown as suggestion buttons) are cut
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_URL = re.compile(r"^https?://[^\s/]+\S*$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 .()-]*$")
+
+
+@dataclass(frozen=True)
+class EntrySource:
+    """Where an entry's parts are written, for problems found after loading."""
+
+    file: str
+    line: int
+    phrasing_lines: tuple[int, ...]  # aligned with Entry.phrasings
+    example_lines: tuple[int, ...]  # aligned with Entry.examples
+    button_targets: tuple[tuple[str, int], ...]  # (entry id, line) of `entry:` buttons
+
+
+def read_entry(reader: NodeReader, node: Node, topic: str, placeholders: Mapping[str, str]) -> tuple[Entry, EntrySource] | None:
+    """The entry, or None when a required field is missing (already reported)."""
+    fields = reader.mapping(node, ENTRY_FIELDS, "một mục (entry)")
+    if fields is None:
+        return None
+    texts = {name: _required(reader, fields, name, node) for name in ("id", "question", "answer")}
+    entry_id, question, answer = texts["id"], texts["question"], texts["answer"]
+    if entry_id is not None and not _SLUG.match(entry_id):
+        reader.report(fields["id"][1], f"id `{entry_id}` chỉ được gồm chữ thường không dấu, số và dấu gạch ngang "
+                                       "(ví dụ `can-cuoc-cap-moi`)", "bad-id")
+        entry_id = None
+    lists = {name: reader.text_list(name, fields[name][1]) if name in fields else []
+             for name in ("alternatives", "tags", "examples")}
+    if answer is not None:
+        _check_answer(reader, fields["answer"][1], answer, placeholders)
+    if question is not None and len(question) > MAX_TITLE:
+        reader.report(fields["question"][1], f"câu hỏi dài {len(question)} ký tự; khi hiện thành nút gợi ý, "
+                                             f"Zalo chỉ hiện {MAX_TITLE} ký tự đầu", "long-title", warning=True)
+    buttons, targets = _buttons(reader, fields["buttons"][1], placeholders) if "buttons" in fields else ((), ())
+    reviewed = _reviewed(reader, fields["reviewed"][1]) if "reviewed" in fields else ""
+    source = reader.text("source", fields["source"][1]) if "source" in fields else None
+    for name, present in (("source", bool(source)), ("reviewed", "reviewed" in fields), ("examples", bool(lists["examples"]))):
+        if not present:
+            reader.report(node, f"mục nên có `{name}`", "recommended-field", warning=True)
+    if entry_id is None or question is None or answer is None:
+        return None
+    entry = Entry(id=entry_id, topic=topic, question=question.strip(), answer=answer.strip(),
+                  alternatives=tuple(t for t, _ in lists["alternatives"]), tags=tuple(t for t, _ in lists["tags"]),
+                  source=(source or "").strip(), reviewed=reviewed, examples=tuple(t for t, _ in lists["examples"]),
+                  buttons=buttons, file=reader.file, line=line_of(node))
+    source_lines = EntrySource(reader.file, line_of(node),
+                               (line_of(fields["question"][1]), *(line for _, line in lists["alternatives"])),
+                               tuple(line for _, line in lists["examples"]), targets)
+    return entry, source_lines
+
+
+def check_placeholders(reader: NodeReader, node: Node, text: str, placeholders: Mapping[str, str]) -> None:
+    """Every `{name}` must be a known agency placeholder, or the citizen sees the braces."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        reader.report(reader.line_in(node, _unbalanced_line(text)), "dấu ngoặc nhọn `{ }` không khớp: viết thông tin của đơn vị "
+                                                      "như `{hotline}`, hoặc viết `{{` và `}}` để hiện chính dấu ngoặc",
+                      "bad-placeholder")
+        return
+    for name, spec, conversion in fields:
+        shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if name not in placeholders or spec or conversion:
+            known = ", ".join("{" + key + "}" for key in placeholders)
+            reader.report(reader.line_in(node, shown), f"`{shown}` không phải thông tin của đơn vị đã cấu hình "
+                                                         f"(dùng được: {known})", "unknown-placeholder")
+        elif not placeholders[name].strip():
+            reader.report(reader.line_in(node, shown), f"`{shown}` chưa được điền trong config.yaml (mục agency): "
+                                                         "người dân sẽ thấy một chỗ trống", "empty-placeholder", warning=True)
+
+
+def render(text: str, placeholders: Mapping[str, str]) -> str:
+    """`text` with known placeholders filled; as written when it has brace mistakes (reported elsewhere)."""
+    try:
+        return string.Formatter().vformat(text, (), _Keep(placeholders))
+    except (ValueError, IndexError, AttributeError):
+        return text
+
+
+def _unbalanced_line(text: str) -> str:
+    """The first line whose braces do not pair up (placeholders never span lines)."""
+    for line in text.splitlines():
+        try:
+            list(string.Formatter().parse(line))
+        except ValueError:
+            return line.strip()
+    return ""
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _required(reader: NodeReader, fields: dict, name: str, entry: Node) -> str | None:
+    if name not in fields:
+        reader.report(entry, f"mục thiếu trường bắt buộc `{name}`", "missing-field")
+        return None
+    value = reader.text(name, fields[name][1])
+    if value is None or not value.strip():
+        node = fields[name][1]
+        if isinstance(node, ScalarNode) and (node.tag == NULL or not node.value.strip()):
+            reader.report(node, f"`{name}` đang để trống", "empty-answer" if name == "answer" else "empty-value")
+        return None
+    return value
+
+
+def _check_answer(reader: NodeReader, node: Node, answer: str, placeholders: Mapping[str, str]) -> None:
+    check_placeholders(reader, node, answer, placeholders)
+    length = len(render(answer.strip(), placeholders))
+    if length > MAX_TEXT:
+        reader.report(node, f"câu trả lời dài {length} ký tự, quá giới hạn {MAX_TEXT} ký tự một tin của Zalo: "
+                            "bot sẽ tách thành nhiều tin; nên rút gọn", "long-answer", warning=True)
+    if isinstance(node, ScalarNode) and node.style is None and node.end_mark.line > node.start_mark.line:
+        reader.report(node, "câu trả lời nhiều dòng viết không có `|`: YAML nối các dòng làm một; "
+                            "viết `answer: |` rồi xuống dòng để giữ nguyên cách xuống dòng", "plain-multiline", warning=True)
+
+
+def _reviewed(reader: NodeReader, node: Node) -> str:
+    if isinstance(node, ScalarNode) and node.tag != NULL:
+        try:
+            value = datetime.fromisoformat(node.value) if " " in node.value or "T" in node.value else date.fromisoformat(node.value)
+            return (value.date() if isinstance(value, datetime) else value).isoformat()
+        except ValueError:
+            pass
+    reader.report(node, "`reviewed` phải là ngày rà soát dạng NĂM-THÁNG-NGÀY, ví dụ 2025-11-20", "bad-date")
+    return ""
+
+
+def _buttons(reader: NodeReader, node: Node, placeholders: Mapping[str, str]) -> tuple[tuple[Button, ...], tuple[tuple[str, int], ...]]:
+    if not isinstance(node, SequenceNode):
+        reader.report(node, "`buttons` phải là danh sách nút, mỗi nút bắt đầu bằng `- title:`", "wrong-type")
+        return (), ()
+    if len(node.value) > MAX_ENTRY_BUTTONS:
+        reader.report(node.value[MAX_ENTRY_BUTTONS], f"tối đa {MAX_ENTRY_BUTTONS} nút mỗi mục (Zalo hiện tối đa 5 nút, "
+                                                     "bot cần chỗ cho nút của mình)", "too-many-buttons")
+    buttons, targets = [], []
+    for item in node.value:
+        button = _button(reader, item, placeholders)
+        if button is not None:
+            buttons.append(button)
+            if button.kind == "entry":
+                targets.append((button.value, line_of(item)))
+    return tuple(buttons), tuple(targets)
+
+
+def _button(reader: NodeReader, node: Node, placeholders: Mapping[str, str]) -> Button | None:
+    fields = reader.mapping(node, BUTTON_FIELDS, "một nút (button)")
+    if fields is None:
+        return None
+    title = reader.text("title", fields["title"][1]) if "title" in fields else None
+    kinds = [kind for kind in ("url", "phone", "entry") if kind in fields]
+    if not title or not title.strip():
+        reader.report(node, "nút thiếu `title` (chữ hiện trên nút)", "missing-field")
+    elif len(title) > MAX_TITLE:
+        reader.report(fields["title"][1], f"tiêu đề nút dài hơn {MAX_TITLE} ký tự sẽ bị cắt", "long-title", warning=True)
+    if len(kinds) != 1:
+        reader.report(node, "mỗi nút cần đúng một trong `url` (trang web), `phone` (số điện thoại) "
+                            "hoặc `entry` (id của một mục khác)", "bad-button")
+        return None
+    kind = kinds[0]
+    value = reader.text(kind, fields[kind][1])
+    if value is None or not _target_ok(reader, kind, value.strip(), fields[kind][1], placeholders):
+        return None
+    return Button(title.strip(), kind, value.strip()) if title and title.strip() else None
+
+
+def _target_ok(reader: NodeReader, kind: str, value: str, node: Node, placeholders: Mapping[str, str]) -> bool:
+    if kind == "entry":
+        return True
+    before = len(reader.problems)
+    check_placeholders(reader, node, value, placeholders)
+    if any(p.is_error for p in reader.problems[before:]):
+        return False
+    shown = render(value, placeholders)
+    if kind == "url" and not _URL.match(shown):
+        reader.report(node, f"`url` phải là địa chỉ web bắt đầu bằng https:// (đang là `{shown}`)", "bad-url")
+        return False
+    digits = sum(ch.isdigit() for ch in shown)
+    if kind == "phone" and not (_PHONE.match(shown) and 3 <= digits <= 15):
+        reader.report(node, f"`phone` phải là số điện thoại, ví dụ 1900 1234 hoặc 0281234567 (đang là `{shown}`)", "bad-phone")
+        return False
+    return True

@@ -1,0 +1,146 @@
+"""Questions the bot could not answer outright, turned into a to-do list for the staff who write
+the knowledge base.
+
+`record` stores a fallback or suggest-tier question (and, from the rating flow, an answer a
+citizen marked wrong) with the matcher's best candidates. No Zalo id is stored: only a keyed
+hash to count how many people asked, and long digit runs (phone, ID numbers) and e-mail
+addresses in the text are masked. `group` clusters the log by the matcher's own normalisation,
+then merges near-identical forms, and re-asks the *current* matcher about each group, so a
+question answered by content added since is marked as such.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapidfuzz import fuzz, process
+
+from bot.clock import iso, utc_now
+from bot.knowledge.entries import EntrySource
+from bot.knowledge.model import Entry
+from bot.knowledge.yamlnodes import yaml_scalar
+from bot.matcher import Match, Matcher
+from bot.matcher.normalize import normalize
+from bot.storage import Storage
+
+REASONS = ("fallback", "suggest", "rated_wrong")
+SIMILAR = 90  # rapidfuzz token_sort_ratio at which two normalised questions are one group
+_NUMBER = re.compile(r"\+?\d(?:[ .-]?\d){6,}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def redact(question: str) -> str:
+    """The question without phone/ID numbers and e-mail addresses, which staff do not need."""
+    return _NUMBER.sub("[số]", _EMAIL.sub("[email]", question)).strip()
+
+
+def record(storage: Storage, question: str, match: Match, reason: str, *,
+           abbreviations: Mapping[str, str] | None = None, asker: str = "", now: datetime | None = None) -> bool:
+    """Log one question; False when there is nothing to learn from it (emoji, punctuation only)."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    text = redact(question)
+    normalized = " ".join(normalize(text, abbreviations))
+    if not normalized:
+        return False
+    best_id, best_score = (match.candidates[0][0].id, match.candidates[0][1]) if match.candidates else (None, 0.0)
+    candidates = json.dumps([[entry.id, score] for entry, score in match.candidates])
+    with storage.connect() as db:
+        db.execute("INSERT INTO unanswered (asked_at, question, normalized, asker, tier, best_entry_id, best_score,"
+                   " candidates, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [iso(now or utc_now()), text, normalized, asker, match.tier, best_id, best_score, candidates, reason])
+    return True
+
+
+@dataclass
+class Group:
+    """Questions that normalise to (nearly) the same text, with what the bot would do now."""
+
+    key: str
+    asked: Counter[str] = field(default_factory=Counter)  # text as asked -> times
+    askers: set[str] = field(default_factory=set)
+    reasons: Counter[str] = field(default_factory=Counter)
+    last_asked: str = ""
+    nearest: Entry | None = None  # the current matcher's best entry
+    score: float = 0.0
+    tier: str = "fallback"  # the current matcher's decision for `question`
+
+    @property
+    def count(self) -> int:
+        return sum(self.asked.values())
+
+    @property
+    def question(self) -> str:
+        """The most frequent wording (the shortest among equals): what staff would add."""
+        return min(self.asked, key=lambda text: (-self.asked[text], len(text), text))
+
+    def absorb(self, other: Group) -> None:
+        self.asked.update(other.asked)
+        self.askers |= other.askers
+        self.reasons.update(other.reasons)
+        self.last_asked = max(self.last_asked, other.last_asked)
+
+
+def group(storage: Storage, matcher: Matcher, since: str = "") -> list[Group]:
+    """Groups asked at or after `since` (stored timestamp format), most asked first."""
+    with storage.connect() as db:
+        rows = db.execute("SELECT question, normalized, asker, reason, asked_at FROM unanswered"
+                          " WHERE asked_at >= ? ORDER BY asked_at", [since]).fetchall()
+    by_key: dict[str, Group] = {}
+    for question, normalized, asker, reason, asked_at in rows:
+        g = by_key.setdefault(normalized, Group(normalized))
+        g.asked[question] += 1
+        g.reasons[reason] += 1
+        g.last_asked = asked_at
+        if asker:
+            g.askers.add(asker)
+    groups = _merge_similar(sorted(by_key.values(), key=lambda g: -g.count))
+    for g in groups:
+        match = matcher.answer(g.question)
+        g.tier = match.tier
+        g.nearest, g.score = match.candidates[0] if match.candidates else (None, 0.0)
+    groups.sort(key=lambda g: g.last_asked, reverse=True)
+    return sorted(groups, key=lambda g: -g.count)
+
+
+def _merge_similar(groups: list[Group]) -> list[Group]:
+    merged: list[Group] = []
+    keys: list[str] = []
+    for g in groups:
+        hit = process.extractOne(g.key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR) if keys else None
+        if hit is None:
+            merged.append(g)
+            keys.append(g.key)
+        else:
+            merged[hit[2]].absorb(g)
+    return merged
+
+
+def yaml_snippet(numbered: list[tuple[int, Group]], sources: Mapping[str, EntrySource], threshold: float) -> str:
+    """Suggested alternatives, grouped under the entry each group is nearest to, for staff to paste.
+
+    A group whose nearest entry scores below `threshold` (the suggest threshold) is listed as a
+    comment: it probably needs a new entry, not another phrasing of an existing one."""
+    lines = ["# Gợi ý bổ sung `alternatives` từ câu hỏi bot chưa trả lời được.",
+             "# Dán mỗi câu vào danh sách `alternatives:` của mục có id tương ứng,",
+             "# hoặc dùng: python -m bot kb unanswered --apply ID --group N"]
+    by_entry: dict[str, list[tuple[int, Group]]] = {}
+    orphans = []
+    for number, g in numbered:
+        if g.nearest is not None and g.score >= threshold and g.nearest.id in sources:
+            by_entry.setdefault(g.nearest.id, []).append((number, g))
+        else:
+            orphans.append((number, g))
+    for entry_id, items in by_entry.items():
+        source = sources[entry_id]
+        lines.append(f"{entry_id}:  # {source.file}:{source.line}")
+        lines.extend(f"  - {yaml_scalar(g.question)}  # nhóm {n}: {g.count} lượt" for n, g in items)
+    if orphans:
+        lines.append("# Chưa có mục nào đủ gần, có thể cần viết mục mới:")
+        lines.extend(f"#   nhóm {n} ({g.count} lượt): {json.dumps(g.question, ensure_ascii=False)}" for n, g in orphans)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,135 @@
+"""`kb check`: the structural checks of the loader plus the checks that need the real matcher.
+
+- `examples`: each example question must be answered with its own entry, using the matcher
+  with the deployment's settings. Answered with another entry, or not found at all, is an
+  error; offered only as one of the suggestions is a warning (the citizen is one tap away).
+- collisions: two entries with a phrasing that normalises to the same text (error), or a
+  phrasing for which the matcher scores another entry as high or within the answer margin
+  (warning: that phrasing gets suggestions instead of an answer).
+
+The running bot does not run these on reload: a deployment's matcher settings must never stop
+otherwise valid content from loading. CI and staff run them with `python -m bot kb check`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from bot.config import Config
+from bot.knowledge.loader import Loaded, read_knowledge
+from bot.knowledge.model import Entry
+from bot.knowledge.problems import WARNING, Problem, sort_problems
+from bot.matcher import Match, Matcher
+from bot.matcher.normalize import normalize
+
+
+@dataclass
+class Report:
+    loaded: Loaded
+    problems: list[Problem]
+    matcher_checked: bool  # False when structural errors made the matcher checks pointless
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def check(directory: str | Path, config: Config) -> Report:
+    loaded = read_knowledge(directory, config.agency.placeholders())
+    if loaded.errors:
+        return Report(loaded, loaded.problems, matcher_checked=False)
+    matcher = Matcher(loaded.kb, config.matcher)
+    problems = loaded.problems + example_problems(loaded, matcher) + collision_problems(loaded, matcher)
+    return Report(loaded, sort_problems(problems), matcher_checked=True)
+
+
+def example_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
+    problems = []
+    for entry in loaded.kb.entries:
+        source = loaded.sources[entry.id]
+        for example, line in zip(entry.examples, source.example_lines):
+            problem = _example_problem(loaded, matcher, entry, example)
+            if problem is not None:
+                message, code, severity, related = problem
+                problems.append(Problem(source.file, line, message, code, severity, related, f"{entry.id}: {example}"))
+    return problems
+
+
+def _example_problem(loaded: Loaded, matcher: Matcher, entry: Entry, example: str) -> tuple[str, str, str, str] | None:
+    match = matcher.answer(example)
+    quoted = f"câu ví dụ \"{example}\""
+    if match.tier == "answer" and match.entry is not None:
+        if match.entry.id == entry.id:
+            return None
+        other = loaded.sources[match.entry.id]
+        return (f"{quoted} được trả lời bằng mục `{match.entry.id}` chứ không phải mục này", "example-wrong-entry",
+                "error", f"{other.file}:{other.line}")
+    if any(s.id == entry.id for s in match.suggestions):
+        return (f"{quoted} chỉ được gợi ý chứ chưa được trả lời thẳng ({_why_suggested(matcher, entry, match)}): "
+                "thêm vào `alternatives` một cách hỏi gần với câu này", "example-suggested", WARNING, "")
+    if match.candidates and match.candidates[0][0].id == entry.id:
+        why = f"mục này đứng đầu nhưng độ tin cậy chỉ {match.score:.2f}, dưới ngưỡng gợi ý {matcher.settings.suggest_threshold:.2f}"
+    else:
+        why = f"gần nhất là mục `{match.candidates[0][0].id}`" if match.candidates else "không có mục nào gần"
+    return (f"{quoted} không tìm ra mục này ({why}): thêm vào `alternatives` một cách hỏi gần với câu này",
+            "example-unmatched", "error", "")
+
+
+def _why_suggested(matcher: Matcher, entry: Entry, match: Match) -> str:
+    (top, score), rival = match.candidates[0], match.candidates[1] if len(match.candidates) > 1 else None
+    if top.id != entry.id:
+        return f"mục `{top.id}` đứng trước với độ tin cậy {score:.2f}"
+    if score < matcher.settings.answer_threshold or rival is None:
+        return f"độ tin cậy {score:.2f}, dưới ngưỡng trả lời {matcher.settings.answer_threshold:.2f}"
+    return f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}"
+
+
+def collision_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
+    """Phrasings the matcher cannot tell apart: same normalised text, or scores too close."""
+    problems: list[Problem] = []
+    seen: dict[str, tuple[Entry, int]] = {}
+    for entry in loaded.kb.entries:
+        source = loaded.sources[entry.id]
+        written: dict[str, int] = {}
+        for phrasing, line in zip(entry.phrasings, source.phrasing_lines):
+            same = written.setdefault(" ".join(phrasing.lower().split()), line)
+            if same != line:
+                problems.append(Problem(source.file, line, f"cách hỏi \"{phrasing}\" được viết hai lần trong mục này",
+                                        "duplicate-phrasing", WARNING, related=f"{source.file}:{same}"))
+                continue
+            first = seen.setdefault(" ".join(normalize(phrasing, loaded.kb.abbreviations)), (entry, line))
+            if first[0] is entry:
+                problems.extend(_close_call(loaded, matcher, entry, phrasing, line))
+                continue
+            place = loaded.sources[first[0].id]
+            problems.append(Problem(source.file, line, f"cách hỏi \"{phrasing}\" trùng với một cách hỏi của mục "
+                                    f"`{first[0].id}` (sau khi bỏ dấu, viết tắt, từ đệm): bot không biết chọn mục nào",
+                                    "collision", related=f"{place.file}:{first[1]}"))
+    return problems
+
+
+def _close_call(loaded: Loaded, matcher: Matcher, entry: Entry, phrasing: str, line: int) -> list[Problem]:
+    ranked = matcher.rank(phrasing, limit=3)
+    own = next((score for e, score in ranked if e.id == entry.id), 0.0)
+    rival = next(((e, score) for e, score in ranked if e.id != entry.id), None)
+    if rival is None or own - rival[1] >= matcher.settings.answer_margin:
+        return []
+    other, score = rival
+    where = _nearest_phrasing(loaded, other, phrasing)
+    return [Problem(loaded.sources[entry.id].file, line,
+                    f"cách hỏi \"{phrasing}\" quá giống mục `{other.id}` (điểm {own:.2f} so với {score:.2f}): "
+                    "người hỏi đúng câu này sẽ chỉ nhận gợi ý; viết cụ thể hơn hoặc gộp hai mục",
+                    "collision", WARNING, related=where, subject=f"{entry.id}: {phrasing}")]
+
+
+def _nearest_phrasing(loaded: Loaded, entry: Entry, phrasing: str) -> str:
+    source = loaded.sources[entry.id]
+    scores = [fuzz.ratio(phrasing.lower(), p.lower()) for p in entry.phrasings]
+    return f"{source.file}:{source.phrasing_lines[scores.index(max(scores))]}"

@@ -1,0 +1,71 @@
+"""Retention: personal data in logs is kept only as long as it is useful (docs/privacy.md).
+
+`purge` runs at start-up and then hourly in a small thread of the Runtime:
+- inbox rows (citizens' messages) after `server.inbox_retention_days`;
+- bodies of sent messages, the answer log, and the question and user of ratings after
+  `conversations.message_retention_days` (delivery status and verdicts stay, for statistics);
+- closed handoffs after the same period; abandoned flows a day after the idle time;
+- closed tickets are anonymised after `conversations.ticket_retention_days`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from bot import tickets
+from bot.clock import iso, utc_now
+from bot.config import Config
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 3600.0
+
+
+def purge(storage: Storage, config: Config, now: datetime) -> dict[str, int]:
+    conv = config.conversations
+    inbox_cutoff = iso(now - timedelta(days=config.server.inbox_retention_days))
+    cutoff = iso(now - timedelta(days=conv.message_retention_days))
+    statements = {
+        "messages": ("DELETE FROM inbox WHERE received_at < ? AND status IN ('done', 'ignored', 'failed')", inbox_cutoff),
+        "replies": ("UPDATE outgoing SET body = '{}' WHERE created_at < ? AND status NOT IN ('queued', 'sending')"
+                    " AND body != '{}'", cutoff),
+        "answers": ("DELETE FROM answer_log WHERE created_at < ?", cutoff),
+        "ratings": ("UPDATE ratings SET user_id = NULL, question = NULL WHERE created_at < ? AND user_id IS NOT NULL",
+                    cutoff),
+        "handoffs": ("DELETE FROM handoffs WHERE status = 'closed' AND closed_at < ?", cutoff),
+        "flows": ("DELETE FROM conversation_state WHERE updated_at < ?",  # a day late: the citizen hears of it
+                  iso(now - timedelta(minutes=conv.flow_idle_minutes, days=1))),
+    }
+    with storage.transaction() as db:
+        counts = {kind: db.execute(sql, [arg]).rowcount for kind, (sql, arg) in statements.items()}
+        counts["tickets"] = tickets.anonymise(
+            db, "status = 'closed' AND closed_at < ?", [iso(now - timedelta(days=conv.ticket_retention_days))], now)
+    return counts
+
+
+class RetentionJob(threading.Thread):
+    """Purges now and then every `interval` seconds until stopped."""
+
+    def __init__(self, storage: Storage, config: Config, interval: float = INTERVAL_SECONDS):
+        super().__init__(name="retention", daemon=True)
+        self.storage = storage
+        self.config = config
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                counts = purge(self.storage, self.config, utc_now())
+                if any(counts.values()):
+                    log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+            except Exception:  # the thread must outlive a locked database or a bad row
+                log.exception("retention purge failed; will retry")
+            if self.stopping.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        self.stopping.set()

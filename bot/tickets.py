@@ -1,0 +1,108 @@
+"""Feedback tickets (phản ánh, kiến nghị): the store behind the citizen's feedback flow and the
+staff tools. Codes look like PA-2025-000123: a per-year sequence, so they are short enough to type
+in "tra cứu PA-2025-000123" and never reused, even after a ticket is anonymised."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import iso
+from bot.storage import Storage
+
+STATUSES = ("open", "answered", "closed")
+STATUS_LABELS = {
+    "open": "Đã tiếp nhận, đang chờ xử lý",
+    "answered": "Cán bộ đã phản hồi, đang tiếp tục xử lý",
+    "closed": "Đã xử lý xong",
+}
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    code: str
+    user_id: str | None
+    topic: str
+    content: str
+    attachments: tuple[str, ...]
+    contact_name: str | None
+    contact_phone: str | None
+    status: str
+    created_at: str
+    updated_at: str
+    closed_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """For the admin API and `tickets show --json`."""
+        return {**self.__dict__, "attachments": list(self.attachments), "status_label": STATUS_LABELS[self.status]}
+
+
+_COLUMNS = ("id, code, user_id, topic, content, attachments, contact_name, contact_phone, status,"
+            " created_at, updated_at, closed_at")
+
+
+def _ticket(row: Any) -> Ticket:
+    values = list(row)
+    values[5] = tuple(json.loads(values[5]))
+    return Ticket(*values)
+
+
+def create(storage: Storage, user_id: str, draft: dict[str, Any], now: datetime) -> Ticket:
+    """A ticket from a confirmed feedback draft (topic, content, attachments, contact)."""
+    year = now.year
+    contact = draft.get("contact") or {}
+    with storage.transaction() as db:
+        seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM tickets WHERE year = ?", [year]).fetchone()[0]
+        code = f"PA-{year}-{seq:06d}"
+        db.execute(
+            "INSERT INTO tickets (code, year, seq, user_id, topic, content, attachments, contact_name,"
+            " contact_phone, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            [code, year, seq, user_id, draft["topic"], draft["content"],
+             json.dumps(draft.get("attachments", []), ensure_ascii=False),
+             contact.get("name"), contact.get("phone"), iso(now), iso(now)],
+        )
+    ticket = get(storage, code)
+    assert ticket is not None
+    return ticket
+
+
+def get(storage: Storage, code: str) -> Ticket | None:
+    with storage.connect() as db:
+        row = db.execute(f"SELECT {_COLUMNS} FROM tickets WHERE code = ?", [code.strip().upper()]).fetchone()
+    return _ticket(row) if row else None
+
+
+def listing(storage: Storage, status: str | None = None, limit: int = 50) -> list[Ticket]:
+    """Newest first; `status` None means every ticket not closed."""
+    where, args = ("status = ?", [status]) if status else ("status != 'closed'", [])
+    with storage.connect() as db:
+        rows = db.execute(f"SELECT {_COLUMNS} FROM tickets WHERE {where} ORDER BY id DESC LIMIT ?",
+                          [*args, limit]).fetchall()
+    return [_ticket(row) for row in rows]
+
+
+def replies(storage: Storage, ticket_id: int) -> list[dict[str, Any]]:
+    with storage.connect() as db:
+        return list(db.query(
+            "SELECT body, staff, status, error, created_at, delivered_at FROM ticket_replies"
+            " WHERE ticket_id = ? ORDER BY id", [ticket_id]))
+
+
+def set_status(db: Any, ticket_id: int, status: str, now: datetime) -> None:
+    """Inside the caller's transaction; closing stamps closed_at, reopening clears it."""
+    db.execute(
+        "UPDATE tickets SET status = ?, updated_at = ?,"
+        " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE NULL END WHERE id = ?",
+        [status, iso(now), status, iso(now), ticket_id],
+    )
+
+
+def anonymise(db: Any, where: str, args: list[Any], now: datetime) -> int:
+    """Cut the link to the person: no user id, contact or images. Subject and content stay, because
+    the agency must still handle and account for the feedback (Nghị định 20/2008/NĐ-CP)."""
+    return db.execute(
+        "UPDATE tickets SET user_id = NULL, contact_name = NULL, contact_phone = NULL, attachments = '[]',"
+        f" anonymised_at = ? WHERE anonymised_at IS NULL AND ({where})", [iso(now), *args]).rowcount

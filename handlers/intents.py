@@ -1,0 +1,94 @@
+"""Recognise short, whole-message commands and small talk however they are typed: with or
+without diacritics, in capitals, with teencode ("dk nhan tin"), polite padding ("cho em gặp cán
+bộ với ạ") or a slip of the finger ("dang ky nhan tinn").
+
+A message is a command only when all of it is the command: "hủy" is one, "hủy hộ chiếu cũ thế
+nào" is a question for the FAQ. Typos are forgiven by edit distance (a transposition counts as
+one edit), tighter for short phrases so that "bạn là gì" never becomes "bạn là ai".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rapidfuzz.distance import OSA
+
+from bot.events import Event
+from bot.matcher.abbreviations import ABBREVIATIONS
+from bot.matcher.normalize import fold
+
+# Folded courtesy words and pronouns that do not change what a short message asks for. Words that
+# fold onto content words are left out: "bạn" (bản), "anh" (ảnh), "chị" (chi phí).
+_COURTESY = frozenset("a ah oi z nhe nha nhi ne vay voi giup gium dum ho cho em minh toi to ad admin shop".split())
+_SHORTHAND = {"cb": "can bo", "cbo": "can bo", "ttin": "thong tin"}  # besides the matcher's table
+MIN_FUZZY = 5  # shorter phrases ("hủy", "menu") must be typed exactly (diacritics optional)
+MAX_LENGTH = 60  # longer messages are questions, not commands
+
+
+def key(text: str) -> str:
+    """The comparable form: folded, teencode expanded, courtesy words dropped."""
+    words: list[str] = []
+    for word in fold(text).split():
+        expansion = _SHORTHAND.get(word) or ABBREVIATIONS.get(word)
+        words.extend(fold(expansion).split() if expansion else [word])
+    kept = [w for w in words if w not in _COURTESY]
+    return " ".join(kept or words)
+
+
+def table(phrases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Phrase lists per intent → {key(phrase): intent}; built once per module at import."""
+    return {key(phrase): intent for intent, group in phrases.items() for phrase in group}
+
+
+def match(text: str, keyed: Mapping[str, str]) -> str | None:
+    """The intent `text` expresses in full, or None."""
+    if len(text) > MAX_LENGTH:
+        return None
+    wanted = key(text)
+    if wanted in keyed:
+        return keyed[wanted]
+    best: tuple[int, str] | None = None
+    for phrase, intent in keyed.items():
+        if len(phrase) < MIN_FUZZY:
+            continue
+        allowed = 1 if len(phrase) < 14 else 2
+        distance = OSA.distance(wanted, phrase, score_cutoff=allowed)
+        if distance <= allowed and (best is None or distance < best[0]):
+            best = (distance, intent)
+    return best[1] if best else None
+
+
+COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
+    "menu": ("menu", "bắt đầu", "hướng dẫn", "hướng dẫn sử dụng", "trợ giúp", "help", "start", "danh mục",
+             "menu chính", "xem menu"),
+    "feedback": ("phản ánh", "kiến nghị", "phản ánh kiến nghị", "gửi phản ánh", "gửi kiến nghị",
+                 "gửi phản ánh kiến nghị", "góp ý", "gửi góp ý", "tạo phản ánh", "muốn phản ánh"),
+    "handoff": ("gặp cán bộ", "gặp nhân viên", "nói chuyện với cán bộ", "gặp người thật", "hỏi cán bộ",
+                "tư vấn viên", "gặp tư vấn viên", "kết nối cán bộ", "chat với cán bộ", "cần gặp cán bộ"),
+    "subscribe": ("đăng ký nhận tin", "đăng ký nhận thông báo", "đăng ký tin", "nhận tin tức",
+                  "đăng ký nhận tin tức", "muốn nhận tin"),
+    "unsubscribe": ("hủy nhận tin", "hủy đăng ký nhận tin", "hủy đăng ký", "ngừng nhận tin", "dừng nhận tin",
+                    "không nhận tin nữa", "hủy nhận thông báo", "không muốn nhận tin", "stop"),
+    "delete": ("xóa dữ liệu của tôi", "xóa dữ liệu", "xóa dữ liệu cá nhân", "xóa thông tin của tôi",
+               "xóa thông tin cá nhân", "xóa hết dữ liệu", "xóa dữ liệu của tôi đi"),
+    "confirm_delete": ("xác nhận xóa", "đồng ý xóa", "xác nhận xóa dữ liệu"),
+    "cancel": ("hủy", "hủy bỏ", "thôi", "dừng", "thoát", "cancel", "không gửi nữa", "dừng lại"),
+}
+COMMANDS = table(COMMAND_PHRASES)
+TICKET_CODE = re.compile(r"\bpa ?(\d{4}) ?(\d{1,6})\b")
+
+
+def ticket_code(text: str) -> str | None:
+    """A ticket code anywhere in the message ("tra cứu PA-2025-000123", "pa 2025 123")."""
+    found = TICKET_CODE.search(fold(text))
+    return f"PA-{found[1]}-{int(found[2]):06d}" if found else None
+
+
+def command_of(event: Event) -> str | None:
+    """The command a text message is, `lookup` for a ticket code, or None."""
+    if event.kind != "text":
+        return None
+    if ticket_code(event.text):
+        return "lookup"
+    return match(event.text.strip(), COMMANDS)

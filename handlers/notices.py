@@ -1,0 +1,34 @@
+"""What a citizen must hear before the answer to their message, whatever that answer is:
+staff replies held outside Zalo's 7-day window (this message reopened it), the end of a handoff
+that staff closed or that timed out, and a feedback draft dropped for being idle too long."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import conversation_state, staff_replies
+from bot.core import Context
+from bot.events import Event
+from bot.replies import Reply
+from handlers import handoff
+from handlers.commands import FLOW_LABELS
+
+
+def collect(event: Event, ctx: Context) -> list[Reply]:
+    if not event.user_id or not (event.is_user_message or event.name == "user_submit_info"):
+        return []
+    return held_replies(event, ctx) + handoff.ended_notice(event, ctx) + expired_flow(event, ctx)
+
+
+def held_replies(event: Event, ctx: Context) -> list[Reply]:
+    held = staff_replies.release(ctx.storage, event.user_id or "", event.dedupe_key, ctx.now)
+    return [Reply(text=staff_replies.message_text(ctx.config.agency, r.code, r.body)) for r in held]
+
+
+def expired_flow(event: Event, ctx: Context) -> list[Reply]:
+    idle = timedelta(minutes=ctx.config.conversations.flow_idle_minutes)
+    state = conversation_state.expire(ctx.storage, event.user_id or "", ctx.now, idle)
+    if state is None:
+        return []
+    return [Reply(text=f"Do quá lâu không có phản hồi, {FLOW_LABELS.get(state.flow, 'thao tác đang dở')} "
+                       "đã được hủy.")]

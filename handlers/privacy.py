@@ -1,0 +1,41 @@
+""""Xóa dữ liệu của tôi": say what will be deleted and kept, ask for confirmation, then erase
+(bot/personal_data.py). Confirmation is a button or the words "xác nhận xóa", and only while the
+request is fresh, so nothing typed later by accident can delete anything."""
+
+from __future__ import annotations
+
+from bot import conversation_state, personal_data
+from bot.conversation_state import State
+from bot.core import Context
+from bot.events import Event
+from bot.replies import Reply
+from handlers.menu import button
+
+FLOW = "delete"
+
+
+def ask(event: Event, ctx: Context) -> list[Reply]:
+    conversation_state.save(ctx.storage, event.user_id or "", State(FLOW, "confirm"), ctx.now)
+    return [Reply(text=ctx.render(
+        "Bạn muốn xóa dữ liệu cá nhân của mình tại {agency_short}?\n"
+        "Sẽ bị xóa: tin nhắn đã trao đổi, thông tin hồ sơ Zalo đã lưu, đăng ký nhận tin, đánh giá câu trả lời. "
+        "Phản ánh bạn đã gửi vẫn được cơ quan xử lý nhưng không còn gắn với tài khoản và thông tin liên hệ của bạn. "
+        "Sau khi xóa, bạn sẽ không nhận tin thông báo nữa. Việc xóa không thể hoàn tác.\n"
+        "Bấm «Xác nhận xóa» (hoặc nhắn «xác nhận xóa») để tiếp tục."),
+        buttons=(button("Xác nhận xóa", "#delete:yes"), button("Hủy", "#cancel")))]
+
+
+def confirm(event: Event, ctx: Context) -> list[Reply]:
+    state = conversation_state.load(ctx.storage, event.user_id or "")
+    if state is None or state.flow != FLOW:
+        return [Reply(text="Yêu cầu xóa dữ liệu chưa được tạo hoặc đã hết hạn. "
+                           "Nếu muốn xóa, bạn nhắn «xóa dữ liệu của tôi».")]
+    personal_data.erase(ctx.storage, event.user_id or "", ctx.now)
+    return [Reply(text=ctx.render(
+        "Đã xóa dữ liệu cá nhân của bạn tại {agency_short}; bạn sẽ không nhận tin thông báo nữa. "
+        "Nếu bạn nhắn tin tiếp, trợ lý ảo vẫn trả lời và tin nhắn mới được lưu theo chính sách bảo vệ dữ liệu cá nhân."))]
+
+
+def on_payload(event: Event, ctx: Context, argument: str) -> list[Reply]:
+    """`#delete:yes`."""
+    return confirm(event, ctx) if argument == "yes" else ask(event, ctx)

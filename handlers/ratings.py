@@ -1,0 +1,52 @@
+"""Answers carry a small "Hữu ích / Chưa đúng" rating. The answer is logged first (bot/answers.py)
+so the button needs only the log id; "Chưa đúng" files the question, with the entry it wrongly
+got, in the unanswered log that staff work through (bot/knowledge/unanswered.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot import answers
+from bot.core import Context
+from bot.events import Event
+from bot.knowledge import unanswered
+from bot.knowledge.model import Entry
+from bot.matcher import Match
+from bot.privacy import user_ref
+from bot.replies import Reply
+from bot.zalo.messages import MAX_BUTTONS
+from handlers.menu import button
+
+VERDICTS = {"up": "helpful", "down": "wrong"}
+
+
+def rated(replies: list[Reply], entry: Entry, event: Event, ctx: Context, question: str, score: float) -> list[Reply]:
+    """`replies` (an answer) with the rating buttons on its last message, or after it when full."""
+    answer_id = answers.log_answer(ctx.storage, event.user_id or "", question, entry.id, score, ctx.now)
+    rating = (button("Hữu ích", f"#rate:{answer_id}:up"), button("Chưa đúng", f"#rate:{answer_id}:down"))
+    last = replies[-1]
+    if len(last.buttons) + len(rating) <= MAX_BUTTONS:
+        return [*replies[:-1], dataclasses.replace(last, buttons=(*last.buttons, *rating))]
+    return [*replies, Reply(text="Câu trả lời có giúp ích cho bạn không?", buttons=rating)]
+
+
+def on_payload(event: Event, ctx: Context, argument: str) -> list[Reply]:
+    """`#rate:<answer id>:up|down`."""
+    answer_id, _, vote = argument.partition(":")
+    verdict = VERDICTS.get(vote)
+    result = answers.rate(ctx.storage, int(answer_id), event.user_id or "", verdict, ctx.now) \
+        if verdict and answer_id.isdigit() else None
+    if result is None:
+        return [Reply(text="Đánh giá này không còn hiệu lực. Cảm ơn bạn đã quan tâm!")]
+    if verdict == "helpful":
+        return [Reply(text="Cảm ơn bạn đã đánh giá!")]
+    answer, new = result
+    if new:
+        entry = ctx.knowledge.kb.get(answer.entry_id)
+        candidates = ((entry, answer.score),) if entry else ()
+        match = Match(answer.question, "answer", entry, answer.score, (), candidates)
+        unanswered.record(ctx.storage, answer.question, match, "rated_wrong", abbreviations=ctx.knowledge.kb.abbreviations,
+                          asker=user_ref(event.user_id, ctx.config.secrets.log_key), now=ctx.now)
+    return [Reply(text=ctx.render("Cảm ơn bạn đã góp ý! Câu hỏi đã được ghi lại để cán bộ bổ sung, chỉnh sửa câu trả lời. "
+                                  "Bạn có thể gặp cán bộ hoặc gọi {hotline} để được hướng dẫn."),
+                  buttons=(button("Gặp cán bộ", "#handoff"),))]

@@ -1,0 +1,79 @@
+"""The command line: help everywhere, config validated by name, and the sandbox chat."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import build_parser, main
+from bot.config import ConfigError, load_config
+from tests.harness import REPO
+
+
+def _command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += _command_paths(sub, prefix + (name,))
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(build_parser()), ids=lambda p: " ".join(p) or "bot")
+def test_every_command_has_help(path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*path, "--help"])
+    assert exit_.value.code == 0
+    assert "usage:" in capsys.readouterr().out
+
+
+def test_help_runs_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "bot", "--help"], cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "serve" in result.stdout and "chat" in result.stdout
+
+
+@pytest.mark.parametrize("content, key", [
+    ("server:\n  port: eighty\n", "server.port"),
+    ("agency:\n  hotlin: '1900'\n", "agency.hotlin"),
+    ("matcher: 3\n", "matcher"),
+    ("server:\n  threads: -1\n", "server.threads"),
+])
+def test_config_errors_name_the_key(tmp_path, content, key):
+    path = tmp_path / "config.yaml"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_config(path, env={})
+
+
+def test_secrets_are_refused_in_config_and_read_from_environment(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("secrets:\n  app_secret: x\n")
+    with pytest.raises(ConfigError, match="environment"):
+        load_config(path, env={})
+    path.write_text("database: a.db\n")
+    config = load_config(path, env={"ZALO_APP_SECRET": "s3cret", "BOT_DATABASE": "b.db", "ZALO_API_BASE": "http://127.0.0.1:9"})
+    assert config.secrets.app_secret == "s3cret" and "s3cret" not in repr(config)
+    assert config.database == "b.db" and config.zalo.api_base == "http://127.0.0.1:9"
+
+
+def test_shipped_config_is_valid_and_defaults_to_sandbox():
+    config = load_config(REPO / "config.yaml", env={})
+    assert config.secrets.sandbox and config.timezone == "Asia/Ho_Chi_Minh"
+
+
+def test_sandbox_chat_answers_through_the_pipeline(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "BOT_"))}
+    env.update(BOT_DATABASE=str(tmp_path / "chat.sqlite3"), BOT_KNOWLEDGE=str(REPO / "tests" / "data" / "spine_kb"))
+    result = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=REPO, env=env, input="dang ky tam tru\n",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Xin chào" in result.stdout
+    assert "Công an cấp xã" in result.stdout
+    import sqlite3
+    with sqlite3.connect(tmp_path / "chat.sqlite3") as db:
+        statuses = {row[0] for row in db.execute("SELECT status FROM outgoing")}
+    assert statuses == {"sandbox"}

@@ -1,0 +1,136 @@
+"""Nothing acknowledged is lost: concurrent writer processes, and a real crash between ack and reply."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+import yaml
+
+from bot.events import parse_event
+from bot.inbox import Inbox
+from bot.storage import Storage
+from tests.harness import REPO, Harness, signed, text_event
+
+SPINE_KB = REPO / "tests" / "data" / "spine_kb"
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    storage = Storage(path)
+    inbox = Inbox(storage)
+    for i in range(count):
+        payload = text_event(f"w{worker}", f"q{i}", msg_id=f"{worker}-{i}")
+        inbox.add(parse_event(payload), payload)
+        with storage.transaction() as db:  # read-then-write under contention
+            (value,) = db.execute("SELECT value FROM counter").fetchone()
+            db.execute("UPDATE counter SET value = ?", [value + 1])
+
+
+def test_several_writer_processes_share_one_database(tmp_path):
+    path = str(tmp_path / "shared.sqlite3")
+    storage = Storage(path)
+    storage.migrate()
+    with storage.connect() as db:
+        db.execute("CREATE TABLE counter (value INTEGER)")
+        db.execute("INSERT INTO counter VALUES (0)")
+    ctx = multiprocessing.get_context("spawn")
+    processes = [ctx.Process(target=_writer, args=(path, w, 150)) for w in range(4)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(60)
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0]  # no "database is locked"
+    with storage.connect() as db:
+        assert db.execute("SELECT value FROM counter").fetchone() == (600,)
+        assert db.execute("SELECT count(*) FROM inbox").fetchone() == (600,)
+
+
+def test_event_acknowledged_before_a_restart_is_processed_after_it(tmp_path, fake_zalo):
+    first = Harness(tmp_path, fake_zalo, knowledge_dir=SPINE_KB)
+    first.runtime.stop()  # workers gone: the process "died" right after acknowledging
+    first.runtime.workers.threads = []
+    response = first.post(text_event("u1", "dang ky tam tru"))
+    assert response.status_code == 200
+    assert fake_zalo.sent("u1") == []
+    with Harness(tmp_path, fake_zalo, knowledge_dir=SPINE_KB) as second:
+        sent = second.wait_sent("u1", 1)
+        second.wait_idle()
+    assert len(fake_zalo.sent("u1")) == 1 and "tạm trú" in sent[0].text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(tmp_path, fake, workers: int) -> tuple[subprocess.Popen, str]:
+    config = tmp_path / f"config-{workers}.yaml"
+    config.write_text(yaml.safe_dump({
+        "database": str(tmp_path / "bot.sqlite3"), "knowledge_dir": str(SPINE_KB),
+        "server": {"inbox_workers": workers, "inbox_lease_seconds": 2},
+        "zalo": {"api_base": fake.base_url, "oauth_base": fake.base_url, "timeout_seconds": 5},
+    }))
+    port = _free_port()
+    env = {**os.environ, "BOT_CONFIG": str(config), "ZALO_APP_ID": "1234567890", "ZALO_OA_SECRET_KEY": "oa-secret-key",
+           "ZALO_ACCESS_TOKEN": fake.access_token, "ZALO_REFRESH_TOKEN": fake.refresh_token, "ZALO_APP_SECRET": "app-secret"}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)], cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/healthz", timeout=0.5)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("server did not start")
+
+
+def test_killed_server_loses_no_acknowledged_event_and_replies_once(tmp_path, fake_zalo):
+    crashing, url = _serve(tmp_path, fake_zalo, workers=0)  # acknowledges, never gets to process
+    try:
+        for i in range(3):
+            raw, headers = signed(text_event(f"k{i}", "dang ky tam tru"))
+            assert requests.post(url + "/webhook", data=raw, headers=headers, timeout=5).status_code == 200
+    finally:
+        crashing.send_signal(signal.SIGKILL)
+        crashing.wait()
+    assert fake_zalo.sent() == []
+    restarted, _ = _serve(tmp_path, fake_zalo, workers=2)
+    try:
+        deadline = time.monotonic() + 15
+        while len(fake_zalo.sent()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        restarted.terminate()
+        restarted.wait(10)
+    assert sorted(s.user_id for s in fake_zalo.sent()) == ["k0", "k1", "k2"]
+
+
+def test_a_crash_while_sending_is_recorded_ambiguous_not_resent(tmp_path, fake_zalo):
+    """Zalo takes no idempotency key: a reply whose send was cut off may have arrived, so it is not repeated."""
+    with Harness(tmp_path, fake_zalo, knowledge_dir=SPINE_KB) as h:
+        storage = h.runtime.storage
+    with storage.transaction() as db:
+        db.execute("INSERT INTO inbox (dedupe_key, event_name, user_id, event_time_ms, payload, status, received_at,"
+                   " claimed_at, claimed_by) VALUES ('x', 'user_send_text', 'u9', 0, ?, 'replying', '', '', 'elsewhere:1')",
+                   [__import__("json").dumps(text_event("u9", "dang ky tam tru"))])
+        db.execute("INSERT INTO outgoing (inbox_id, seq, user_id, body, status, created_at, sent_at)"
+                   " VALUES (1, 0, 'u9', '{\"text\": \"a\"}', 'sending', '', '2000-01-01')")
+        db.execute("INSERT INTO outgoing (inbox_id, seq, user_id, body, status, created_at)"
+                   " VALUES (1, 1, 'u9', '{\"text\": \"b\"}', 'queued', '')")
+    with Harness(tmp_path, fake_zalo, knowledge_dir=SPINE_KB) as h:
+        h.wait_idle()
+        with storage.connect() as db:
+            statuses = [r[0] for r in db.execute("SELECT status FROM outgoing ORDER BY seq")]
+    assert statuses == ["ambiguous", "sent"]
+    assert [s.text for s in fake_zalo.sent("u9")] == ["b"]

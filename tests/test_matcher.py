@@ -1,0 +1,178 @@
+"""The matcher as a citizen meets it: however the question is typed, the right entry, or an
+honest "I don't know"."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bot.cli import main
+from bot.config import MatcherSettings
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matcher import Matcher
+from bot.matcher.normalize import fold, has_diacritics, normalize
+
+ENTRIES = (
+    Entry("khai-sinh", "ho-tich", "Đăng ký khai sinh cho con cần giấy tờ gì?", "Mang giấy chứng sinh.",
+          alternatives=("thủ tục khai sinh", "làm giấy khai sinh cho bé")),
+    Entry("ket-hon", "ho-tich", "Đăng ký kết hôn cần giấy tờ gì?", "Hai bên cùng có mặt.",
+          alternatives=("thủ tục đăng ký kết hôn", "làm giấy kết hôn ở đâu")),
+    Entry("tam-tru", "cu-tru", "Đăng ký tạm trú khi thuê nhà trọ thế nào?", "Khai trên VNeID.",
+          alternatives=("khai báo tạm trú", "làm tạm trú cho sinh viên")),
+    Entry("can-cuoc", "can-cuoc", "Làm thẻ căn cước lần đầu cần gì?", "Gọi {hotline}.",
+          alternatives=("làm căn cước công dân", "cấp thẻ căn cước lần đầu")),
+    Entry("le-phi-can-cuoc", "can-cuoc", "Lệ phí làm căn cước là bao nhiêu?", "Miễn phí lần đầu.",
+          alternatives=("phí làm căn cước", "làm căn cước mất bao nhiêu tiền")),
+    Entry("gplx-mat", "gplx", "Mất giấy phép lái xe thì cấp lại thế nào?", "Nộp trực tuyến.",
+          alternatives=("mất bằng lái xe", "làm lại bằng lái")),
+    Entry("so-do", "dat-dai", "Cấp lại sổ đỏ bị mất như thế nào?", "Báo mất trước.",
+          alternatives=("mất sổ hồng", "mất giấy chứng nhận quyền sử dụng đất")),
+)
+KB = KnowledgeBase(ENTRIES, abbreviations={"sđ": "sổ đỏ"})
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(KB, MatcherSettings())
+
+
+def test_fold_removes_case_diacritics_including_d_bar_and_punctuation():
+    assert fold("  ĐĂNG KÝ Tạm-trú,  ở đâu?? ") == "dang ky tam tru o dau"
+    assert fold("Cu\u0309a") == fold("Của") == "cua"  # decomposed input folds like composed
+
+
+def test_has_diacritics_ignores_plain_ascii():
+    assert has_diacritics("đăng ký") and not has_diacritics("dang ky 123")
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("lm cccd can j", "lam can cuoc cong dan can gi"),
+    ("DKY TAM TRU KO DC", "dang ky tam tru khong duoc"),
+    ("Cho em hỏi làm thẻ căn cước với ạ", "lam the can cuoc voi"),
+    ("cho e hoi lam the can cuoc", "lam the can cuoc"),
+    ("chữ kí", "chu ky"),
+])
+def test_normalize_expands_teencode_and_drops_polite_padding(typed, expected):
+    assert " ".join(normalize(typed)) == expected
+
+
+def test_words_written_with_diacritics_are_never_taken_for_abbreviations():
+    # "hồng" (sổ hồng) must not become "không"; "chứng minh" keeps its "minh" although "mình" is filler
+    assert normalize("sổ hồng") == ["so", "hong"]
+    assert normalize("chứng minh nhân dân của mình") == ["chung", "minh", "nhan", "dan", "cua"]
+    assert normalize("bảo hiểm xã hội") == ["bao", "hiem", "xa", "hoi"]
+
+
+def test_staff_abbreviations_extend_the_built_in_table():
+    assert normalize("mất sđ", {"sd": "sổ đỏ"}) == ["mat", "so", "do"]
+
+
+@pytest.mark.parametrize("question, entry_id", [
+    ("Đăng ký khai sinh cho con cần giấy tờ gì?", "khai-sinh"),
+    ("lam giay khai sinh cho be", "khai-sinh"),
+    ("thu tuc khai sinhh", "khai-sinh"),  # typo
+    ("Cho em hỏi thủ tục đăng ký kết hôn với ạ", "ket-hon"),
+    ("DKY TAM TRU CHO SINH VIEN", "tam-tru"),
+    ("lm cccd lan dau can j", "can-cuoc"),
+    ("le phi lam can cuoc bn", "le-phi-can-cuoc"),
+    ("bị mất sđ thì làm sao", "so-do"),  # staff abbreviation from the knowledge directory
+])
+def test_questions_however_typed_get_their_answer(matcher, question, entry_id):
+    match = matcher.answer(question)
+    assert match.tier == "answer", match
+    assert match.entry.id == entry_id
+    assert match.candidates[0][0].id == entry_id and not match.suggestions
+
+
+@pytest.mark.parametrize("question", [
+    "thời tiết hôm nay thế nào", "kết quả xổ số miền bắc", "tối nay đá bóng mấy giờ", "mua áo khoác ở đâu rẻ",
+    "thủ tục ly hôn",  # near miss: only marriage is covered
+])
+def test_off_topic_and_near_miss_questions_fall_back(matcher, question):
+    match = matcher.answer(question)
+    assert match.tier == "fallback" and match.entry is None and not match.suggestions
+
+
+def test_an_ambiguous_question_offers_choices_instead_of_guessing(matcher):
+    match = matcher.answer("làm căn cước")
+    assert match.tier == "suggest" and match.entry is None
+    assert {"can-cuoc", "le-phi-can-cuoc"} <= {e.id for e in match.suggestions}
+    assert len(match.suggestions) <= MatcherSettings().max_suggestions
+
+
+def test_empty_and_filler_only_questions_fall_back(matcher):
+    assert matcher.answer("").tier == "fallback"
+    assert matcher.answer("???").tier == "fallback"
+    assert matcher.rank("") == []
+
+
+def test_accents_break_ties_when_the_question_has_them():
+    # "cần" (need) and "căn" (apartment) fold to the same syllable
+    kb = KnowledgeBase((
+        Entry("can", "t", "mua căn hộ", "a"),
+        Entry("need", "t", "mua cần câu", "b"),
+    ))
+    ranked = Matcher(kb, MatcherSettings()).rank("mua cần", limit=2)
+    assert ranked[0][0].id == "need" and ranked[0][1] > ranked[1][1]
+
+
+def test_rank_scores_are_ordered_and_bounded(matcher):
+    ranked = matcher.rank("đăng ký giấy tờ", limit=5)
+    scores = [score for _, score in ranked]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    assert len(ranked) <= 5
+
+
+def test_thresholds_come_from_settings():
+    strict = Matcher(KB, MatcherSettings(answer_threshold=1.01, suggest_threshold=1.01))
+    assert strict.answer("Đăng ký khai sinh cho con cần giấy tờ gì?").tier == "fallback"
+
+
+def test_large_knowledge_base_builds_and_answers_quickly():
+    words = "xây dựng đất đai nhà ở hộ tịch cư trú thuế phí giấy phép kinh doanh môi trường y tế giáo dục".split()
+    entries = tuple(
+        Entry(f"e{i}", "t", f"thủ tục {words[i % 20]} {words[(i // 20) % 20]} số {i} cấp xã", "x")
+        for i in range(5000)
+    ) + ENTRIES
+    started = time.perf_counter()
+    big = Matcher(KnowledgeBase(entries), MatcherSettings())
+    assert time.perf_counter() - started < 3.0
+    started = time.perf_counter()
+    for _ in range(20):
+        assert big.answer("lam giay khai sinh cho be").entry.id == "khai-sinh"
+    assert (time.perf_counter() - started) / 20 < 0.02
+
+
+def test_ask_prints_one_json_object_per_question(tmp_path, capsys, monkeypatch):
+    (tmp_path / "config.yaml").write_text("agency:\n  hotline: 0999 111 222\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_CONFIG", str(tmp_path / "config.yaml"))
+    kb_dir = tmp_path / "knowledge"
+    kb_dir.mkdir()
+    (kb_dir / "ho-tich.yaml").write_text(
+        "topic: Hộ tịch\nentries:\n"
+        "  - id: khai-sinh\n    question: Đăng ký khai sinh cho con cần giấy tờ gì?\n"
+        "    answer: Gọi {hotline} để được hỗ trợ.\n", encoding="utf-8")
+    code = main(["ask", "--knowledge", str(kb_dir), "--json", "lam giay khai sinh cho con can gi", "giá vàng"])
+    assert code == 0
+    first, second = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert set(first) == {"question", "tier", "id", "score", "suggestions", "answer"}
+    assert first["tier"] == "answer" and first["id"] == "khai-sinh"
+    assert first["answer"] == "Gọi 0999 111 222 để được hỗ trợ."
+    assert second == {"question": "giá vàng", "tier": "fallback", "id": None,
+                      "score": second["score"], "suggestions": [], "answer": None}
+
+
+def test_ask_reads_questions_from_stdin_and_prints_a_table(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BOT_CONFIG", str(tmp_path / "config.yaml"))
+    (tmp_path / "config.yaml").write_text("{}\n", encoding="utf-8")
+    kb_dir = tmp_path / "knowledge"
+    kb_dir.mkdir()
+    (kb_dir / "cu-tru.yaml").write_text(
+        "entries:\n  - id: tam-tru\n    question: Đăng ký tạm trú thế nào?\n    answer: Trên VNeID.\n",
+        encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("dang ky tam tru\n\n"))
+    assert main(["ask", "--knowledge", str(kb_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "dang ky tam tru" in out and "ANSWER" in out and "tam-tru" in out
