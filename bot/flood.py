@@ -1,6 +1,7 @@
-"""Flood detection from the inbox itself: how many messages this citizen sent in the window up to
+"""Flood detection from the inbox itself: how many messages this citizen typed in the window up to
 and including this one. Counting up to this event's own inbox row (not "now") keeps the answer
-the same however far behind the workers are, so a burst gets exactly one slow-down note."""
+the same however far behind the workers are. Button clicks do not count: browsing the menu
+quickly is not flooding."""
 
 from __future__ import annotations
 
@@ -8,11 +9,22 @@ from bot.events import Event
 from bot.storage import Storage
 
 
-def position_in_burst(storage: Storage, event: Event, window_seconds: float) -> int:
+def burst_size(storage: Storage, event: Event, window_seconds: float) -> int:
     since = event.timestamp_ms - int(window_seconds * 1000)
     with storage.connect() as db:
         row = db.execute(
             "SELECT count(*) FROM inbox WHERE user_id = ? AND event_name LIKE 'user\\_send\\_%' ESCAPE '\\'"
+            " AND coalesce(json_extract(payload, '$.message.text'), '') NOT LIKE '#%'"
             " AND event_time_ms > ? AND id <= (SELECT id FROM inbox WHERE dedupe_key = ?)",
             [event.user_id, since, event.dedupe_key]).fetchone()
     return int(row[0])
+
+
+def claim_note(storage: Storage, event: Event, window_seconds: float) -> bool:
+    """True (and remembered) when this citizen was not asked to slow down within the window."""
+    since = event.timestamp_ms - int(window_seconds * 1000)
+    with storage.connect() as db:
+        return bool(db.execute(
+            "INSERT INTO flood_notes (user_id, noted_at_ms) VALUES (?, ?) ON CONFLICT (user_id)"
+            " DO UPDATE SET noted_at_ms = excluded.noted_at_ms WHERE flood_notes.noted_at_ms <= ?",
+            [event.user_id, event.timestamp_ms, since]).rowcount)

@@ -130,7 +130,11 @@ CREATE TABLE ratings (                -- "Hữu ích / Chưa đúng"; user_id an
     verdict TEXT NOT NULL,            -- helpful | wrong
     created_at TEXT NOT NULL
 );
-CREATE INDEX ratings_user ON ratings (user_id)
+CREATE INDEX ratings_user ON ratings (user_id);
+CREATE TABLE flood_notes (            -- when a citizen was last asked to slow down: one note per burst
+    user_id TEXT PRIMARY KEY,
+    noted_at_ms INTEGER NOT NULL
+)
 """
 
 AUDIENCE = """

@@ -136,7 +136,7 @@ def _check_answer(reader: NodeReader, node: Node, answer: str, placeholders: Map
     if length > MAX_TEXT:
         reader.report(node, f"câu trả lời dài {length} ký tự, quá giới hạn {MAX_TEXT} ký tự một tin của Zalo: "
                             "bot sẽ tách thành nhiều tin; nên rút gọn", "long-answer", warning=True)
-    if isinstance(node, ScalarNode) and node.style is None and node.end_mark.line > node.start_mark.line:
+    if isinstance(node, ScalarNode) and not node.style and node.end_mark.line > node.start_mark.line:
         reader.report(node, "câu trả lời nhiều dòng viết không có `|`: YAML nối các dòng làm một; "
                             "viết `answer: |` rồi xuống dòng để giữ nguyên cách xuống dòng", "plain-multiline", warning=True)
 

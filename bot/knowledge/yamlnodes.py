@@ -93,7 +93,7 @@ class NodeReader:
             return None
         if node.tag == NULL:
             return None
-        if node.tag != STR and node.style is None:
+        if node.tag != STR and not node.style:  # plain (libyaml says "", PyYAML None)
             converted = _construct(node)
             if not isinstance(converted, str) and str(converted) != node.value:
                 self.report(node, f"YAML đọc `{node.value}` ở `{field}` thành {_describe(converted)}, không phải chữ: "
