@@ -11,7 +11,9 @@ import hmac
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-RESOURCES: list[Blueprint] = []  # resource blueprints, nested under /admin/api
+from admin import campaigns, handoffs, tickets
+
+RESOURCES: list[Blueprint] = [tickets.blueprint, handoffs.blueprint, campaigns.blueprint]  # resource blueprints, nested under /admin/api
 
 
 def register_admin(app: Flask, admin_token: str) -> None:

@@ -1,8 +1,9 @@
 """The two reference matchers the FAQ matcher is measured against (issue 3).
 
 Both expose the same `rank(question, limit) -> [(Entry, score)]` as `bot.matcher.Matcher`:
-- `WRatioBaseline`: rapidfuzz `process.extract` with `WRatio` over the raw phrasings, the
-  usual "just fuzzy-match the FAQ" approach (a linear scan of every phrasing);
+- `WRatioBaseline`: rapidfuzz `process.extract` with `WRatio` over the raw phrasings (only
+  rapidfuzz's own `default_process`: lower case, punctuation off; diacritics kept), the usual
+  "just fuzzy-match the FAQ" approach, a linear scan of every phrasing;
 - `BM25Baseline`: plain BM25 (k1 = 1.2, b = 0.75, Lucene IDF) over folded syllables, one document
   per phrasing, an entry scoring as its best phrasing.
 """
@@ -12,27 +13,24 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matcher.normalize import fold
 
 
 class WRatioBaseline:
-    name = "rapidfuzz WRatio (raw)"
-
     def __init__(self, kb: KnowledgeBase):
         self.choices = [text for entry in kb.entries for text in entry.phrasings]
         self.owners = [entry for entry in kb.entries for _ in entry.phrasings]
 
     def rank(self, question: str, limit: int = 3) -> list[tuple[Entry, float]]:
-        hits = process.extract(question, self.choices, scorer=fuzz.WRatio, processor=None,
+        hits = process.extract(question, self.choices, scorer=fuzz.WRatio, processor=utils.default_process,
                                score_cutoff=0, limit=limit * 4)
         return _best_per_entry(((self.owners[i], score / 100) for _, score, i in hits), limit)
 
 
 class BM25Baseline:
-    name = "plain BM25 (folded)"
     K1, B = 1.2, 0.75
 
     def __init__(self, kb: KnowledgeBase):

@@ -116,7 +116,7 @@ def _report_tiers(intents: list[dict]) -> None:
 
 def _rates(counts: dict[str, int]) -> str:
     total = sum(counts.values()) or 1
-    return ", ".join(f"{tier} {n / total:.1%}" for tier, n in counts.items())
+    return ", ".join(f"{tier} {counts.get(tier, 0) / total:.1%}" for tier in ("answer", "suggest", "fallback"))
 
 
 def own_section() -> None:
@@ -124,7 +124,7 @@ def own_section() -> None:
     print(f"== Own knowledge base: {len(kb.entries)} entries, {sum(len(e.phrasings) for e in kb.entries)} phrasings")
     examples = [Labelled(text, e.id, "example") for e in kb.entries for text in e.examples]
     sets = {"tests/data/matcher_eval.yaml": load_eval_set(ROOT / "tests" / "data" / "matcher_eval.yaml"),
-            "entries' examples (held out)": examples}
+            "entries' examples (not indexed)": examples}
     for name, build in SYSTEMS.items():
         system = build(kb)
         for label, items in sets.items():
@@ -154,17 +154,17 @@ def scale_section(quick: bool) -> None:
     names = [unicodedata.normalize("NFC", line) for f in sorted(CATALOGUE.glob("*.txt"))
              for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
     queries = _timing_queries(names, 100 if quick else 300)
-    print(f"== Scale: knowledge bases of catalogue names; {len(queries)} questions, each timed 3 times "
-          "and its fastest run kept (filters out scheduler noise on a shared machine)")
-    print(f"{'system':<10}{'entries':>8}{'build s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"== Scale: knowledge bases of catalogue names, up to {len(queries)} timed questions "
+          "(under 20 ms: fastest of 3 runs)")
+    print(f"{'system':<10}{'entries':>8}{'build s':>9}{'p50 ms':>9}{'p99 ms':>9}{'timed':>7}")
     for size in (100, 1000, 10000):
         kb = KnowledgeBase(tuple(Entry(f"tthc-{i}", "tthc", names[i % len(names)], "-") for i in range(size)))
         for name, build in SYSTEMS.items():
             started = time.perf_counter()
             system = build(kb)
             built = time.perf_counter() - started
-            p50, p99 = _latency(system, queries)
-            print(f"{name:<10}{size:>8}{built:>9.3f}{p50:>9.2f}{p99:>9.2f}")
+            p50, p99, timed = _latency(system, queries)
+            print(f"{name:<10}{size:>8}{built:>9.3f}{p50:>9.2f}{p99:>9.2f}{timed:>7}")
 
 
 def _timing_queries(names: list[str], count: int) -> list[str]:
@@ -176,18 +176,27 @@ def _timing_queries(names: list[str], count: int) -> list[str]:
     return [strip_diacritics(" ".join(n.split()[:6])).lower() for n in names[::7][:count]]
 
 
-def _latency(system, queries: list[str]) -> tuple[float, float]:
+def _latency(system, queries: list[str], budget_seconds: float = 8.0) -> tuple[float, float, int]:
+    """p50 and p99 in ms. A fast question is timed 3 times and its fastest run kept (filters
+    scheduler noise on a shared machine); slow systems stop after `budget_seconds`."""
     ask = system.answer if isinstance(system, Matcher) else lambda q: system.rank(q, 3)
+    deadline = time.perf_counter() + budget_seconds
     timings = []
     for query in queries:
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            ask(query)
-            best = min(best, time.perf_counter() - started)
-        timings.append(best * 1000)
+        runs = [_timed(ask, query)]
+        if runs[0] < 20:
+            runs += [_timed(ask, query), _timed(ask, query)]
+        timings.append(min(runs))
+        if time.perf_counter() > deadline:
+            break
     timings.sort()
-    return timings[len(timings) // 2], timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    return timings[len(timings) // 2], timings[min(len(timings) - 1, int(len(timings) * 0.99))], len(timings)
+
+
+def _timed(ask, query: str) -> float:
+    started = time.perf_counter()
+    ask(query)
+    return (time.perf_counter() - started) * 1000
 
 
 def main() -> int:

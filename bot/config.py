@@ -84,8 +84,8 @@ class MatcherSettings:
     least `answer_threshold` and leads the runner-up by `answer_margin`; otherwise offer up to
     `max_suggestions` entries scoring at least `suggest_threshold`; otherwise fall back."""
 
-    answer_threshold: float = 0.55
-    suggest_threshold: float = 0.4
+    answer_threshold: float = 0.58
+    suggest_threshold: float = 0.35
     answer_margin: float = 0.05
     max_suggestions: int = 3
 

@@ -47,11 +47,12 @@ def clear(storage: Storage, user_id: str) -> State | None:
 
 
 def expire(storage: Storage, user_id: str, now: datetime, idle: timedelta) -> State | None:
-    """Drop the flow when untouched for `idle`; returns the dropped state."""
-    with storage.transaction() as db:
-        row = db.execute(
-            "SELECT flow, step, data FROM conversation_state WHERE user_id = ? AND updated_at < ?",
-            [user_id, iso(now - idle)]).fetchone()
-        if row:
-            db.execute("DELETE FROM conversation_state WHERE user_id = ?", [user_id])
-    return State(row[0], row[1], json.loads(row[2])) if row else None
+    """Drop the flow when untouched for `idle`; returns the dropped state. Read-only when there is
+    nothing to drop, which is nearly always."""
+    state = load(storage, user_id)
+    if state is None or state.updated_at >= iso(now - idle):
+        return None
+    with storage.connect() as db:
+        dropped = db.execute("DELETE FROM conversation_state WHERE user_id = ? AND updated_at = ?",
+                             [user_id, state.updated_at]).rowcount
+    return state if dropped else None

@@ -26,11 +26,12 @@ def open_handoff(storage: Storage, user_id: str, now: datetime) -> bool:
 def expire(storage: Storage, now: datetime, timeout: timedelta, user_id: str | None = None) -> int:
     """Close handoffs whose staff have been silent for `timeout` (all, or one citizen's)."""
     where, args = ("", []) if user_id is None else (" AND user_id = ?", [user_id])
+    condition = f"status = 'open' AND last_activity_at < ?{where}"
     with storage.connect() as db:
-        return db.execute(
-            "UPDATE handoffs SET status = 'closed', closed_at = ?, closed_by = 'timeout'"
-            f" WHERE status = 'open' AND last_activity_at < ?{where}",
-            [iso(now), iso(now - timeout), *args]).rowcount
+        if not db.execute(f"SELECT 1 FROM handoffs WHERE {condition} LIMIT 1", [iso(now - timeout), *args]).fetchone():
+            return 0  # the common case, read-only: no write lock for every citizen message
+        return db.execute(f"UPDATE handoffs SET status = 'closed', closed_at = ?, closed_by = 'timeout' WHERE {condition}",
+                          [iso(now), iso(now - timeout), *args]).rowcount
 
 
 def is_open(storage: Storage, user_id: str, now: datetime, timeout: timedelta) -> bool:
@@ -57,9 +58,11 @@ def close(storage: Storage, user_id: str, now: datetime, by: str) -> bool:
 
 def take_ended(storage: Storage, user_id: str) -> bool:
     """True once after a handoff ended without the citizen's doing: time to say the bot is back."""
+    condition = "user_id = ? AND status = 'closed' AND notified = 0"
     with storage.connect() as db:
-        return bool(db.execute("UPDATE handoffs SET notified = 1 WHERE user_id = ? AND status = 'closed'"
-                               " AND notified = 0", [user_id]).rowcount)
+        if not db.execute(f"SELECT 1 FROM handoffs WHERE {condition} LIMIT 1", [user_id]).fetchone():
+            return False
+        return bool(db.execute(f"UPDATE handoffs SET notified = 1 WHERE {condition}", [user_id]).rowcount)
 
 
 def listing(storage: Storage, now: datetime, timeout: timedelta, include_closed: bool = False) -> list[dict[str, Any]]:

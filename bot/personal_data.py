@@ -1,10 +1,11 @@
 """A citizen's request to delete their data ("xóa dữ liệu của tôi"), Law 91/2025/QH15.
 
 Deleted: received messages, replies sent, answer log, ratings, subscriptions, tags, flow state,
-handoffs and the profile fields. Kept, with the link to the person cut: the feedback tickets'
-subject and content (the agency must still handle them). Kept on purpose: the bare Zalo id with
-`do_not_contact` set, because forgetting it would put the citizen back into campaign audiences.
-The message being handled right now (and any not yet handled) is left to the retention purge.
+handoffs, campaign delivery records and the profile fields and timestamps. Kept, with the link to
+the person cut: the feedback tickets' subject and content (the agency must still handle them).
+Kept on purpose: the bare Zalo id, its follow flag and `do_not_contact`, because forgetting them
+would put the citizen back into campaign audiences. The message being handled right now (and any
+not yet handled) is left to the retention purge; a delivery being sent this instant stays too.
 docs/privacy.md is the citizen-facing account of this.
 """
 
@@ -24,6 +25,8 @@ _DELETES = {
     "tags": "DELETE FROM user_tags WHERE user_id = ?",
     "state": "DELETE FROM conversation_state WHERE user_id = ?",
     "handoffs": "DELETE FROM handoffs WHERE user_id = ?",
+    "flood": "DELETE FROM flood_notes WHERE user_id = ?",
+    "campaign_deliveries": "DELETE FROM campaign_deliveries WHERE user_id = ? AND status != 'sending'",
 }
 
 
@@ -35,6 +38,6 @@ def erase(storage: Storage, user_id: str, now: datetime) -> dict[str, int]:
             "UPDATE ticket_replies SET status = 'failed', error = 'citizen deleted their data'"
             " WHERE status = 'held' AND ticket_id IN (SELECT id FROM tickets WHERE user_id = ?)", [user_id])
         counts["tickets"] = tickets.anonymise(db, "user_id = ?", [user_id], now)
-        db.execute("UPDATE users SET display_name = NULL, first_interaction_at = NULL, do_not_contact = 1"
-                   " WHERE user_id = ?", [user_id])
+        db.execute("UPDATE users SET display_name = NULL, first_interaction_at = NULL, last_interaction_at = NULL,"
+                   " followed_at = NULL, unfollowed_at = NULL, do_not_contact = 1 WHERE user_id = ?", [user_id])
     return counts

@@ -4,7 +4,8 @@
 - inbox rows (citizens' messages) after `server.inbox_retention_days`;
 - bodies of sent messages, the answer log, and the question and user of ratings after
   `conversations.message_retention_days` (delivery status and verdicts stay, for statistics);
-- closed handoffs after the same period; abandoned flows a day after the idle time;
+- closed handoffs after the same period; abandoned flows a day after the idle time; flood notes
+  after a day;
 - closed tickets are anonymised after `conversations.ticket_retention_days`.
 """
 
@@ -38,6 +39,7 @@ def purge(storage: Storage, config: Config, now: datetime) -> dict[str, int]:
         "handoffs": ("DELETE FROM handoffs WHERE status = 'closed' AND closed_at < ?", cutoff),
         "flows": ("DELETE FROM conversation_state WHERE updated_at < ?",  # a day late: the citizen hears of it
                   iso(now - timedelta(minutes=conv.flow_idle_minutes, days=1))),
+        "flood": ("DELETE FROM flood_notes WHERE noted_at_ms < ?", int((now - timedelta(days=1)).timestamp() * 1000)),
     }
     with storage.transaction() as db:
         counts = {kind: db.execute(sql, [arg]).rowcount for kind, (sql, arg) in statements.items()}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.campaigns.scheduler import CampaignScheduler
+from bot.campaigns.service import Campaigns
 from bot.config import Config
 from bot.core import Bot
 from bot.inbox import Inbox
@@ -38,10 +40,13 @@ class Runtime:
         self.workers = InboxWorkers(self.processor, config.server.inbox_workers)
         self.watcher = KnowledgeWatcher(self.knowledge, config.knowledge.reload_interval_seconds)
         self.retention = RetentionJob(self.storage, config)
+        self.campaigns = Campaigns(config, self.storage, self.zalo)
+        self.scheduler = (CampaignScheduler(self.campaigns.store, self.campaigns.runner, config.campaigns,
+                                            self.campaigns.tz) if config.campaigns.run_scheduler else None)
         self._started = False
 
     def start(self) -> None:
-        """Start background work: inbox workers and the knowledge watcher."""
+        """Start background work: inbox workers, the knowledge watcher and the retention purge."""
         if self._started:
             return
         self._started = True
@@ -51,9 +56,14 @@ class Runtime:
         self.workers.start()
         self.watcher.start()
         self.retention.start()
+        if self.scheduler:
+            self.scheduler.start()  # a candidate: the database lease lets one process lead
         log.info("bot started (%s mode)", "sandbox" if self.sandbox else "Zalo")
 
     def stop(self) -> None:
+        if self.scheduler:
+            self.scheduler.stop()
+        self.campaigns.runner.stop()
         self.watcher.stop()
         self.retention.stop()
         self.workers.stop()
@@ -69,4 +79,5 @@ class Runtime:
             "knowledge": knowledge,
             "tokens": tokens,
             "inbox": self.inbox.counts(),
+            "campaign_scheduler": self.scheduler.status() if self.scheduler else None,
         }

@@ -113,6 +113,7 @@ CREATE TABLE handoffs (               -- conversations handed to staff; the bot 
     notified INTEGER NOT NULL DEFAULT 0        -- the citizen was told the bot is back
 );
 CREATE UNIQUE INDEX handoffs_open ON handoffs (user_id) WHERE status = 'open';
+CREATE INDEX handoffs_user ON handoffs (user_id, status);
 CREATE TABLE answer_log (             -- answers given, so a rating knows the question and the entry
     id INTEGER PRIMARY KEY,
     user_id TEXT NOT NULL,

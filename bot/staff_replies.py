@@ -84,11 +84,14 @@ def release(storage: Storage, user_id: str, message_key: str, now: datetime) -> 
     Marked released by that message in the same step, so handling the same message again after a
     crash returns them again (the outbox ignores the duplicate) instead of losing them.
     """
+    query = ("SELECT r.id, t.code, r.body FROM ticket_replies r JOIN tickets t ON t.id = r.ticket_id"
+             " WHERE t.user_id = ? AND (r.status = 'held' OR (r.status = 'released' AND r.released_by = ?))"
+             " ORDER BY r.id")
+    with storage.connect() as db:
+        if not db.execute(query, [user_id, message_key]).fetchone():
+            return []  # the common case, read-only
     with storage.transaction() as db:
-        rows = db.execute(
-            "SELECT r.id, t.code, r.body FROM ticket_replies r JOIN tickets t ON t.id = r.ticket_id"
-            " WHERE t.user_id = ? AND (r.status = 'held' OR (r.status = 'released' AND r.released_by = ?))"
-            " ORDER BY r.id", [user_id, message_key]).fetchall()
+        rows = db.execute(query, [user_id, message_key]).fetchall()
         for reply_id, _code, _body in rows:
             db.execute("UPDATE ticket_replies SET status = 'released', released_by = ?, delivered_at = ?"
                        " WHERE id = ?", [message_key, iso(now), reply_id])

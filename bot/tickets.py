@@ -76,8 +76,8 @@ def get(storage: Storage, code: str) -> Ticket | None:
 
 
 def listing(storage: Storage, status: str | None = None, limit: int = 50) -> list[Ticket]:
-    """Newest first; `status` None means every ticket not closed."""
-    where, args = ("status = ?", [status]) if status else ("status != 'closed'", [])
+    """Newest first; `status` None means every ticket not closed, "all" every ticket."""
+    where, args = {None: ("status != 'closed'", []), "all": ("1", [])}.get(status, ("status = ?", [status]))
     with storage.connect() as db:
         rows = db.execute(f"SELECT {_COLUMNS} FROM tickets WHERE {where} ORDER BY id DESC LIMIT ?",
                           [*args, limit]).fetchall()
@@ -106,3 +106,12 @@ def anonymise(db: Any, where: str, args: list[Any], now: datetime) -> int:
     return db.execute(
         "UPDATE tickets SET user_id = NULL, contact_name = NULL, contact_phone = NULL, attachments = '[]',"
         f" anonymised_at = ? WHERE anonymised_at IS NULL AND ({where})", [iso(now), *args]).rowcount
+
+
+def close(storage: Storage, code: str, now: datetime) -> Ticket | None:
+    """Close without a message to the citizen (they see it when they look the ticket up)."""
+    ticket = get(storage, code)
+    if ticket is not None:
+        with storage.transaction() as db:
+            set_status(db, ticket.id, "closed", now)
+    return get(storage, code)

@@ -45,7 +45,8 @@ def applies(event: Event, ctx: Context) -> bool:
 
 
 def handle(event: Event, ctx: Context) -> list[Reply]:
-    command = command_of(event) or "menu"
+    command = command_of(event)
+    assert command is not None  # applies() said so
     dropped = None if command in KEEPS_FLOW else conversation_state.clear(ctx.storage, event.user_id or "")
     restarted = dropped is not None and dropped.flow == STARTS.get(command)
     note = [Reply(text=f"Đã hủy {FLOW_LABELS.get(dropped.flow, 'thao tác đang dở')}.")] if dropped and not restarted else []

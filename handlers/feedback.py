@@ -56,14 +56,26 @@ def handle(event: Event, ctx: Context) -> list[Reply]:
     state = conversation_state.load(ctx.storage, event.user_id or "")
     assert state is not None
     data = dict(state.data)
-    if event.kind == "image" and state.step in ("topic", "content"):
+    if event.kind == "image":
         data["attachments"] = [*data.get("attachments", []), *(a.url for a in event.attachments if a.url)]
         _save(ctx, event, state.step, data)
-        prompt = _content_prompt() if state.step == "content" else _topic_prompt()
-        return [Reply(text="Đã nhận hình ảnh. " + prompt.text, buttons=prompt.buttons)]
-    if event.kind != "text" and event.name != "user_submit_info":
-        return [Reply(text="Phản ánh chỉ nhận kèm hình ảnh. Bạn vui lòng nhập nội dung bằng chữ.", buttons=(CANCEL,))]
+        return [_again("Đã nhận hình ảnh. ", ctx, state.step, data)]
+    if event.name == "user_submit_info":
+        data["contact"] = {"name": str(event.info.get("name") or ""), "phone": str(event.info.get("phone") or "")}
+        if state.step == "contact":
+            return _to_confirm(ctx, event, data)
+        _save(ctx, event, state.step, data)
+        return [_again("Đã nhận thông tin liên hệ. ", ctx, state.step, data)]
+    if event.kind != "text" or not event.text.strip():
+        return [_again("Phản ánh chỉ nhận chữ và hình ảnh. ", ctx, state.step, data)]
     return STEPS[state.step](event, ctx, data)
+
+
+def _again(note: str, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
+    """The current step's question again, after a short note (the contact card is not resent)."""
+    prompt = {"topic": _topic_prompt, "content": _content_prompt}.get(step)
+    reply = prompt() if prompt else _contact_prompt(ctx) if step == "contact" else _confirm_prompt(data)
+    return Reply(text=note + reply.text, buttons=reply.buttons)
 
 
 def on_payload(event: Event, ctx: Context, argument: str) -> list[Reply]:
@@ -125,10 +137,6 @@ def _contact_prompt(ctx: Context) -> Reply:
 
 
 def _on_contact(event: Event, ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    if event.name == "user_submit_info":
-        info = event.info
-        return _to_confirm(ctx, event, {**data, "contact": {"name": str(info.get("name") or ""),
-                                                            "phone": str(info.get("phone") or "")}})
     phone = PHONE.search(re.sub(r"[\s.-]", "", event.text))
     if phone:
         return _to_confirm(ctx, event, {**data, "contact": {"name": "", "phone": phone[0]}})
@@ -139,12 +147,16 @@ def _on_contact(event: Event, ctx: Context, data: dict[str, Any]) -> list[Reply]
 
 def _to_confirm(ctx: Context, event: Event, data: dict[str, Any]) -> list[Reply]:
     _save(ctx, event, "confirm", data)
+    return [_confirm_prompt(data)]
+
+
+def _confirm_prompt(data: dict[str, Any]) -> Reply:
     contact = data.get("contact") or {}
     who = ", ".join(filter(None, [contact.get("name"), contact.get("phone")])) or "không để lại"
-    return [Reply(text=f"Bạn kiểm tra lại phản ánh:\n- Chủ đề: {data['topic']}\n- Nội dung: {data['content']}\n"
-                       f"- Hình ảnh: {len(data.get('attachments', []))}\n- Liên hệ: {who}\n"
-                       "Bấm «Gửi phản ánh» để gửi.",
-                  buttons=(button("Gửi phản ánh", "#fb:send"), CANCEL))]
+    return Reply(text=f"Bạn kiểm tra lại phản ánh:\n- Chủ đề: {data['topic']}\n- Nội dung: {data['content']}\n"
+                      f"- Hình ảnh: {len(data.get('attachments', []))}\n- Liên hệ: {who}\n"
+                      "Bấm «Gửi phản ánh» để gửi.",
+                 buttons=(button("Gửi phản ánh", "#fb:send"), CANCEL))
 
 
 def _on_confirm(event: Event, ctx: Context, data: dict[str, Any]) -> list[Reply]:

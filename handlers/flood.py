@@ -19,5 +19,5 @@ def applies(event: Event, ctx: Context) -> bool:
 def handle(event: Event, ctx: Context) -> list[Reply]:
     if not flood.claim_note(ctx.storage, event, ctx.config.conversations.flood_window_seconds):
         return []
-    return [Reply(text=ctx.render("Bạn đang gửi nhiều tin nhắn liên tiếp. Tôi sẽ trả lời từng câu hỏi, bạn vui lòng "
-                                  "đợi giây lát rồi gửi tiếp nhé. Cần gấp, bạn gọi {hotline}."))]
+    return [Reply(text=ctx.render("Bạn đang gửi nhiều tin nhắn liên tiếp nên tôi tạm dừng trả lời. Bạn vui lòng đợi giây "
+                                  "lát rồi gửi lại câu hỏi chính nhé. Cần gấp, bạn gọi {hotline}."))]

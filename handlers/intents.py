@@ -3,8 +3,8 @@ without diacritics, in capitals, with teencode ("dk nhan tin"), polite padding (
 bộ với ạ") or a slip of the finger ("dang ky nhan tinn").
 
 A message is a command only when all of it is the command: "hủy" is one, "hủy hộ chiếu cũ thế
-nào" is a question for the FAQ. Typos are forgiven by edit distance (a transposition counts as
-one edit), tighter for short phrases so that "bạn là gì" never becomes "bạn là ai".
+nào" is a question for the FAQ. A typo is forgiven in one word of the phrase (a transposition
+counts as one edit), never in phrases under five letters ("hủy", "menu") or in words under three.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from bot.matcher.normalize import fold
 
 # Folded courtesy words and pronouns that do not change what a short message asks for. Words that
 # fold onto content words are left out: "bạn" (bản), "anh" (ảnh), "chị" (chi phí).
-_COURTESY = frozenset("a ah oi z nhe nha nhi ne vay voi giup gium dum ho cho em minh toi to ad admin shop".split())
-_SHORTHAND = {"cb": "can bo", "cbo": "can bo", "ttin": "thong tin"}  # besides the matcher's table
+_COURTESY = frozenset("a ah oi z nhe nha nhi ne vay voi giup gium dum cho em minh toi to ad admin shop".split())
+_SHORTHAND = {"cb": "can bo", "cbo": "can bo", "ttin": "thong tin", "ki": "ky"}  # besides the matcher's table
 MIN_FUZZY = 5  # shorter phrases ("hủy", "menu") must be typed exactly (diacritics optional)
 MAX_LENGTH = 60  # longer messages are questions, not commands
 
@@ -48,15 +48,19 @@ def match(text: str, keyed: Mapping[str, str]) -> str | None:
     wanted = key(text)
     if wanted in keyed:
         return keyed[wanted]
-    best: tuple[int, str] | None = None
-    for phrase, intent in keyed.items():
-        if len(phrase) < MIN_FUZZY:
-            continue
-        allowed = 1 if len(phrase) < 14 else 2
-        distance = OSA.distance(wanted, phrase, score_cutoff=allowed)
-        if distance <= allowed and (best is None or distance < best[0]):
-            best = (distance, intent)
-    return best[1] if best else None
+    return next((intent for phrase, intent in keyed.items() if _one_typo(wanted, phrase)), None)
+
+
+def _one_typo(wanted: str, phrase: str) -> bool:
+    """The same words but one, off by one edit (two in a long word). Whole words must not change:
+    "xem thông tin cá nhân" is not "xóa thông tin cá nhân", "hủy hồ sơ" is not "hủy bỏ"."""
+    if len(phrase) < MIN_FUZZY or len(wanted.split()) != len(phrase.split()):
+        return False
+    differing = [(w, p) for w, p in zip(wanted.split(), phrase.split()) if w != p]
+    if len(differing) != 1 or len(differing[0][1]) < 3:
+        return False
+    typed, meant = differing[0]
+    return OSA.distance(typed, meant) <= (2 if len(meant) >= 6 else 1)
 
 
 COMMAND_PHRASES: dict[str, tuple[str, ...]] = {

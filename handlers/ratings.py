@@ -34,8 +34,9 @@ def on_payload(event: Event, ctx: Context, argument: str) -> list[Reply]:
     """`#rate:<answer id>:up|down`."""
     answer_id, _, vote = argument.partition(":")
     verdict = VERDICTS.get(vote)
-    result = answers.rate(ctx.storage, int(answer_id), event.user_id or "", verdict, ctx.now) \
-        if verdict and answer_id.isdigit() else None
+    result = None
+    if verdict and answer_id.isdigit():
+        result = answers.rate(ctx.storage, int(answer_id), event.user_id or "", verdict, ctx.now)
     if result is None:
         return [Reply(text="Đánh giá này không còn hiệu lực. Cảm ơn bạn đã quan tâm!")]
     if verdict == "helpful":

@@ -12,48 +12,9 @@ from bot.cli import main
 from bot.config import Config
 from bot.knowledge import KnowledgeError, load_knowledge, read_knowledge
 from bot.knowledge.validate import check
+from tests.kb_samples import BIRTH, MARRIAGE, write
 
 REPO = Path(__file__).resolve().parents[1]
-
-# Line numbers below are counted in these texts: keep them in step when editing.
-BIRTH = """\
-topic: Hộ tịch
-entries:
-  - id: khai-sinh
-    question: Đăng ký khai sinh cần giấy tờ gì?
-    alternatives:
-      - lam giay khai sinh can gi
-      - thủ tục khai sinh cho con
-    answer: |
-      Mang giấy chứng sinh và căn cước của cha mẹ đến UBND cấp xã.
-      Hỏi thêm: {hotline}.
-    source: Luật Hộ tịch 2014
-    reviewed: 2025-11-20
-    examples:
-      - lam giay khai sinh cho con can giay to gi
-    buttons:
-      - title: Kết hôn
-        entry: ket-hon
-"""
-MARRIAGE = """\
-topic: Kết hôn
-entries:
-  - id: ket-hon
-    question: Đăng ký kết hôn làm ở đâu?
-    alternatives: [dang ky ket hon o dau, thủ tục đăng ký kết hôn]
-    answer: Hai bạn đến UBND cấp xã nơi một trong hai người cư trú.
-    source: Luật Hộ tịch 2014
-    reviewed: 2025-11-20
-    examples: [dang ky ket hon o dau vay]
-"""
-
-
-def write(directory: Path, **files: str) -> Path:
-    directory.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (directory / f"{name.replace('_', '-')}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-    return directory
-
 
 def found(directory: Path) -> set[tuple[str, int, str, str]]:
     """(file name, line, severity, code) of every problem."""

@@ -67,16 +67,17 @@ class ArticleBroadcast:
         try:
             message_id = self.zalo.broadcast_article(article_id, target)
         except ZaloError as exc:
-            self._save("broadcast_state", "ambiguous" if exc.kind is ErrorKind.AMBIGUOUS else None)
-            if exc.kind is ErrorKind.AMBIGUOUS:
+            if exc.kind is ErrorKind.AMBIGUOUS and not self.resend_ambiguous:
+                self._save("broadcast_state", "ambiguous")
                 return None
+            self._save("broadcast_state", None)  # not sent (or resent by policy): try again later
             raise
         self._save("broadcast_message_id", message_id)
         self._save("broadcast_state", "sandbox" if getattr(self.zalo, "sandbox", False) else "sent")
         return None
 
     def _halt_for(self, exc: ZaloError, now: datetime) -> Halt:
-        if exc.kind in (ErrorKind.NIGHT, ErrorKind.TRANSIENT, ErrorKind.RATE_LIMIT, ErrorKind.PENDING):
+        if exc.kind in (ErrorKind.NIGHT, ErrorKind.TRANSIENT, ErrorKind.RATE_LIMIT, ErrorKind.PENDING, ErrorKind.AMBIGUOUS):
             return Halt("waiting", exc.reason, now + RETRY_LATER)
         if exc.kind is ErrorKind.QUOTA:
             return Halt("paused", "out_of_quota")

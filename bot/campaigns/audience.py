@@ -49,9 +49,9 @@ def _decided(audience: Audience, channel: str) -> str:
 def materialize(db: Any, run_id: int, audience: Audience, channel: str, now: datetime) -> int:
     """Write one delivery row per audience member (skipped ones with their reason); returns the count."""
     sql = ("INSERT OR IGNORE INTO campaign_deliveries (run_id, user_id, status, reason, free_window, updated_at)"
-           " SELECT :run, user_id, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason, free, :now"
+           " SELECT :run, user_id, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason, free, :stamp"
            f" FROM ({_decided(audience, channel)})")
-    return db.execute(sql, params(audience, now, run=run_id, now=iso(now))).rowcount
+    return db.execute(sql, params(audience, now, run=run_id, stamp=iso(now))).rowcount
 
 
 def preview(db: Any, audience: Audience, channel: str, now: datetime, limit: int) -> dict[str, Any]:

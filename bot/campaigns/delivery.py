@@ -6,42 +6,31 @@ most one thread of one process. A row still `sending` when its run is taken over
 process that stopped between the call and the record: Zalo may have delivered it and takes no
 idempotency key, so it becomes `ambiguous` and, with the default policy, is not sent again.
 
-Why one long-lived connection behind a lock instead of one per unit of work: this is the hot path
-(two writes per message) and the threads of one sender would otherwise wait on SQLite's busy
-handler, which sleeps in milliseconds; a Python lock hands the connection over in microseconds.
+Writes go through `Storage.transaction()`, whose per-process lock queues this sender's threads
+(two writes per message) in microseconds instead of in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from datetime import datetime
 from typing import Any
 
 from bot.campaigns import audience
 from bot.clock import iso, utc_now
-from bot.storage import BUSY_TIMEOUT_MS, Storage
+from bot.storage import Storage
 
 DONE = ("sent", "sandbox", "skipped", "failed", "ambiguous")
 
 
 class Ledger:
     def __init__(self, storage: Storage, run_id: int, channel: str):
+        self.storage = storage
         self.run_id = run_id
         self.channel = channel
-        self._conn = sqlite3.connect(storage.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                     check_same_thread=False)
-        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
     def _write(self, sql: str, args: Any) -> int:
-        with self._lock:
-            return self._conn.execute(sql, args).rowcount
+        with self.storage.transaction() as db:
+            return db.execute(sql, args).rowcount
 
     def recover(self, resend: bool) -> int:
         """Rows left `sending` by a stopped process: ambiguous, or back to pending under the resend policy."""
@@ -58,22 +47,21 @@ class Ledger:
                " LEFT JOIN users u ON u.user_id = d.user_id"
                " WHERE d.run_id = :run AND d.status = 'pending' AND d.user_id > :after ORDER BY d.user_id LIMIT :size")
         values = {"run": self.run_id, "after": after, "size": size, "cs_window": iso(now - audience.CS_WINDOW)}
-        with self._lock:
-            rows = self._conn.execute(sql, values).fetchall()
+        with self.storage.transaction() as db:
+            rows = db.execute(sql, values).fetchall()
             skipped = [(reason, iso(now), self.run_id, uid) for uid, reason in rows if reason]
             if skipped:
-                self._conn.executemany("UPDATE campaign_deliveries SET status = 'skipped', reason = ?, updated_at = ?"
+                db.conn.executemany("UPDATE campaign_deliveries SET status = 'skipped', reason = ?, updated_at = ?"
                                        " WHERE run_id = ? AND user_id = ? AND status = 'pending'", skipped)
         return [uid for uid, reason in rows if not reason], rows[-1][0] if rows else None
 
     def claim(self, user_id: str) -> int:
         """pending → sending; returns the attempt number, 0 when someone else has the row."""
-        with self._lock:
-            cursor = self._conn.execute(
+        with self.storage.transaction() as db:
+            row = db.execute(
                 "UPDATE campaign_deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?"
                 " WHERE run_id = ? AND user_id = ? AND status = 'pending' RETURNING attempts",
-                [iso(utc_now()), self.run_id, user_id])
-            row = cursor.fetchone()
+                [iso(utc_now()), self.run_id, user_id]).fetchone()
         return row[0] if row else 0
 
     def finish(self, user_id: str, status: str, *, reason: str | None = None, message_id: str | None = None,
@@ -90,9 +78,9 @@ class Ledger:
                     [reason, int(refund), iso(utc_now()), self.run_id, user_id])
 
     def pending(self) -> int:
-        with self._lock:
-            return self._conn.execute("SELECT count(*) FROM campaign_deliveries WHERE run_id = ? AND status = 'pending'",
-                                      [self.run_id]).fetchone()[0]
+        with self.storage.connect() as db:
+            return db.execute("SELECT count(*) FROM campaign_deliveries WHERE run_id = ? AND status = 'pending'",
+                              [self.run_id]).fetchone()[0]
 
     def skip_pending(self, reason: str) -> int:
         """When a run is cancelled: what was not sent is recorded as skipped, with the reason."""

@@ -21,7 +21,7 @@ from bot.campaigns.yamlsource import CampaignError, Problems, read_yaml
 TOP_KEYS = ("id", "title", "note", "enabled", "channel", "audience", "schedule", "message", "article", "target",
             "template")
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d", "%d/%m/%Y")
+DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d", "%d/%m/%Y")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def parse(data: Any, problems: Problems, ctx: LoadContext, default_id: str = "")
     if problems.items or audience is None or schedule is None or content is None:
         return None
     spec = dict(data, id=campaign_id)
-    return Campaign(campaign_id, title, channel, content, audience, schedule, enabled is True, spec)
+    return Campaign(campaign_id, title, channel, content, audience, schedule, enabled is True, spec, problems.source)
 
 
 def parse_audience(raw: Any, channel: str, problems: Problems, ctx: LoadContext) -> Audience | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,8 +31,10 @@ log = logging.getLogger(__name__)
 
 
 class Runner:
-    def __init__(self, store: CampaignStore, zalo: Any, settings: CampaignSettings, tz: ZoneInfo):
+    def __init__(self, store: CampaignStore, zalo: Any, settings: CampaignSettings, tz: ZoneInfo,
+                 clock: Callable[[], datetime] = utc_now):
         self.store = store
+        self.clock = clock
         self.storage = store.storage
         self.zalo = zalo
         self.settings = settings
@@ -82,7 +86,7 @@ class Runner:
                 return self._status(run_id)
             halt = self._deliver_started(run, lease)
             status = halt.status if halt else "done"
-            finish_run(self.store, run_id, status, halt.reason if halt else None, halt and halt.resume_at, utc_now())
+            finish_run(self.store, run_id, status, halt.reason if halt else None, halt and halt.resume_at, self.clock())
             log.info("campaign %s run %d: %s%s", run["campaign_id"], run_id, status, f" ({halt.reason})" if halt else "")
             return status
         finally:
@@ -90,7 +94,7 @@ class Runner:
 
     def _start(self, run_id: int) -> dict[str, Any] | None:
         """Mark the run sending, unless it has nothing to do now (done, paused, still waiting)."""
-        now = utc_now()
+        now = self.clock()
         with self.storage.transaction() as db:
             rows = list(db.query("SELECT * FROM campaign_runs WHERE id = ?", [run_id]))
             if not rows or rows[0]["status"] not in ("pending", "sending", "waiting"):
@@ -107,7 +111,7 @@ class Runner:
 
     def _deliver_started(self, run: dict[str, Any], lease: Lease) -> Halt | None:
         channel = self._channel(run["campaign_id"])
-        now = utc_now()
+        now = self.clock()
         if until := blocked_until(now.astimezone(self.tz), channel, self.quiet):
             return Halt("waiting", "quiet_hours", until)
         if channel == "article":
@@ -118,22 +122,20 @@ class Runner:
 
     def _send_recipients(self, run: dict[str, Any], channel: str, lease: Lease) -> Halt | None:
         ledger = Ledger(self.storage, run["id"], channel)
+        recovered = ledger.recover(resend=self.settings.ambiguous_policy == "resend")
+        if recovered:
+            log.warning("campaign run %d: %d message(s) were being sent when a process stopped (policy: %s)",
+                        run["id"], recovered, self.settings.ambiguous_policy)
+        sender = Sender(ledger, self._send_one(channel, json.loads(run["message"])), settings=self.settings,
+                        pacer=self.pacer, tz=self.tz, quiet=self.quiet, sandbox=getattr(self.zalo, "sandbox", False),
+                        now=self.clock)
+        with self._lock:
+            self._senders[run["id"]] = sender
         try:
-            recovered = ledger.recover(resend=self.settings.ambiguous_policy == "resend")
-            if recovered:
-                log.warning("campaign run %d: %d message(s) were being sent when a process stopped (policy: %s)",
-                            run["id"], recovered, self.settings.ambiguous_policy)
-            sender = Sender(ledger, self._send_one(channel, json.loads(run["message"])), settings=self.settings,
-                            pacer=self.pacer, tz=self.tz, quiet=self.quiet, sandbox=getattr(self.zalo, "sandbox", False))
-            with self._lock:
-                self._senders[run["id"]] = sender
-            try:
-                return sender.run(lambda: self._watch(run["id"], lease))
-            finally:
-                with self._lock:
-                    self._senders.pop(run["id"], None)
+            return sender.run(lambda: self._watch(run["id"], lease))
         finally:
-            ledger.close()
+            with self._lock:
+                self._senders.pop(run["id"], None)
 
     def _send_one(self, channel: str, message: dict[str, Any]) -> SendOne:
         if channel == "template":

@@ -70,6 +70,8 @@ class CampaignStore:
                                  " đã qua; sửa `schedule.at` hoặc dùng send-now"])
         spec = json.dumps(campaign.spec, ensure_ascii=False, sort_keys=True)
         due = next_fire(trigger, now) if campaign.enabled else None
+        if campaign.enabled and trigger is not None and due is None:
+            raise CampaignError([f"{campaign.source or campaign.id}: lịch không còn lần gửi nào sau hôm nay"])
         with self.storage.transaction() as db:
             old = db.execute("SELECT spec, enabled, next_due_at FROM campaigns WHERE id = ?", [campaign.id]).fetchone()
             if old and old[0] == spec and bool(old[1]) == campaign.enabled:

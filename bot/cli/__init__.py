@@ -11,10 +11,10 @@ import argparse
 import logging
 import sys
 
-from bot.cli import ask, chat, kb, serve
+from bot.cli import ask, campaigns, chat, followers, handoffs, kb, scheduler, serve, tickets
 from bot.config import ConfigError
 
-COMMANDS = [serve, chat, ask, kb]
+COMMANDS = [serve, chat, ask, kb, tickets, handoffs, campaigns, followers, scheduler]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import iso
 from bot.config import Config, load_config
-from bot.knowledge import KnowledgeError, read_knowledge
+from bot.knowledge import KnowledgeBase, read_knowledge
 from bot.knowledge.edit import EditError, apply_alternative
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
@@ -88,12 +88,9 @@ def run_unanswered(args: argparse.Namespace) -> int:
     loaded = read_knowledge(directory, config.agency.placeholders())
     if loaded.errors:
         print("Cơ sở kiến thức đang có lỗi, hãy sửa trước (python -m bot kb check):", file=sys.stderr)
-        print(KnowledgeError([str(p) for p in loaded.errors]), file=sys.stderr)
+        print("\n".join(str(p) for p in loaded.errors), file=sys.stderr)
         return 2
-    storage = Storage(config.database)
-    storage.migrate()
-    since = iso(datetime.combine(args.since, time(), ZoneInfo(config.timezone))) if args.since else ""
-    groups = [g for g in group(storage, Matcher(loaded.kb, config.matcher), since) if args.all or g.tier != "answer"]
+    groups = _groups(args, loaded.kb, config)
     if args.apply:
         if args.group is None or not 1 <= args.group <= len(groups):
             print(f"cần --group N (1 đến {len(groups)}) hoặc --question TEXT", file=sys.stderr)
@@ -107,8 +104,19 @@ def run_unanswered(args: argparse.Namespace) -> int:
     return 0
 
 
+def _groups(args: argparse.Namespace, kb: KnowledgeBase, config: Config) -> list[Group]:
+    """The report's groups in order; `--group N` numbers refer to this list."""
+    storage = Storage(config.database)
+    storage.migrate()
+    since = iso(datetime.combine(args.since, time(), ZoneInfo(config.timezone))) if args.since else ""
+    return [g for g in group(storage, Matcher(kb, config.matcher), since) if args.all or g.tier != "answer"]
+
+
 def _print_report(numbered: list[tuple[int, Group]], groups: list[Group], sources: dict, config: Config) -> None:
     tz = ZoneInfo(config.timezone)
+    if not groups:
+        print("Không có câu hỏi nào bot chưa trả lời được trong khoảng thời gian này.")
+        return
     print(f"{sum(g.count for g in groups)} lượt hỏi bot chưa trả lời được, {len(groups)} nhóm"
           + (f" (hiện {len(numbered)} nhóm đầu)" if len(numbered) < len(groups) else "") + ":")
     for number, g in numbered:

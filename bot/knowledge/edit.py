@@ -45,6 +45,8 @@ def add_alternative(source: str, entry_id: str, phrasing: str) -> tuple[str, int
     fields = {key.value: (key, value) for key, value in entry.value if isinstance(key, ScalarNode)}
     newline = "\r\n" if "\r\n" in source else "\n"
     if "alternatives" not in fields:
+        if "question" not in fields:
+            raise EditError(f"mục `{entry_id}` chưa có `question`; hãy sửa tệp trước")
         key, value = fields["question"]
         indent = " " * key.start_mark.column
         text = f"{indent}alternatives:{newline}{indent}  - {yaml_scalar(phrasing)}{newline}"
@@ -125,12 +127,15 @@ def apply_alternative(directory: str | Path, entry_id: str, phrasing: str, confi
     if normalize(phrasing, loaded.kb.abbreviations) in [normalize(p, loaded.kb.abbreviations) for p in entry.phrasings]:
         raise EditError(f"mục `{entry_id}` đã có cách hỏi này")
     path = Path(source.file)
+    modified = path.stat().st_mtime_ns
     with open(path, encoding="utf-8", newline="") as handle:
         edited, line = add_alternative(handle.read(), entry_id, phrasing)
     before = {p.key for p in check(directory, config).errors}
     after = _check_copy(directory, path.name, edited, config)
     new_errors = [p for p in after if p.is_error and p.key not in before]
     notes = [p for p in after if not p.is_error and p.file == source.file and p.line == line]
+    if path.stat().st_mtime_ns != modified:
+        raise EditError(f"{path} vừa được người khác sửa; hãy chạy lại lệnh")
     if not new_errors:
         _write_atomically(path, edited)
     return Applied(source.file, line, not new_errors, new_errors, notes)

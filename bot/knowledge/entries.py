@@ -10,9 +10,9 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from yaml.nodes import Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.knowledge.model import Button, Entry
 from bot.knowledge.yamlnodes import NULL, NodeReader, line_of
@@ -39,39 +39,52 @@ class EntrySource:
 
 
 def read_entry(reader: NodeReader, node: Node, topic: str, placeholders: Mapping[str, str]) -> tuple[Entry, EntrySource] | None:
-    """The entry, or None when a required field is missing (already reported)."""
+    """The entry, or None when a required field is missing or invalid (already reported)."""
     fields = reader.mapping(node, ENTRY_FIELDS, "một mục (entry)")
     if fields is None:
         return None
-    texts = {name: _required(reader, fields, name, node) for name in ("id", "question", "answer")}
-    entry_id, question, answer = texts["id"], texts["question"], texts["answer"]
-    if entry_id is not None and not _SLUG.match(entry_id):
-        reader.report(fields["id"][1], f"id `{entry_id}` chỉ được gồm chữ thường không dấu, số và dấu gạch ngang "
-                                       "(ví dụ `can-cuoc-cap-moi`)", "bad-id")
-        entry_id = None
+    entry_id, question, answer = _core_fields(reader, fields, node, placeholders)
     lists = {name: reader.text_list(name, fields[name][1]) if name in fields else []
              for name in ("alternatives", "tags", "examples")}
-    if answer is not None:
-        _check_answer(reader, fields["answer"][1], answer, placeholders)
-    if question is not None and len(question) > MAX_TITLE:
-        reader.report(fields["question"][1], f"câu hỏi dài {len(question)} ký tự; khi hiện thành nút gợi ý, "
-                                             f"Zalo chỉ hiện {MAX_TITLE} ký tự đầu", "long-title", warning=True)
     buttons, targets = _buttons(reader, fields["buttons"][1], placeholders) if "buttons" in fields else ((), ())
     reviewed = _reviewed(reader, fields["reviewed"][1]) if "reviewed" in fields else ""
-    source = reader.text("source", fields["source"][1]) if "source" in fields else None
-    for name, present in (("source", bool(source)), ("reviewed", "reviewed" in fields), ("examples", bool(lists["examples"]))):
+    source = (reader.text("source", fields["source"][1]) or "").strip() if "source" in fields else ""
+    for name, present in (("source", source), ("reviewed", "reviewed" in fields), ("examples", lists["examples"])):
         if not present:
             reader.report(node, f"mục nên có `{name}`", "recommended-field", warning=True)
     if entry_id is None or question is None or answer is None:
         return None
-    entry = Entry(id=entry_id, topic=topic, question=question.strip(), answer=answer.strip(),
-                  alternatives=tuple(t for t, _ in lists["alternatives"]), tags=tuple(t for t, _ in lists["tags"]),
-                  source=(source or "").strip(), reviewed=reviewed, examples=tuple(t for t, _ in lists["examples"]),
-                  buttons=buttons, file=reader.file, line=line_of(node))
-    source_lines = EntrySource(reader.file, line_of(node),
-                               (line_of(fields["question"][1]), *(line for _, line in lists["alternatives"])),
-                               tuple(line for _, line in lists["examples"]), targets)
-    return entry, source_lines
+    texts = {name: tuple(text for text, _ in items) for name, items in lists.items()}
+    entry = Entry(id=entry_id, topic=topic, question=question, answer=answer, alternatives=texts["alternatives"],
+                  tags=texts["tags"], source=source, reviewed=reviewed, examples=texts["examples"], buttons=buttons,
+                  file=reader.file, line=line_of(node))
+    lines = {name: tuple(line for _, line in items) for name, items in lists.items()}
+    return entry, EntrySource(reader.file, line_of(node), (line_of(fields["question"][1]), *lines["alternatives"]),
+                              lines["examples"], targets)
+
+
+def _core_fields(reader: NodeReader, fields: dict, node: Node, placeholders: Mapping[str, str]) -> tuple[str | None, ...]:
+    """id, question and answer, each None when missing or invalid."""
+    entry_id, question, answer = (_required(reader, fields, name, node) for name in ("id", "question", "answer"))
+    if entry_id is not None and not _SLUG.match(entry_id):
+        reader.report(fields["id"][1], f"id `{entry_id}` chỉ được gồm chữ thường không dấu, số và dấu gạch ngang "
+                                       "(ví dụ `can-cuoc-cap-moi`)", "bad-id")
+        entry_id = None
+    if answer is not None:
+        _check_answer(reader, fields["answer"][1], answer, placeholders)
+    if question is not None and len(question.strip()) > MAX_TITLE:
+        reader.report(fields["question"][1], f"câu hỏi dài {len(question.strip())} ký tự; khi hiện thành nút gợi ý, "
+                                             f"Zalo chỉ hiện {MAX_TITLE} ký tự đầu", "long-title", warning=True)
+    return entry_id, question, answer
+
+
+def declared_id(node: Node) -> str:
+    """The id an entry node declares, even when the entry is invalid ("" when it has none)."""
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
+                return value.value
+    return ""
 
 
 def check_placeholders(reader: NodeReader, node: Node, text: str, placeholders: Mapping[str, str]) -> None:
@@ -118,6 +131,7 @@ class _Keep(dict):
 
 
 def _required(reader: NodeReader, fields: dict, name: str, entry: Node) -> str | None:
+    """The field's text, stripped; None (reported) when missing or empty."""
     if name not in fields:
         reader.report(entry, f"mục thiếu trường bắt buộc `{name}`", "missing-field")
         return None
@@ -127,7 +141,7 @@ def _required(reader: NodeReader, fields: dict, name: str, entry: Node) -> str |
         if isinstance(node, ScalarNode) and (node.tag == NULL or not node.value.strip()):
             reader.report(node, f"`{name}` đang để trống", "empty-answer" if name == "answer" else "empty-value")
         return None
-    return value
+    return value.strip()
 
 
 def _check_answer(reader: NodeReader, node: Node, answer: str, placeholders: Mapping[str, str]) -> None:
@@ -142,10 +156,10 @@ def _check_answer(reader: NodeReader, node: Node, answer: str, placeholders: Map
 
 
 def _reviewed(reader: NodeReader, node: Node) -> str:
+    """The review date as YYYY-MM-DD (YAML reads an unquoted date as a date: that is what we want)."""
     if isinstance(node, ScalarNode) and node.tag != NULL:
         try:
-            value = datetime.fromisoformat(node.value) if " " in node.value or "T" in node.value else date.fromisoformat(node.value)
-            return (value.date() if isinstance(value, datetime) else value).isoformat()
+            return date.fromisoformat(node.value.strip()).isoformat()
         except ValueError:
             pass
     reader.report(node, "`reviewed` phải là ngày rà soát dạng NĂM-THÁNG-NGÀY, ví dụ 2025-11-20", "bad-date")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -56,24 +57,32 @@ class LiveKnowledge:
         """Called by the watcher thread; True when a new snapshot went live."""
         with self._lock:
             fingerprint = self._scan()
-            if fingerprint == self._fingerprint or fingerprint != self._pending:
-                self._pending = None if fingerprint == self._fingerprint else fingerprint
-                return False  # unchanged, or changed since the last poll: let the save finish
-            try:
-                loaded = read_knowledge(self.directory, self.placeholders)
-                snapshot = None if loaded.errors else self._build(loaded.kb)
-            except Exception as exc:  # the boundary: whatever goes wrong, the live snapshot stays
-                log.exception("knowledge reload crashed; the last good version stays live")
-                return self._failed([f"{self.directory}: nạp lại thất bại do lỗi chương trình: {exc!r}"], fingerprint)
-            if self._scan() != fingerprint:
-                return False  # written to while we read: the next polls load the finished version
-            if snapshot is None:
-                return self._failed([str(p) for p in loaded.errors], fingerprint)
-            self.current, self._fingerprint, self._pending = snapshot, fingerprint, None
-            self.error, self.failed_at = [], ""
-            self.warnings = [str(p) for p in loaded.warnings]
-            log.info("knowledge base reloaded: %d entries, %d warning(s)", len(snapshot.kb.entries), len(self.warnings))
-            return True
+            if fingerprint == self._fingerprint:
+                self._pending = None
+                return False
+            if fingerprint != self._pending:  # changed since the last poll: let the save finish first
+                self._pending = fingerprint
+                return False
+            return self._reload(fingerprint)
+
+    def _reload(self, fingerprint: tuple) -> bool:
+        started = time.perf_counter()
+        try:
+            loaded = read_knowledge(self.directory, self.placeholders)
+            snapshot = None if loaded.errors else self._build(loaded.kb)
+        except Exception as exc:  # the boundary: whatever goes wrong, the live snapshot stays
+            log.exception("knowledge reload crashed; the last good version stays live")
+            return self._failed([f"{self.directory}: nạp lại thất bại do lỗi chương trình: {exc!r}"], fingerprint)
+        if self._scan() != fingerprint:
+            return False  # written to while we read: the next polls load the finished version
+        if snapshot is None:
+            return self._failed([str(p) for p in loaded.errors], fingerprint)
+        self.current, self._fingerprint, self._pending = snapshot, fingerprint, None
+        self.error, self.failed_at = [], ""
+        self.warnings = [str(p) for p in loaded.warnings]
+        log.info("knowledge base reloaded in %.0f ms: %d entries, %d warning(s)",
+                 (time.perf_counter() - started) * 1000, len(snapshot.kb.entries), len(self.warnings))
+        return True
 
     def status(self) -> dict[str, Any]:
         return {
@@ -110,7 +119,7 @@ class LiveKnowledge:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 class KnowledgeWatcher(threading.Thread):

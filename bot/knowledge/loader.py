@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from yaml.nodes import ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from bot.config import AgencySettings
-from bot.knowledge.entries import EntrySource, read_entry
+from bot.knowledge.entries import EntrySource, declared_id, read_entry
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.problems import KnowledgeError, Problem, sort_problems
-from bot.knowledge.yamlnodes import NULL, NodeReader, line_of
+from bot.knowledge.yamlnodes import NULL, NodeReader
 from bot.matcher.normalize import fold
 
 __all__ = ["ABBREVIATIONS_FILE", "KnowledgeError", "Loaded", "knowledge_files", "load_knowledge", "read_knowledge"]
@@ -62,30 +62,76 @@ def read_knowledge(directory: str | Path, placeholders: Mapping[str, str] | None
     """Read every file; never raises for bad content. `placeholders` (agency values) are used to
     render answers and buttons for the length and address checks; defaults when None."""
     directory = Path(directory)
-    values = dict(AgencySettings().placeholders() if placeholders is None else placeholders)
     try:
         files = knowledge_files(directory)
     except OSError as exc:
         reason = "không tìm thấy thư mục kiến thức" if not directory.exists() else f"không đọc được thư mục kiến thức: {exc}"
         return Loaded(KnowledgeBase(entries=()), [Problem(str(directory), 0, reason, "unreadable")])
-    problems: list[Problem] = []
-    entries: list[Entry] = []
-    sources: dict[str, EntrySource] = {}
-    topics: dict[str, str] = {}
-    abbreviations: dict[str, str] = {}
+    collector = _Collector(dict(AgencySettings().placeholders() if placeholders is None else placeholders))
     for path in files:
+        collector.read_file(path)
+    if not any(p.name != ABBREVIATIONS_FILE for p in files):
+        collector.problems.append(Problem(str(directory), 0, "thư mục kiến thức không có tệp .yaml nào", "no-files"))
+    collector.problems.extend(_button_targets(collector.sources, collector.declared))
+    kb = KnowledgeBase(entries=tuple(collector.entries), topics=collector.topics, abbreviations=collector.abbreviations)
+    return Loaded(kb, sort_problems(collector.problems), collector.sources)
+
+
+@dataclass
+class _Collector:
+    """What the files of one directory add up to, read one file at a time."""
+
+    placeholders: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    sources: dict[str, EntrySource] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    declared: set[str] = field(default_factory=set)  # every id written, even on an invalid entry
+
+    def read_file(self, path: Path) -> None:
         reader = NodeReader(str(path))
         text = _read_text(reader, path)
         if text is not None and path.name == ABBREVIATIONS_FILE:
-            abbreviations = _abbreviations(reader, text)
+            self.abbreviations = _abbreviations(reader, text)
         elif text is not None:
-            _topic_file(reader, text, path.stem, values, topics, entries, sources)
-        problems.extend(reader.problems)
-    if not any(p.name != ABBREVIATIONS_FILE for p in files):
-        problems.append(Problem(str(directory), 0, "thư mục kiến thức không có tệp .yaml nào", "no-files"))
-    problems.extend(_button_targets(sources))
-    kb = KnowledgeBase(entries=tuple(entries), topics=topics, abbreviations=abbreviations)
-    return Loaded(kb, sort_problems(problems), sources)
+            self._topic_file(reader, text, path.stem)
+        self.problems.extend(reader.problems)
+
+    def _topic_file(self, reader: NodeReader, text: str, topic: str) -> None:
+        root = reader.compose(text)
+        if root is None:
+            if not reader.problems:
+                reader.report(1, "tệp trống", "empty-file", warning=True)
+            return
+        fields = reader.mapping(root, FILE_FIELDS, "tệp chủ đề")
+        if fields is None:
+            return
+        title = reader.text("topic", fields["topic"][1]) if "topic" in fields else None
+        if not title:
+            reader.report(root, "tệp nên có `topic:` (tên chủ đề hiện cho người dân)", "recommended-field", warning=True)
+        self.topics[topic] = (title or topic).strip()
+        if "entries" not in fields:
+            reader.report(root, "tệp thiếu `entries:` (danh sách các mục hỏi–đáp)", "missing-field")
+        elif isinstance(fields["entries"][1], SequenceNode):
+            for item in fields["entries"][1].value:
+                self._entry(reader, item, topic)
+        elif not (isinstance(fields["entries"][1], ScalarNode) and fields["entries"][1].tag == NULL):
+            reader.report(fields["entries"][1], "`entries` phải là danh sách mục, mỗi mục bắt đầu bằng `- id:`", "wrong-type")
+
+    def _entry(self, reader: NodeReader, node: Node, topic: str) -> None:
+        self.declared.add(declared_id(node))
+        read = read_entry(reader, node, topic, self.placeholders)
+        if read is None:
+            return
+        entry, source = read
+        if entry.id in self.sources:
+            first = self.sources[entry.id]
+            reader.report(node, f"id `{entry.id}` đã được dùng cho một mục khác; mỗi id phải là duy nhất",
+                          "duplicate-id", related=f"{first.file}:{first.line}")
+            return
+        self.entries.append(entry)
+        self.sources[entry.id] = source
 
 
 def _read_text(reader: NodeReader, path: Path) -> str | None:
@@ -101,47 +147,12 @@ def _read_text(reader: NodeReader, path: Path) -> str | None:
         return None
 
 
-def _topic_file(reader: NodeReader, text: str, topic: str, placeholders: Mapping[str, str], topics: dict[str, str],
-                entries: list[Entry], sources: dict[str, EntrySource]) -> None:
-    root = reader.compose(text)
-    if root is None:
-        if not reader.problems:
-            reader.report(1, "tệp trống", "empty-file", warning=True)
-        return
-    fields = reader.mapping(root, FILE_FIELDS, "tệp chủ đề")
-    if fields is None:
-        return
-    title = reader.text("topic", fields["topic"][1]) if "topic" in fields else None
-    if not title:
-        reader.report(root, "tệp nên có `topic:` (tên chủ đề hiện cho người dân)", "recommended-field", warning=True)
-    topics[topic] = (title or topic).strip()
-    if "entries" not in fields:
-        reader.report(root, "tệp thiếu `entries:` (danh sách các mục hỏi–đáp)", "missing-field")
-        return
-    node = fields["entries"][1]
-    if not isinstance(node, SequenceNode):
-        if not (isinstance(node, ScalarNode) and node.tag == NULL):
-            reader.report(node, "`entries` phải là danh sách mục, mỗi mục bắt đầu bằng `- id:`", "wrong-type")
-        return
-    for item in node.value:
-        read = read_entry(reader, item, topic, placeholders)
-        if read is None:
-            continue
-        entry, source = read
-        if entry.id in sources:
-            first = sources[entry.id]
-            reader.report(item, f"id `{entry.id}` đã được dùng cho một mục khác; mỗi id phải là duy nhất",
-                          "duplicate-id", related=f"{first.file}:{first.line}")
-            continue
-        entries.append(entry)
-        sources[entry.id] = source
-
-
-def _button_targets(sources: dict[str, EntrySource]) -> list[Problem]:
+def _button_targets(sources: dict[str, EntrySource], declared: set[str]) -> list[Problem]:
+    """Buttons pointing at ids nobody declared (an entry that is declared but broken is reported itself)."""
     problems = []
     for source in sources.values():
         for target, line in source.button_targets:
-            if target not in sources:
+            if target not in declared:
                 close = difflib.get_close_matches(target, list(sources), n=1, cutoff=0.6)
                 hint = f"; có phải ý bạn là `{close[0]}`?" if close else ""
                 problems.append(Problem(source.file, line, f"nút trỏ tới mục `{target}` không tồn tại{hint}", "unknown-entry"))
@@ -157,20 +168,23 @@ def _abbreviations(reader: NodeReader, text: str) -> dict[str, str]:
             reader.report(root, "tệp viết tắt cần có `abbreviations:`", "missing-field")
         return {}
     table = reader.mapping(fields["abbreviations"][1], None, "bảng viết tắt") or {}
-    result: dict[str, str] = {}
-    for name, (key, value) in table.items():
-        written, expansion = reader.text("abbreviations", key), reader.text(name, value)
-        if written is None:
-            continue
-        word = fold(written)
-        if not expansion or not expansion.strip():
-            if isinstance(value, ScalarNode) and (value.tag == NULL or not value.value.strip()):
-                reader.report(value, f"từ viết tắt `{name}` chưa có nghĩa đầy đủ", "empty-value")
-        elif not word or " " in word:
-            reader.report(key, f"`{name}`: từ viết tắt phải là một từ, không có dấu cách", "bad-abbreviation")
-        else:
-            if word != written:
-                reader.report(key, f"`{name}`: viết từ viết tắt không dấu, chữ thường (`{word}`), như người dân gõ",
-                              "bad-abbreviation", warning=True)
-            result[word] = expansion.strip()
-    return result
+    pairs = (_abbreviation(reader, name, key, value) for name, (key, value) in table.items())
+    return dict(pair for pair in pairs if pair is not None)
+
+
+def _abbreviation(reader: NodeReader, name: str, key: ScalarNode, value: Node) -> tuple[str, str] | None:
+    written, expansion = reader.text("abbreviations", key), reader.text(name, value)
+    if written is None:
+        return None
+    word = fold(written)
+    if not expansion or not expansion.strip():
+        if isinstance(value, ScalarNode) and (value.tag == NULL or not value.value.strip()):
+            reader.report(value, f"từ viết tắt `{name}` chưa có nghĩa đầy đủ", "empty-value")
+        return None
+    if not word or " " in word:
+        reader.report(key, f"`{name}`: từ viết tắt phải là một từ, không có dấu cách", "bad-abbreviation")
+        return None
+    if word != written:
+        reader.report(key, f"`{name}`: viết từ viết tắt không dấu, chữ thường (`{word}`), như người dân gõ",
+                      "bad-abbreviation", warning=True)
+    return word, expansion.strip()

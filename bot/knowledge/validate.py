@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from bot.config import Config
 from bot.knowledge.loader import Loaded, read_knowledge
 from bot.knowledge.model import Entry
-from bot.knowledge.problems import WARNING, Problem, sort_problems
+from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
 from bot.matcher import Match, Matcher
 from bot.matcher.normalize import normalize
 
@@ -70,16 +70,16 @@ def _example_problem(loaded: Loaded, matcher: Matcher, entry: Entry, example: st
             return None
         other = loaded.sources[match.entry.id]
         return (f"{quoted} được trả lời bằng mục `{match.entry.id}` chứ không phải mục này", "example-wrong-entry",
-                "error", f"{other.file}:{other.line}")
+                ERROR, f"{other.file}:{other.line}")
     if any(s.id == entry.id for s in match.suggestions):
         return (f"{quoted} chỉ được gợi ý chứ chưa được trả lời thẳng ({_why_suggested(matcher, entry, match)}): "
                 "thêm vào `alternatives` một cách hỏi gần với câu này", "example-suggested", WARNING, "")
     if match.candidates and match.candidates[0][0].id == entry.id:
-        why = f"mục này đứng đầu nhưng độ tin cậy chỉ {match.score:.2f}, dưới ngưỡng gợi ý {matcher.settings.suggest_threshold:.2f}"
+        why = f"mục này đứng đầu nhưng độ tin cậy chỉ {match.score:.3f}, dưới ngưỡng gợi ý {matcher.settings.suggest_threshold:.2f}"
     else:
         why = f"gần nhất là mục `{match.candidates[0][0].id}`" if match.candidates else "không có mục nào gần"
     return (f"{quoted} không tìm ra mục này ({why}): thêm vào `alternatives` một cách hỏi gần với câu này",
-            "example-unmatched", "error", "")
+            "example-unmatched", ERROR, "")
 
 
 def _why_suggested(matcher: Matcher, entry: Entry, match: Match) -> str:
@@ -87,7 +87,7 @@ def _why_suggested(matcher: Matcher, entry: Entry, match: Match) -> str:
     if top.id != entry.id:
         return f"mục `{top.id}` đứng trước với độ tin cậy {score:.2f}"
     if score < matcher.settings.answer_threshold or rival is None:
-        return f"độ tin cậy {score:.2f}, dưới ngưỡng trả lời {matcher.settings.answer_threshold:.2f}"
+        return f"độ tin cậy {score:.3f}, dưới ngưỡng trả lời {matcher.settings.answer_threshold:.2f}"
     return f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}"
 
 

@@ -55,7 +55,8 @@ class NodeReader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
-            self.report(line, _syntax_message(exc, text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""), "yaml-syntax")
+            lines = text.split("\n")
+            self.report(line, _syntax_message(exc, lines[line - 1] if line <= len(lines) else ""), "yaml-syntax")
         except yaml.YAMLError as exc:  # ReaderError: a control character the YAML reader refuses
             position = getattr(exc, "position", 0)
             self.report(text.count("\n", 0, position) + 1, f"YAML không hợp lệ: {exc}", "yaml-syntax")

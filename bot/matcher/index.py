@@ -23,16 +23,16 @@ from bot.matcher.synonyms import synonym_terms
 K1 = 1.2
 B = 0.5  # phrasings are short and similar in length: damp BM25's length normalisation
 POOL = 300  # documents admitted before common terms stop adding new ones
-MIN_CORRECTABLE = 3
-BIGRAM_WEIGHT = 0.5
+MIN_CORRECTABLE = 3  # shorter unknown tokens are too ambiguous to spell-correct
+BIGRAM_WEIGHT = 0.5  # a bigram repeats evidence its two syllables already gave
 FUNCTION_WEIGHT = 0.25
-# Folded question-frame and function words ("có thể … không", "làm sao", "thì", "để"). In a small
-# knowledge base they can be rare, and rarity alone would make them look like content.
+# Folded question-frame and function words ("có thể … không", "làm sao", "thì", "để", "thủ tục").
+# In a small knowledge base they can be rare, and rarity alone would make them look like content.
 FUNCTION_WORDS = frozenset(
     "co the khong lam sao nao gi de thi duoc can muon phai bi cho cua la va o khi nhu nhung cac "
-    "mot nay do voi tai tu ve da dang se roi hay hoac neu ma vi nen bao nhieu dau ai toi ra vao "
+    "mot nay do voi tai tu ve da dang se roi hay hoac neu ma vi nen bao nhieu dau ai ra vao "
     "len xin cach thu tuc".split()
-)  # shorter unknown tokens are too ambiguous to spell-correct
+)
 
 
 def terms_of(folded: list[str]) -> list[str]:
@@ -46,7 +46,7 @@ class Doc(NamedTuple):
     entry: int
     text: str  # folded tokens joined by spaces, for rapidfuzz
     terms: frozenset[str]
-    accented: frozenset[str]
+    accented: frozenset[str] | None  # None when the phrasing is written without diacritics
     mass: float  # sum of the IDF of its distinct terms
 
 
@@ -75,8 +75,10 @@ class Index:
 
     def _doc(self, entry: int, tokens: list[Token], counts: Counter[str]) -> Doc:
         terms = frozenset(counts)
+        accented = frozenset(t.accented for t in tokens)
+        written_with_diacritics = any(t.accented != t.folded for t in tokens)
         return Doc(entry, " ".join(t.folded for t in tokens), terms,
-                   frozenset(t.accented for t in tokens), sum(map(self.idf.__getitem__, terms)))
+                   accented if written_with_diacritics else None, sum(map(self.idf.__getitem__, terms)))
 
     def _postings(self, counts: list[Counter[str]]) -> dict[str, dict[int, float]]:
         avg = sum(c.total() for c in counts) / max(len(counts), 1) or 1.0
@@ -89,10 +91,13 @@ class Index:
         return postings
 
     def weight(self, term: str) -> float:
+        """IDF of `term`; an unknown term weighs as much as the rarest, except unknown numbers
+        ("5 tuổi", "150 phân khối"), which are details of the case rather than its topic."""
         known = self.idf.get(term)
         if known is not None:
             return known
-        return self.unknown_idf * _damping(term)
+        number = FUNCTION_WEIGHT if any(c.isdigit() for c in term) else 1.0
+        return self.unknown_idf * _damping(term) * number
 
     def correct(self, token: str) -> str:
         """The known syllable one edit away from an unknown `token` (most common wins), else itself."""

@@ -11,6 +11,9 @@ so the index and the query always agree on what a token is:
   matcher can use diacritic agreement as a tie-breaker when the query has diacritics.
 - `normalize(text, abbreviations)`: the folded tokens of `analyse`, for scoring and for tooling
   (for example, spotting two entries whose phrasings normalise to the same text).
+- `has_diacritics(text)`: whether a text's accents are worth comparing at all.
+The built-in abbreviation table is in abbreviations.py; staff extend it in
+`knowledge/abbreviations.yaml`.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ _I_TO_Y = {f"{c}i": f"{c}y" for c in ("k", "l", "m", "s", "t", "h", "qu")}
 # minh), "chị" (chi phí), "bạn" (bản sao), "hỏi" (xã hội), "tôi" (tội); plain "anh" and "nha"
 # are left alone because unaccented they are usually "ảnh" and "nhà".
 _FILLERS = frozenset(
-    "a ah ak à ạ ơi oi nhé nhe nhỉ nè ne dạ hả hở vậy z ơn vui lòng giúp giùm dùm "
-    "ad admin shop em e c tôi toi tớ mình chị bạn hỏi".split()
+    "a ah ak à ạ ơi oi nhé nhe nhỉ nè ne dạ hả hở vậy z vui lòng giúp giùm dùm chào hello hi "
+    "cảm cám ơn thanks tks ad admin shop em e c tôi toi tớ mình chị bạn hỏi".split()
 )
 # A polite opening: "(cho|xin) [pronoun] hỏi", removed even without diacritics.
 _ASK = frozenset({"cho", "xin"})
@@ -68,7 +71,8 @@ def analyse(text: str, abbreviations: Mapping[str, str] | None = None) -> list[T
 
     `abbreviations` maps folded tokens to their expansion (staff extensions from the knowledge
     directory); it is consulted before the built-in table. A token written with diacritics is
-    never treated as an abbreviation: "hồng" (sổ hồng) must not become "không".
+    never treated as an abbreviation: "hồng" (sổ hồng) must not become "không". The two
+    spellings of a final i/y ("kí"/"ký") fold to the same syllable.
     """
     lowered = unicodedata.normalize("NFC", text).lower()
     # Folding maps every character to exactly one character, so both tokenisations line up.
@@ -101,12 +105,11 @@ def _drop_fillers(tokens: list[Token]) -> list[Token]:
     for i, token in enumerate(tokens):
         if i < skip_until:
             continue
-        if token.accented in _FILLERS:
-            continue
-        if token.folded in _ASK and _polite_ask(tokens, i):
-            skip_until = i + _polite_ask(tokens, i)
-            continue
-        kept.append(token)
+        opening = _polite_ask(tokens, i) if token.folded in _ASK else 0
+        if opening:
+            skip_until = i + opening
+        elif token.accented not in _FILLERS:
+            kept.append(token)
     return kept or tokens
 
 

@@ -1,0 +1,82 @@
+"""Admin API for campaigns (the same operations as `python -m bot campaigns`).
+
+GET  /campaigns                         → {"campaigns": [...]}
+POST /campaigns        body: campaign YAML (or the same structure as JSON)  → 201 added / 200 updated;
+                                          400 {"problems": ["request:line: …"]} when invalid
+GET  /campaigns/<id>                    → details, runs, history
+POST /campaigns/<id>/pause | resume | cancel
+POST /campaigns/<id>/send-now           → 202 {"run_id"}: delivered in the background by this worker
+POST /campaigns/<id>/send-now?dry_run=1 → who would receive it, who is skipped and why
+GET  /campaigns/<id>/report[?run=N][&format=csv]
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from bot.campaigns.service import CampaignActionError, CampaignNotFound, Campaigns
+from bot.campaigns.yamlsource import CampaignError
+
+blueprint = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+def _campaigns() -> Campaigns:
+    return current_app.extensions["runtime"].campaigns
+
+
+@blueprint.errorhandler(CampaignActionError)
+def _refused(exc: CampaignActionError):
+    return jsonify(ok=False, error=str(exc)), 404 if isinstance(exc, CampaignNotFound) else 409
+
+
+@blueprint.errorhandler(CampaignError)
+def _invalid(exc: CampaignError):
+    return jsonify(ok=False, error="campaign is not valid", problems=exc.problems), 400
+
+
+@blueprint.get("")
+def list_campaigns():
+    return jsonify(campaigns=_campaigns().list())
+
+
+@blueprint.post("")
+def add_campaign():
+    text = request.get_data(as_text=True)
+    if not text.strip():
+        return jsonify(ok=False, error="send the campaign as YAML or JSON in the request body"), 400
+    campaign_id, outcome = _campaigns().add_text(text, "request")
+    return jsonify(ok=True, id=campaign_id, outcome=outcome), 201 if outcome == "added" else 200
+
+
+@blueprint.get("/<campaign_id>")
+def show_campaign(campaign_id: str):
+    return jsonify(_campaigns().show(campaign_id))
+
+
+@blueprint.post("/<campaign_id>/<action>")
+def act(campaign_id: str, action: str):
+    campaigns = _campaigns()
+    if action in ("pause", "resume", "cancel"):
+        message = getattr(campaigns, action)(campaign_id)
+        return jsonify(ok=True, message=message, campaign=campaigns.summary(campaigns.row(campaign_id)))
+    if action != "send-now":
+        return jsonify(ok=False, error=f"unknown action {action}"), 404
+    if request.args.get("dry_run") in ("1", "true"):
+        return jsonify(campaigns.dry_run(campaign_id, request.args.get("limit", 50, type=int)))
+    run_id = campaigns.send_now(campaign_id)
+    campaigns.runner.submit(run_id)
+    return jsonify(ok=True, run_id=run_id), 202
+
+
+@blueprint.get("/<campaign_id>/report")
+def campaign_report(campaign_id: str):
+    campaigns = _campaigns()
+    run_id = request.args.get("run", type=int)
+    if request.args.get("format") == "csv":
+        out = io.StringIO()
+        campaigns.report_csv(campaign_id, run_id, out)
+        return Response(out.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{campaign_id}.csv"'})
+    return jsonify(campaigns.report(campaign_id, run_id))

@@ -1,0 +1,69 @@
+"""Admin API for feedback tickets (the same operations as `python -m bot tickets`).
+
+GET  /tickets?status=open|answered|closed|all  → {"tickets": [...]}; default: not closed
+GET  /tickets/<code>                            → the ticket with "replies"
+POST /tickets/<code>/reply  {"text", "staff"?, "close"?}  → {"delivery": "sent"|"held"|"failed"}
+POST /tickets/<code>/close  {"text"?, "staff"?}           → closes; with text, sends it as a last reply
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot import staff_replies, tickets
+from bot.clock import utc_now
+
+blueprint = Blueprint("tickets", __name__, url_prefix="/tickets")
+
+
+@blueprint.get("")
+def list_tickets():
+    status = request.args.get("status")
+    if status not in (None, "all", *tickets.STATUSES):
+        return jsonify(ok=False, error=f"status must be one of {', '.join(tickets.STATUSES)}, all"), 400
+    found = tickets.listing(_runtime().storage, status, limit=request.args.get("limit", 200, type=int))
+    return jsonify(tickets=[t.to_json() for t in found])
+
+
+@blueprint.get("/<code>")
+def show_ticket(code: str):
+    storage = _runtime().storage
+    ticket = tickets.get(storage, code)
+    if ticket is None:
+        return jsonify(ok=False, error=f"no ticket {code}"), 404
+    return jsonify({**ticket.to_json(), "replies": tickets.replies(storage, ticket.id)})
+
+
+@blueprint.post("/<code>/reply")
+def reply_ticket(code: str):
+    body = request.get_json(silent=True) or {}
+    text = str(body.get("text") or "").strip()
+    if not text:
+        return jsonify(ok=False, error="text is required"), 400
+    return _answer(code, text, str(body.get("staff") or ""), close=bool(body.get("close")))
+
+
+@blueprint.post("/<code>/close")
+def close_ticket(code: str):
+    body = request.get_json(silent=True) or {}
+    text = str(body.get("text") or "").strip()
+    if text:
+        return _answer(code, text, str(body.get("staff") or ""), close=True)
+    ticket = tickets.close(_runtime().storage, code, utc_now())
+    if ticket is None:
+        return jsonify(ok=False, error=f"no ticket {code}"), 404
+    return jsonify(ok=True, ticket=ticket.to_json())
+
+
+def _answer(code: str, text: str, staff: str, *, close: bool):
+    runtime = _runtime()
+    try:
+        delivery = staff_replies.reply(runtime.outbox, runtime.config.agency, code, text, utc_now(),
+                                       staff=staff, close=close)
+    except staff_replies.ReplyError as exc:
+        return jsonify(ok=False, error=str(exc)), 404 if tickets.get(runtime.storage, code) is None else 409
+    return jsonify(ok=delivery != "failed", delivery=delivery)
+
+
+def _runtime():
+    return current_app.extensions["runtime"]

@@ -1,0 +1,176 @@
+"""`python -m bot campaigns …`: add, list, show, pause, resume, cancel, send-now and report campaigns.
+
+Campaign files are described in campaigns/README.md. `send-now` delivers in this process with a
+progress bar (resuming an unfinished run first, e.g. after a crash); the scheduler of
+`python -m bot serve` delivers scheduled runs on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.campaigns.loader import load_file
+from bot.campaigns.service import CampaignActionError, Campaigns, open_campaigns
+from bot.campaigns.yamlsource import CampaignError
+from bot.config import load_config
+
+FINISHED = ("done", "failed", "cancelled", "paused", "waiting")
+STATUS_WORDS = {"done": "đã gửi xong", "failed": "DỪNG VÌ LỖI", "cancelled": "đã hủy", "paused": "tạm dừng",
+                "waiting": "chờ hết giờ yên lặng", "pending": "chờ gửi tiếp"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("campaigns", help="scheduled broadcast campaigns", description=__doc__)
+    commands = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = commands.add_parser("add", help="validate and add (or update) campaign YAML files or directories")
+    add.add_argument("paths", nargs="+", metavar="FILE")
+    add.add_argument("--check", action="store_true", help="only validate, store nothing")
+    add.set_defaults(func=_add)
+    commands.add_parser("list", help="campaigns, status and next run").set_defaults(func=_list)
+    for name, helptext in (("show", "details, runs and history"), ("pause", "pause sending and the schedule"),
+                           ("resume", "start a draft's schedule, or continue a paused or failed campaign"),
+                           ("cancel", "stop for good; what was not sent is recorded as skipped")):
+        sub = commands.add_parser(name, help=helptext)
+        sub.add_argument("id")
+        sub.set_defaults(func=_simple)
+    send = commands.add_parser("send-now", help="deliver now, with a progress bar")
+    send.add_argument("id")
+    send.add_argument("--dry-run", action="store_true", help="show who would receive it and who is skipped, why")
+    send.add_argument("--limit", type=int, default=50, help="people listed by --dry-run (default 50)")
+    send.set_defaults(func=_send_now)
+    rep = commands.add_parser("report", help="counts by status and reason (latest run unless --run)")
+    rep.add_argument("id")
+    rep.add_argument("--run", type=int, help="run id (see `show`)")
+    rep.add_argument("--csv", action="store_true", help="one line per recipient, CSV on standard output")
+    rep.set_defaults(func=_report)
+
+
+def _guard(action: Any) -> int:
+    try:
+        return action()
+    except CampaignError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 1
+    except CampaignActionError as exc:
+        print(f"Không thực hiện được: {exc}", file=sys.stderr)
+        return 1
+
+
+def _add(args: argparse.Namespace) -> int:
+    campaigns = open_campaigns(load_config())
+
+    def check() -> int:
+        for path in args.paths:
+            for file in sorted(Path(path).glob("*.yaml")) if Path(path).is_dir() else [Path(path)]:
+                print(f"{file}: hợp lệ ({load_file(file, campaigns.store.ctx).id})")
+        return 0
+
+    def add() -> int:
+        for path in args.paths:
+            for campaign_id, outcome in campaigns.add_path(path):
+                word = {"added": "đã thêm", "updated": "đã cập nhật", "unchanged": "không đổi"}[outcome]
+                print(f"{campaign_id}: {word} ({campaigns.store.get(campaign_id)['status']})")
+        return 0
+    return _guard(check if args.check else add)
+
+
+def _list(args: argparse.Namespace) -> int:
+    rows = open_campaigns(load_config()).list()
+    if not rows:
+        print("Chưa có chiến dịch nào. Thêm bằng: python -m bot campaigns add campaigns/")
+    for row in rows:
+        print(f"{row['id']:<32} {row['status']:<10} {row['channel']:<13} lần tới: {row['next_run'] or '—':<17} "
+              f"{row['title']}")
+    return 0
+
+
+def _simple(args: argparse.Namespace) -> int:
+    campaigns = open_campaigns(load_config())
+    if args.action == "show":
+        return _guard(lambda: print(json.dumps(campaigns.show(args.id), ensure_ascii=False, indent=2)) or 0)
+    return _guard(lambda: print(getattr(campaigns, args.action)(args.id)) or 0)
+
+
+def _send_now(args: argparse.Namespace) -> int:
+    campaigns = open_campaigns(load_config())
+    if args.dry_run:
+        return _guard(lambda: _print_dry_run(campaigns.dry_run(args.id, args.limit)))
+    return _guard(lambda: _deliver(campaigns, campaigns.send_now(args.id)))
+
+
+def _print_dry_run(plan: dict[str, Any]) -> int:
+    if plan["channel"] == "article":
+        print(f"Tin bài phát rộng, bộ lọc {plan['target'] or 'không có'}: {plan['note']}.")
+        return 0
+    counts = plan["counts"]
+    print(f"Sẽ gửi: {counts.pop('send', 0)} người (trong đó {plan['free_48h']} trong 48 giờ miễn phí)")
+    for reason, count in sorted(counts.items()):
+        print(f"Bỏ qua ({reason}): {count}")
+    for person in plan["sample"]:
+        print(f"  {person['user_id']:<24} {person['decision']:<22} {person['display_name']}")
+    return 0
+
+
+def _deliver(campaigns: Campaigns, run_id: int) -> int:
+    outcome: dict[str, str] = {}
+    worker = threading.Thread(target=lambda: outcome.update(status=campaigns.runner.deliver(run_id)), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive() or (outcome.get("status") == "busy" and
+                                    campaigns.run_status(run_id)[0] not in FINISHED):
+            _progress(campaigns, run_id, final=False)
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        campaigns.runner.stop()
+        print("\nĐã dừng; chạy lại lệnh này để gửi tiếp.", file=sys.stderr)
+        return 130
+    status, resume_at = _progress(campaigns, run_id, final=True)
+    if outcome.get("status") == "busy":
+        print("(lượt gửi do tiến trình khác thực hiện)", file=sys.stderr)
+    tail = f", tiếp tục lúc {resume_at}" if resume_at else ""
+    print(f"Lượt gửi {run_id}: {STATUS_WORDS.get(status, status)}{tail}. Xem: python -m bot campaigns report …")
+    return 1 if status == "failed" else 0
+
+
+def _progress(campaigns: Campaigns, run_id: int, *, final: bool) -> tuple[str, str | None]:
+    status, resume_at, counts = campaigns.run_status(run_id)
+    total = sum(counts.values())
+    done = total - counts.get("pending", 0) - counts.get("sending", 0)
+    width = 30
+    filled = width * done // total if total else width
+    parts = " ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("pending", "sending"))
+    line = f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} {parts}"
+    if sys.stderr.isatty():
+        print("\r" + line, end="\n" if final else "", file=sys.stderr, flush=True)
+    elif final or int(time.monotonic() * 5) % 10 == 0:  # not a terminal: a line every ~2 s
+        print(line, file=sys.stderr, flush=True)
+    return status, resume_at
+
+
+def _report(args: argparse.Namespace) -> int:
+    campaigns = open_campaigns(load_config())
+    if args.csv:
+        return _guard(lambda: campaigns.report_csv(args.id, args.run, sys.stdout) and 0)
+    return _guard(lambda: _print_report(campaigns.report(args.id, args.run)))
+
+
+def _print_report(result: dict[str, Any]) -> int:
+    run = result["run"] or {}
+    print(f"Lượt gửi {result['run_id']} ({run.get('trigger', '?')}, {run.get('status', '?')}"
+          f"{', ' + run['reason'] if run.get('reason') else ''}): {result['total']} người")
+    if run.get("broadcast_state"):
+        print(f"  Phát rộng tin bài: {run['broadcast_state']} {run.get('broadcast_message_id') or ''}")
+    for status, count in sorted(result["by_status"].items()):
+        print(f"  {status:<10} {count}")
+    for item in result["by_reason"]:
+        print(f"    {item['status']:<10} {item['reason']:<32} {item['count']}")
+    print(f"  Đã gửi trong 48 giờ miễn phí: {result['free_48h']}; 48 giờ–7 ngày (tính phí): {result['billed_48h_7d']}")
+    for missed in result["missed"]:
+        print(f"  Bỏ lỡ lần {missed['scheduled_for']}: {missed['reason']}")
+    return 0

@@ -1,0 +1,115 @@
+"""Data deletion on request, and the retention purge of message logs."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot import retention
+from bot.clock import iso
+from bot.config import ConversationSettings
+from tests.conv_support import Chat, rows, write_kb
+from tests.harness import Harness
+
+ASK = ("Bạn muốn xóa dữ liệu cá nhân của mình tại UBND tỉnh?\n"
+       "Sẽ bị xóa: tin nhắn đã trao đổi, thông tin hồ sơ Zalo đã lưu, đăng ký nhận tin, đánh giá câu trả lời. "
+       "Phản ánh bạn đã gửi vẫn được cơ quan xử lý nhưng không còn gắn với tài khoản và thông tin liên hệ của bạn. "
+       "Sau khi xóa, bạn sẽ không nhận tin thông báo nữa. Việc xóa không thể hoàn tác.\n"
+       "Bấm «Xác nhận xóa» (hoặc nhắn «xác nhận xóa») để tiếp tục.", ["Xác nhận xóa", "Hủy"])
+DONE = ("Đã xóa dữ liệu cá nhân của bạn tại UBND tỉnh; bạn sẽ không nhận tin thông báo nữa. Nếu bạn nhắn tin tiếp, "
+        "trợ lý ảo vẫn trả lời và tin nhắn mới được lưu theo chính sách bảo vệ dữ liệu cá nhân.", [])
+NOT_ASKED = ("Yêu cầu xóa dữ liệu chưa được tạo hoặc đã hết hạn. Nếu muốn xóa, bạn nhắn «xóa dữ liệu của tôi».", [])
+
+
+@pytest.fixture
+def h(tmp_path, fake_zalo):
+    with Harness(tmp_path, fake_zalo, knowledge_dir=write_kb(tmp_path / "kb"),
+                 conversations=ConversationSettings(flood_max_messages=0)) as harness:
+        yield harness
+
+
+def leave_traces(chat: Chat) -> None:
+    """A citizen who asked, rated, subscribed, filed a ticket with contact and talked to staff."""
+    chat.say("dang ky tam tru")
+    chat.click("Hữu ích")
+    chat.say("đăng ký nhận tin")
+    chat.click("Nhận: Tin cải cách hành chính")
+    chat.say("phản ánh")
+    chat.click("Vấn đề khác")
+    chat.say("Nội dung phản ánh")
+    chat.send_image()
+    chat.click("Tiếp tục")
+    chat.say("0912345678")
+    chat.click("Gửi phản ánh")
+    chat.say("gặp cán bộ")
+    chat.click("Quay lại trợ lý ảo")
+
+
+def counts(h, user_id: str) -> dict[str, int]:
+    tables = ("inbox", "outgoing", "answer_log", "ratings", "subscriptions", "handoffs", "conversation_state", "tickets")
+    return {t: rows(h, f"SELECT count(*) FROM {t} WHERE user_id = ?", user_id)[0][0] for t in tables}
+
+
+@pytest.mark.parametrize("text", ["xóa dữ liệu của tôi", "xoa du lieu cua toi", "Xoá dữ liệu", "xóa dữ liệu cá nhân",
+                                  "xoa du lieu cua toi di"])
+def test_deletion_request_asks_first(h, text):
+    assert Chat(h, "u1").say(text) == [ASK]
+
+
+def test_deletion_erases_and_anonymises_after_confirmation(h):
+    chat, other = Chat(h, "u1"), Chat(h, "u2")
+    leave_traces(chat)
+    other.say("dang ky tam tru")
+    other_before = counts(h, "u2")
+    assert chat.say("xóa dữ liệu của tôi") == [ASK]
+    assert chat.click("Xác nhận xóa") == [DONE]
+    # Left: only the confirmation exchange itself, for the retention purge.
+    assert counts(h, "u1") == {"inbox": 1, "outgoing": 1, "answer_log": 0, "ratings": 0, "subscriptions": 0,
+                               "handoffs": 0, "conversation_state": 0, "tickets": 0}
+    assert rows(h, "SELECT user_id, contact_phone, attachments, content FROM tickets") == [
+        (None, None, "[]", "Nội dung phản ánh")]
+    assert rows(h, "SELECT display_name, first_interaction_at, last_interaction_at, do_not_contact FROM users"
+                   " WHERE user_id = 'u1'") == [(None, None, None, 1)]
+    assert counts(h, "u2") == other_before  # nobody else's data moved
+
+
+def test_confirmation_needs_a_fresh_request(h):
+    chat = Chat(h, "u1")
+    chat.say("dang ky tam tru")
+    assert chat.say("xác nhận xóa") == [NOT_ASKED]
+    assert chat.say("#delete:yes") == [NOT_ASKED]
+    chat.say("xoa du lieu")
+    assert chat.say("hủy") == [("Đã hủy yêu cầu xóa dữ liệu. Bạn cần hỗ trợ gì khác cứ nhắn nhé.", ["Xem danh mục"])]
+    assert chat.say("xac nhan xoa") == [NOT_ASKED]
+    assert rows(h, "SELECT count(*) FROM answer_log WHERE user_id = 'u1'") == [(1,)]
+    chat.say("xoa du lieu")
+    assert chat.say("xac nhan xoa") == [DONE]
+    assert rows(h, "SELECT count(*) FROM answer_log WHERE user_id = 'u1'") == [(0,)]
+
+
+def test_retention_purge_removes_old_logs_and_keeps_recent_ones(h):
+    chat = Chat(h, "u1")
+    chat.say("dang ky tam tru")
+    chat.click("Chưa đúng")
+    chat.say("phản ánh")
+    chat.click("Vấn đề khác")
+    chat.say("Nội dung cũ")
+    chat.click("Tiếp tục")
+    chat.click("Bỏ qua")
+    chat.click("Gửi phản ánh")
+    config = dataclasses.replace(h.config, conversations=dataclasses.replace(
+        h.config.conversations, message_retention_days=30, ticket_retention_days=365))
+    now = datetime.now(timezone.utc)
+    assert set(retention.purge(h.runtime.storage, config, now).values()) == {0}
+    with h.runtime.storage.connect() as db:
+        db.execute("UPDATE tickets SET status = 'closed', closed_at = ?", [iso(now - timedelta(days=400))])
+    (messages,) = rows(h, "SELECT count(*) FROM inbox")[0]
+    purged = retention.purge(h.runtime.storage, config, now + timedelta(days=31))
+    assert purged["messages"] == messages and purged["tickets"] == 1
+    assert rows(h, "SELECT count(*) FROM inbox") == [(0,)]
+    assert rows(h, "SELECT count(*) FROM outgoing WHERE body != '{}'") == [(0,)]
+    assert rows(h, "SELECT count(*) FROM answer_log") == [(0,)]
+    assert rows(h, "SELECT user_id, question, entry_id, verdict FROM ratings") == [(None, None, "tam-tru", "wrong")]
+    assert rows(h, "SELECT user_id, content FROM tickets") == [(None, "Nội dung cũ")]

@@ -1,0 +1,89 @@
+"""Hot reload against the running app: staff edit the YAML, citizens keep getting answers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from bot.config import KnowledgeSettings
+from tests.fakezalo import FakeZalo
+from tests.harness import Harness, signed, text_event
+from tests.kb_samples import BIRTH, MARRIAGE, write
+
+QUESTION = "dang ky ket hon o dau"
+OLD = "Hai bạn đến UBND cấp xã nơi một trong hai người cư trú."
+
+
+def health(h: Harness) -> dict:
+    return h.client.get("/healthz").get_json()
+
+
+def wait_for(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def ask(h: Harness, user: str) -> str:
+    before = len(h.fake.sent(user))
+    h.text(user, QUESTION)
+    return h.wait_sent(user, before + 1)[before].text or ""
+
+
+def edit(path: Path, text: str, h: Harness) -> None:
+    """Write `text` and wait until the watcher has dealt with it (loaded or reported)."""
+    status = health(h)["knowledge"]
+    path.write_text(text, encoding="utf-8")
+    wait_for(lambda: health(h)["knowledge"]["loaded_at"] != status["loaded_at"]
+             or health(h)["knowledge"]["reload_failed_at"] != status["reload_failed_at"])
+
+
+def test_edit_broken_edit_and_fix_while_serving(tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    marriage = directory / "ket-hon.yaml"
+    with Harness(tmp_path, fake_zalo, knowledge_dir=directory,
+                 knowledge=KnowledgeSettings(reload_interval_seconds=0.1)) as h:
+        assert OLD in ask(h, "u1")
+
+        edit(marriage, MARRIAGE.replace(OLD, "Đến UBND xã, mang căn cước (bản mới)."), h)
+        assert "bản mới" in ask(h, "u1")
+        assert health(h)["status"] == "ok"
+
+        edit(marriage, MARRIAGE.replace(OLD, "Bản lỗi.").replace("    question:", "    qustion:"), h)
+        report = health(h)
+        assert report["status"] == "degraded"
+        assert f"{marriage}:4: lỗi: trường `qustion`" in "\n".join(report["knowledge"]["reload_errors"])
+        assert "bản mới" in ask(h, "u1")  # the last good version stays live
+
+        edit(marriage, MARRIAGE.replace(OLD, "Đến UBND xã (đã sửa)."), h)
+        assert health(h)["status"] == "ok" and health(h)["knowledge"]["reload_errors"] == []
+        assert "đã sửa" in ask(h, "u1")
+
+
+def test_requests_keep_being_answered_during_reloads(tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    with Harness(tmp_path, fake_zalo, knowledge_dir=directory,
+                 knowledge=KnowledgeSettings(reload_interval_seconds=0.05)) as h:
+        client = h.app.test_client()  # its own client: the main thread keeps polling /healthz
+        users = [f"citizen-{i}" for i in range(30)]
+        statuses: list[int] = []
+
+        def citizens() -> None:
+            for user in users:
+                raw, headers = signed(text_event(user, QUESTION))
+                statuses.append(client.post("/webhook", data=raw, headers=headers).status_code)
+                time.sleep(0.02)
+
+        sender = threading.Thread(target=citizens)
+        sender.start()
+        for version in range(4):  # alternate good and broken versions while the citizens ask
+            broken = "entries: [\n" if version % 2 else ""
+            (directory / "ket-hon.yaml").write_text(broken or MARRIAGE.replace(OLD, f"Phiên bản {version}."), encoding="utf-8")
+            time.sleep(0.15)
+        sender.join()
+        assert statuses == [200] * len(users)
+        wait_for(lambda: all(fake_zalo.sent(user) for user in users))
+        answers = [fake_zalo.sent(user)[0].text or "" for user in users]
+        assert all(OLD in a or "Phiên bản" in a for a in answers), answers

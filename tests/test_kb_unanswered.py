@@ -1,0 +1,156 @@
+"""The learning loop: unanswered questions are logged, grouped, and turned into alternatives."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.config import Config
+from bot.knowledge import load_knowledge
+from bot.knowledge.edit import EditError, add_alternative
+from bot.matcher import Matcher
+from tests.fakezalo import FakeZalo
+from tests.harness import REPO, Harness
+from tests.kb_samples import BIRTH, MARRIAGE, write
+
+OFF_TOPIC = "giá vàng hôm nay bao nhiêu"
+
+
+def rows(h: Harness) -> list[dict]:
+    with h.runtime.storage.connect() as db:
+        return list(db.query("SELECT * FROM unanswered ORDER BY id"))
+
+
+def test_fallback_questions_are_logged_without_personal_data(tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    with Harness(tmp_path, fake_zalo, knowledge_dir=write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)) as h:
+        h.text("citizen-a", OFF_TOPIC)
+        h.text("citizen-b", "gia vang hom nay bao nhieu, goi em 0912 345 678")
+        h.text("citizen-c", "dang ky ket hon o dau")  # answered: not logged
+        h.wait_idle()
+        logged = rows(h)
+    assert sorted((r["question"], r["reason"], r["tier"]) for r in logged) == [  # workers run in parallel
+        ("gia vang hom nay bao nhieu, goi em [số]", "fallback", "fallback"), (OFF_TOPIC, "fallback", "fallback")]
+    assert all(r["asker"].startswith("u:") and "citizen" not in r["asker"] for r in logged)
+    assert {r["normalized"] for r in logged} == {"gia vang hom nay bao nhieu", "gia vang hom nay bao nhieu goi so"}
+
+
+def seed(tmp_path: Path, fake_zalo: FakeZalo, questions: list[tuple[str, str]]) -> Path:
+    """Knowledge dir + database with `questions` ((user, text)) asked through the app; returns the dir."""
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    with Harness(tmp_path, fake_zalo, knowledge_dir=directory) as h:
+        for user, text in questions:
+            h.text(user, text)
+        h.wait_idle()
+    return directory
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "bot.sqlite3"))  # the Harness database
+
+
+NEAR_BIRTH = "khai sinh cho con sinh ở nước ngoài"
+
+
+def test_report_groups_similar_questions_and_shows_the_nearest_entry(
+        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = seed(tmp_path, fake_zalo, [("a", OFF_TOPIC), ("b", "Giá vàng hôm nay bao nhiêu ạ?"), ("a", OFF_TOPIC),
+                                           ("c", NEAR_BIRTH)])
+    assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
+    out = capsys.readouterr().out
+    assert "4 lượt hỏi bot chưa trả lời được, 2 nhóm" in out
+    first, second = out.split("\n  2. ")
+    assert '1. 3 lượt, 2 người' in first and f'"{OFF_TOPIC}"' in first and '"Giá vàng hôm nay bao nhiêu ạ?"' in first
+    assert '1 lượt, 1 người' in second and "mục gần nhất: khai-sinh" in second
+    assert main(["kb", "unanswered", "--knowledge", str(directory), "--yaml"]) == 0
+    snippet = capsys.readouterr().out
+    assert yaml.safe_load(snippet) == {"khai-sinh": [NEAR_BIRTH]}
+    assert f'nhóm 1 (3 lượt): "{OFF_TOPIC}"' in snippet
+
+
+COMMENTED = """\
+# Hộ tịch: tệp có chú thích của cán bộ.
+topic: Hộ tịch
+entries:
+  - id: khai-sinh
+    question: Đăng ký khai sinh cần giấy tờ gì?
+    alternatives:
+      - lam giay khai sinh can gi   # cách gõ không dấu
+      - thủ tục khai sinh cho con
+    # hết danh sách cách hỏi
+    answer: |
+      Mang giấy chứng sinh và căn cước của cha mẹ đến UBND cấp xã.
+    source: Luật Hộ tịch 2014
+    reviewed: 2025-11-20
+    examples:
+      - lam giay khai sinh cho con can giay to gi
+"""
+
+
+def test_apply_round_trip_preserves_comments_and_the_bot_learns(
+        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = seed(tmp_path, fake_zalo, [("c", NEAR_BIRTH), ("d", OFF_TOPIC), ("e", OFF_TOPIC)])
+    birth = directory / "ho-tich.yaml"
+    birth.write_text(COMMENTED, encoding="utf-8")
+    assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh", "--group", "2"]) == 0
+    assert f"{birth}:9: đã thêm" in capsys.readouterr().out
+    lines = COMMENTED.splitlines(keepends=True)
+    assert birth.read_text(encoding="utf-8") == "".join(lines[:8] + [f"      - {NEAR_BIRTH}\n"] + lines[8:])
+    kb = load_knowledge(directory)
+    assert Matcher(kb, Config().matcher).answer(NEAR_BIRTH).entry.id == "khai-sinh"
+    assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
+    assert "1 nhóm" in capsys.readouterr().out  # the applied group is answered now, so it is hidden
+
+
+def test_apply_refuses_an_edit_that_adds_an_error(tmp_path: Path, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    before = (directory / "ho-tich.yaml").read_text(encoding="utf-8")
+    code = main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh",
+                 "--question", "Đăng ký kết hôn làm ở đâu"])
+    err = capsys.readouterr().err
+    assert code == 1 and "sẽ gây lỗi mới" in err and f"(xem {directory / 'ho-tich.yaml'}:8)" in err
+    assert (directory / "ho-tich.yaml").read_text(encoding="utf-8") == before
+    assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sin", "--question", "x"]) == 1
+    assert "`khai-sinh`?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("    alternatives: [a, b]\n", "    alternatives: [a, b, \"mới, thêm\"]\n"),
+    ("    alternatives: []\n", "    alternatives: [\"mới, thêm\"]\n"),
+    ("    alternatives:\n", "    alternatives:\n      - mới, thêm\n"),
+    ("    alternatives: ~  # chưa có\n", "    alternatives:   # chưa có\n      - mới, thêm\n"),
+    ("", "    alternatives:\n      - mới, thêm\n"),
+])
+def test_add_alternative_layouts(before: str, after: str) -> None:
+    source = f"entries:\n  - id: x\n    question: Hỏi?\n{before}    answer: Đáp.\n"
+    edited, line = add_alternative(source, "x", "mới, thêm")
+    assert edited == f"entries:\n  - id: x\n    question: Hỏi?\n{after}    answer: Đáp.\n"
+    assert yaml.safe_load(edited)["entries"][0]["alternatives"][-1] == "mới, thêm"
+
+
+def test_add_alternative_quotes_what_yaml_would_misread_and_keeps_crlf() -> None:
+    source = "entries:\r\n- id: x\r\n  alternatives:\r\n  - a\r\n  answer: |\r\n    Đáp\r\n"
+    for text in ("giờ làm việc: mấy giờ", "7:30", "no", "#hashtag", "lam cccd o dau"):
+        edited, line = add_alternative(source, "x", text)
+        assert yaml.safe_load(edited)["entries"][0]["alternatives"] == ["a", text] and line == 5
+        assert "\r\n" in edited and "\n" not in edited.replace("\r\n", "")
+    assert add_alternative(source, "x", "lam cccd o dau")[0].splitlines()[4] == "  - lam cccd o dau"
+    with pytest.raises(EditError):
+        add_alternative(source, "y", "a")
+
+
+def test_add_alternative_at_the_end_of_a_file_without_final_newline() -> None:
+    source = textwrap.dedent("""\
+        entries:
+          - id: x
+            answer: Đáp.
+            question: Hỏi?
+            alternatives:
+              - a""")
+    edited, line = add_alternative(source, "x", "b")
+    assert edited == source + "\n      - b\n" and line == 7
