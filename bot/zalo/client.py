@@ -58,7 +58,8 @@ class ZaloClient:
             "recipient": {"target": target},
             "message": {"attachment": {"type": "template", "payload": {"template_type": "media", "elements": [element]}}},
         }
-        return str(self.call("POST", "/v2.0/oa/message", json=body).get("message_id", ""))
+        # Not retried here: a 5xx after Zalo accepted it would fan the article out twice.
+        return str(self.call("POST", "/v2.0/oa/message", json=body, retry=False).get("message_id", ""))
 
     def create_article(self, article: dict[str, Any]) -> str:
         return str(self.call("POST", "/v2.0/article/create", json=article).get("token", ""))
