@@ -109,6 +109,7 @@ class ConversationSettings:
     flood_window_seconds: float = 30.0
     message_retention_days: int = 30  # outgoing bodies, answer log, rating questions
     ticket_retention_days: int = 365  # closed tickets are anonymised after this
+    unanswered_retention_days: int = 180  # time for staff to turn unanswered questions into content
     contact_banner_url: str = ""  # image for Zalo's request_user_info; empty = ask to type a phone number
     menu_topics: tuple[str, ...] = ()  # knowledge topic keys in menu order; empty = all
 

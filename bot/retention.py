@@ -6,6 +6,7 @@
   `conversations.message_retention_days` (delivery status and verdicts stay, for statistics);
 - closed handoffs after the same period; abandoned flows a day after the idle time; flood notes
   after a day;
+- unanswered questions after `conversations.unanswered_retention_days`;
 - closed tickets are anonymised after `conversations.ticket_retention_days`.
 """
 
@@ -39,6 +40,8 @@ def purge(storage: Storage, config: Config, now: datetime) -> dict[str, int]:
         "handoffs": ("DELETE FROM handoffs WHERE status = 'closed' AND closed_at < ?", cutoff),
         "flows": ("DELETE FROM conversation_state WHERE updated_at < ?",  # a day late: the citizen hears of it
                   iso(now - timedelta(minutes=conv.flow_idle_minutes, days=1))),
+        "unanswered": ("DELETE FROM unanswered WHERE asked_at < ?",
+                       iso(now - timedelta(days=conv.unanswered_retention_days))),
         "flood": ("DELETE FROM flood_notes WHERE noted_at_ms < ?", int((now - timedelta(days=1)).timestamp() * 1000)),
     }
     with storage.transaction() as db:

@@ -113,3 +113,6 @@ def test_retention_purge_removes_old_logs_and_keeps_recent_ones(h):
     assert rows(h, "SELECT count(*) FROM answer_log") == [(0,)]
     assert rows(h, "SELECT user_id, question, entry_id, verdict FROM ratings") == [(None, None, "tam-tru", "wrong")]
     assert rows(h, "SELECT user_id, content FROM tickets") == [(None, "Nội dung cũ")]
+    assert rows(h, "SELECT count(*) FROM unanswered") == [(1,)]  # the "Chưa đúng" question: kept longer for staff
+    purged = retention.purge(h.runtime.storage, config, now + timedelta(days=181))
+    assert purged["unanswered"] == 1 and rows(h, "SELECT count(*) FROM unanswered") == [(0,)]
