@@ -101,6 +101,30 @@ def test_near_misses_are_never_answered_with_the_neighbouring_procedure(matcher,
     assert match.tier != "answer" and match.entry is None
 
 
+def test_a_procedure_the_knowledge_base_lacks_falls_back_despite_a_shared_syllable(matcher):
+    # "ly hôn" shares "hôn" with "kết hôn", but it is another word: no answer, no marriage choices
+    match = matcher.answer("thủ tục ly hôn")
+    assert match.tier == "fallback" and match.suggestions == ()
+
+
+SIBLINGS = KnowledgeBase((
+    Entry("ho-so", "can-cuoc", "Làm thẻ căn cước cần giấy tờ gì?", "…", alternatives=("hồ sơ làm thẻ căn cước",)),
+    Entry("noi-lam", "can-cuoc", "Làm thẻ căn cước ở đâu?", "…", alternatives=("nơi làm thẻ căn cước",)),
+    Entry("le-phi", "can-cuoc", "Làm thẻ căn cước hết bao nhiêu tiền?", "…", alternatives=("lệ phí thẻ căn cước",)),
+))
+
+
+@pytest.mark.parametrize("question, entry_id", [
+    ("làm căn cước cần gì", "ho-so"),
+    ("lm cccd can nhung gi", "ho-so"),
+    ("căn cước làm chỗ nào", "noi-lam"),
+    ("phí làm căn cước", "le-phi"),
+])
+def test_what_the_question_asks_for_separates_sibling_entries(question, entry_id):
+    ranked = Matcher(SIBLINGS, MatcherSettings()).rank(question, limit=2)
+    assert ranked[0][0].id == entry_id and ranked[0][1] > ranked[1][1]
+
+
 def test_an_ambiguous_question_offers_choices_instead_of_guessing(matcher):
     match = matcher.answer("làm căn cước")
     assert match.tier == "suggest" and match.entry is None

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from typing import NamedTuple
 
 from bot.matcher.normalize import Token
+from bot.matcher.question_kinds import question_kinds
 from bot.matcher.synonyms import synonym_terms
 
 K1 = 1.2
@@ -36,8 +37,8 @@ FUNCTION_WORDS = frozenset(
 
 
 def terms_of(folded: list[str]) -> list[str]:
-    """Syllables plus adjacent-syllable bigrams, e.g. ["ket", "hon", "ket hon"]."""
-    return folded + list(map(" ".join, zip(folded, folded[1:])))
+    """Syllables, adjacent-syllable bigrams and question kinds, e.g. ["ket", "hon", "ket hon", "?where"]."""
+    return folded + list(map(" ".join, zip(folded, folded[1:]))) + question_kinds(folded)
 
 
 class Doc(NamedTuple):
@@ -101,7 +102,7 @@ class Index:
 
     def correct(self, token: str) -> str:
         """The known syllable one edit away from an unknown `token` (most common wins), else itself."""
-        if token in self.idf or len(token) < MIN_CORRECTABLE or not token.isalpha():
+        if token in self.idf or token in FUNCTION_WORDS or len(token) < MIN_CORRECTABLE or not token.isalpha():
             return token
         found = set(self.corrections.get(token, ()))
         for variant in _variants(token):

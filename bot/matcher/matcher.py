@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 
 from bot.config import MatcherSettings
 from bot.knowledge.model import Entry, KnowledgeBase
-from bot.matcher.index import Index, terms_of
+from bot.matcher.index import FUNCTION_WORDS, Index, terms_of
 from bot.matcher.normalize import analyse, fold, has_diacritics
 
 RERANK = 20  # entries rescored per question, taken from the top of the BM25 ranking
@@ -42,6 +42,7 @@ QUERY_COVERAGE, PHRASING_COVERAGE, FUZZY = 0.55, 0.2, 0.25
 ENTRY_COVERAGE = 0.3  # share of an entry's score from the query coverage of all its phrasings together
 SYNONYM_CREDIT = 0.8  # a synonym (synonyms.py) earns this share of the word's weight
 ACCENT_PENALTY = 0.1  # at most this share of the score is lost when no accent agrees
+STRAY_SYLLABLE = 0.5  # credit for a syllable found outside the compound word it forms in the question
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -63,6 +64,7 @@ class _Query:
     terms: frozenset[str]
     mass: float
     accented: frozenset[str] | None  # None when the question has no diacritics
+    compounds: dict[str, tuple[str, ...]]  # content syllable -> the bigrams it forms, none known to the KB
 
 
 class Matcher:
@@ -128,7 +130,9 @@ class Matcher:
         terms = frozenset(terms_of(folded))
         accented = frozenset(t.accented for t in tokens) if has_diacritics(question) else None
         mass = sum(self.index.weight(t) for t in terms)
-        return _Query(" ".join(folded), terms, mass, accented)
+        unknown = {syllable: bigrams for syllable, bigrams in _compounds(folded).items()
+                   if not any(b in self.index.idf for b in bigrams)}
+        return _Query(" ".join(folded), terms, mass, accented, unknown)
 
     def _covered(self, query: _Query, terms: frozenset[str]) -> float:
         """IDF mass of the query terms found in `terms`, synonyms counting for a little less."""
@@ -136,7 +140,9 @@ class Matcher:
         by_synonym: set[str] = set()
         for term in query.terms:
             if term in terms:
-                weight += self.index.weight(term)
+                compounds = query.compounds.get(term)
+                stray = compounds and not any(c in terms for c in compounds)
+                weight += self.index.weight(term) * (STRAY_SYLLABLE if stray else 1.0)
             elif self.index.synonyms.get(term, _EMPTY) & terms:
                 by_synonym.update((term, *term.split(" ")))
         # A two-syllable synonym ("công ty" for "doanh nghiệp") also vouches for its syllables.
@@ -155,6 +161,18 @@ class Matcher:
         if query.accented is not None and doc.accented is not None:
             score *= 1 - ACCENT_PENALTY * _accent_disagreement(query.accented, doc.accented, query.terms & doc.terms)
         return min(score, 1.0)
+
+
+def _compounds(folded: list[str]) -> dict[str, tuple[str, ...]]:
+    """Vietnamese compounds share syllables ("ly hôn" / "kết hôn"): when the question's compound
+    appears nowhere in the knowledge base, a phrasing that has only "hôn" matched a different word."""
+    found: dict[str, list[str]] = {}
+    for left, right in zip(folded, folded[1:]):
+        if left.isalpha() and right.isalpha() and left not in FUNCTION_WORDS and right not in FUNCTION_WORDS:
+            bigram = f"{left} {right}"
+            found.setdefault(left, []).append(bigram)
+            found.setdefault(right, []).append(bigram)
+    return {syllable: tuple(bigrams) for syllable, bigrams in found.items()}
 
 
 @contextmanager
