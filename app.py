@@ -42,13 +42,16 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
             if not verify_signature(signature, secrets.app_id, raw, timestamp, secrets.oa_secret_key):
                 return _error(401, "invalid signature")
             event = parse_event(payload)
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _error(400, "body must be UTF-8 JSON")
         except EventError as exc:
             return _error(400, str(exc))
         if time.time() * 1000 - event.timestamp_ms > max_age_ms:
             return _error(400, "event too old")
-        if runtime.inbox.add(event, payload):
+        if runtime.inbox.add(event, body):
             runtime.workers.wake.set()
-        return jsonify(ok=True)
+        return ACK
 
     @app.get("/healthz")
     def healthz():
@@ -60,8 +63,11 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
 
     register_admin(app, config.secrets.admin_token)
     if start_background:
-        runtime.start()
+        runtime.start(events=not config.server.worker_process)
     return app
+
+
+ACK = ({"ok": True}, 200)
 
 
 def _error(status: int, message: str):

@@ -63,6 +63,9 @@ class ServerSettings:
     max_body_bytes: int = 64 * 1024
     event_max_age_hours: float = 24.0
     inbox_workers: int = 4  # threads; mostly waiting on Zalo's HTTP replies
+    # True: event processing, campaigns and the retention purge run in a separate `python -m bot worker`
+    # process (`serve` starts one), so matching never competes with webhook requests for the GIL.
+    worker_process: bool = False
     inbox_lease_seconds: float = 120.0
     inbox_retention_days: int = 30
 

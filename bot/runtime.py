@@ -45,20 +45,22 @@ class Runtime:
                                             self.campaigns.tz) if config.campaigns.run_scheduler else None)
         self._started = False
 
-    def start(self) -> None:
-        """Start background work: inbox workers, the knowledge watcher and the retention purge."""
+    def start(self, *, events: bool = True) -> None:
+        """Start background work. The knowledge watcher always runs (it keeps /healthz true);
+        `events=False` leaves event processing, campaigns and the retention purge to a worker process."""
         if self._started:
             return
         self._started = True
-        released = self.inbox.release_dead_claims()
-        if released:
-            log.warning("%d event(s) left unfinished by a stopped process will be processed now", released)
-        self.workers.start()
         self.watcher.start()
-        self.retention.start()
-        if self.scheduler:
-            self.scheduler.start()  # a candidate: the database lease lets one process lead
-        log.info("bot started (%s mode)", "sandbox" if self.sandbox else "Zalo")
+        if events:
+            released = self.inbox.release_dead_claims()
+            if released:
+                log.warning("%d event(s) left unfinished by a stopped process will be processed now", released)
+            self.workers.start()
+            self.retention.start()
+            if self.scheduler:
+                self.scheduler.start()  # a candidate: the database lease lets one process lead
+        log.info("bot %s started (%s mode)", "runtime" if events else "web front", "sandbox" if self.sandbox else "Zalo")
 
     def stop(self) -> None:
         if self.scheduler:

@@ -13,9 +13,12 @@ Why BEGIN IMMEDIATE: in WAL a deferred transaction that reads then writes fails 
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,13 +47,16 @@ class Storage:
         self._write_lock: threading.RLock | None = None
 
     def _db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None or self._local.pid != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across process crashes
-            db = self._local.db = sqlite_utils.Database(conn)
+        if getattr(self._local, "pid", None) != os.getpid():
+            self._local.db = sqlite_utils.Database(self._connection(BUSY_TIMEOUT_S))
+            self._local.fast = self._connection(0)  # for write(): waits in Python, see _when_unlocked
             self._local.pid = os.getpid()
-        return db
+        return self._local.db
+
+    def _connection(self, timeout: float) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across process crashes
+        return conn
 
     @contextmanager
     def connect(self) -> Iterator[sqlite_utils.Database]:
@@ -64,7 +70,7 @@ class Storage:
             self._write_lock = _write_lock(self.path.resolve())
         with self._write_lock:
             db = self._db()
-            db.execute("BEGIN IMMEDIATE")
+            _begin_immediate(db.conn)
             try:
                 yield db
             except BaseException:
@@ -72,12 +78,11 @@ class Storage:
                 raise
             db.execute("COMMIT")
 
-    def close(self) -> None:
-        """Close this thread's connection (tests that delete the file, CLI exit)."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.conn.close()
-            self._local.db = None
+    def write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One autocommit statement (atomic on its own), without the in-process write lock:
+        for the webhook's insert, where request threads must not queue behind each other."""
+        self._db()
+        return _when_unlocked(self._local.fast, sql, params).rowcount
 
     def migrate(self) -> None:
         """Create the file, switch to WAL (not allowed inside a transaction), apply pending migrations."""
@@ -93,6 +98,31 @@ class Storage:
                 for statement in _statements(sql):
                     db.execute(statement)
                 db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, datetime('now'))", [name])
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        _when_unlocked(conn, "BEGIN IMMEDIATE", ())
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def _when_unlocked(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+    """Run `sql` on a connection with no busy timeout, retrying in sub-millisecond steps while
+    another process holds the write lock.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 … up to 100 ms between tries, so a webhook
+    insert that meets the worker process's short transactions could wait tens of milliseconds
+    for a lock that was free after a fraction of one."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.0001, 0.0005))
 
 
 def _statements(sql: str) -> list[str]:

@@ -19,7 +19,7 @@ from bot.storage import Storage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1  # also picks up events another process (the web front) stored
 
 
 class Processor:
@@ -84,7 +84,8 @@ class InboxWorkers:
         self.stopping.set()
         self.wake.set()
         for thread in self.threads:
-            thread.join(timeout)
+            if thread.ident is not None:  # started
+                thread.join(timeout)
 
     def _run(self) -> None:
         while not self.stopping.is_set():

@@ -78,7 +78,7 @@ def make_config(tmp_path: Path, fake: FakeZalo | None, *, knowledge_dir: str | P
                             backoff_seconds=0.01, max_attempts=3)
     else:
         zalo = base.zalo
-    server = dataclasses.replace(base.server, inbox_lease_seconds=2.0, **sections.pop("server", {}))
+    server = dataclasses.replace(base.server, inbox_lease_seconds=2.0, worker_process=False, **sections.pop("server", {}))
     return dataclasses.replace(
         base, database=str(tmp_path / "bot.sqlite3"), knowledge_dir=str(knowledge_dir or REPO / "knowledge"),
         zalo=zalo, server=server, secrets=secrets, **sections,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
@@ -26,7 +27,7 @@ def _writer(path: str, worker: int, count: int) -> None:
     inbox = Inbox(storage)
     for i in range(count):
         payload = text_event(f"w{worker}", f"q{i}", msg_id=f"{worker}-{i}")
-        inbox.add(parse_event(payload), payload)
+        inbox.add(parse_event(payload), json.dumps(payload))
         with storage.transaction() as db:  # read-then-write under contention
             (value,) = db.execute("SELECT value FROM counter").fetchone()
             db.execute("UPDATE counter SET value = ?", [value + 1])
@@ -123,7 +124,7 @@ def test_a_crash_while_sending_is_recorded_ambiguous_not_resent(tmp_path, fake_z
     with storage.transaction() as db:
         db.execute("INSERT INTO inbox (dedupe_key, event_name, user_id, event_time_ms, payload, status, received_at,"
                    " claimed_at, claimed_by) VALUES ('x', 'user_send_text', 'u9', 0, ?, 'replying', '', '', 'elsewhere:1')",
-                   [__import__("json").dumps(text_event("u9", "dang ky tam tru"))])
+                   [json.dumps(text_event("u9", "dang ky tam tru"))])
         db.execute("INSERT INTO outgoing (inbox_id, seq, user_id, body, status, created_at, sent_at)"
                    " VALUES (1, 0, 'u9', '{\"text\": \"a\"}', 'sending', '', '2000-01-01')")
         db.execute("INSERT INTO outgoing (inbox_id, seq, user_id, body, status, created_at)"

@@ -56,7 +56,7 @@ def _send(runtime: Runtime, user_id: str, name: str, text: str, buttons: list[st
     else:
         payload["sender"] = {"id": user_id}
         payload["message"] = {"text": text, "msg_id": uuid.uuid4().hex}
-    runtime.inbox.add(parse_event(payload), payload)
+    runtime.inbox.add(parse_event(payload), json.dumps(payload, ensure_ascii=False))
     while runtime.processor.run_once():
         pass
     with runtime.storage.connect() as db:

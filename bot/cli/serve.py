@@ -1,13 +1,23 @@
-"""`python -m bot serve`: the webhook server on waitress, a production WSGI server."""
+"""`python -m bot serve`: the webhook server on waitress, a production WSGI server.
+
+With `server.worker_process: true` (the shipped config.yaml) it also starts `python -m bot worker`
+as a child process, restarted if it dies, so acknowledging Zalo never waits on answering citizens.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import subprocess
+import sys
+import threading
 
 from bot.config import load_config
 
 log = logging.getLogger(__name__)
+
+WORKER_NICENESS = 15
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,11 +37,44 @@ def run(args: argparse.Namespace) -> int:
     host = args.host or config.server.host
     port = args.port or config.server.port
     runtime = app.extensions["runtime"]
+    worker = WorkerProcess() if config.server.worker_process else None
     log.info("listening on http://%s:%d (webhook: POST /webhook, health: GET /healthz)", host, port)
     if runtime.sandbox:
         log.info("sandbox mode: no Zalo credentials set, replies are recorded in the database outbox only")
     try:
         waitress.serve(app, host=host, port=port, threads=config.server.threads, ident="cchc-bot")
     finally:
+        if worker:
+            worker.stop()
         runtime.stop()
     return 0
+
+
+class WorkerProcess:
+    """The `python -m bot worker` child: started now, restarted when it exits unexpectedly."""
+
+    def __init__(self) -> None:
+        self.stopping = threading.Event()
+        self.process = self._spawn()
+        threading.Thread(target=self._watch, name="worker-watch", daemon=True).start()
+
+    def _spawn(self) -> subprocess.Popen:
+        command = [sys.executable, "-m", "bot", "worker", "--parent-pid", str(os.getpid())]
+        # A lower CPU priority: when the machine is busy, acknowledging Zalo within its 2 s comes first.
+        return subprocess.Popen(command, cwd=os.getcwd(), preexec_fn=lambda: os.nice(WORKER_NICENESS))
+
+    def _watch(self) -> None:
+        while not self.stopping.is_set():
+            code = self.process.wait()
+            if self.stopping.wait(1.0):
+                return
+            log.error("worker process exited with %s; starting a new one", code)
+            self.process = self._spawn()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
