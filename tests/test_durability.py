@@ -71,11 +71,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(tmp_path, fake, workers: int) -> tuple[subprocess.Popen, str]:
+def _serve(tmp_path, fake, workers: int, worker_process: bool = False) -> tuple[subprocess.Popen, str]:
     config = tmp_path / f"config-{workers}.yaml"
     config.write_text(yaml.safe_dump({
         "database": str(tmp_path / "bot.sqlite3"), "knowledge_dir": str(SPINE_KB),
-        "server": {"inbox_workers": workers, "inbox_lease_seconds": 2},
+        "server": {"inbox_workers": workers, "inbox_lease_seconds": 2, "worker_process": worker_process},
         "zalo": {"api_base": fake.base_url, "oauth_base": fake.base_url, "timeout_seconds": 5},
     }))
     port = _free_port()
@@ -135,3 +135,28 @@ def test_a_crash_while_sending_is_recorded_ambiguous_not_resent(tmp_path, fake_z
             statuses = [r[0] for r in db.execute("SELECT status FROM outgoing ORDER BY seq")]
     assert statuses == ["ambiguous", "sent"]
     assert [s.text for s in fake_zalo.sent("u9")] == ["b"]
+
+
+def _worker_children(parent: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(parent), "-f", "bot worker"], capture_output=True, text=True)
+    return [int(pid) for pid in result.stdout.split()]
+
+
+def test_serve_answers_through_its_worker_process_which_dies_with_it(tmp_path, fake_zalo):
+    server, url = _serve(tmp_path, fake_zalo, workers=2, worker_process=True)
+    try:
+        raw, headers = signed(text_event("w1", "dang ky tam tru"))
+        assert requests.post(url + "/webhook", data=raw, headers=headers, timeout=5).status_code == 200
+        deadline = time.monotonic() + 15
+        while not fake_zalo.sent("w1") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "tạm trú" in fake_zalo.sent("w1")[0].text
+        children = _worker_children(server.pid)
+        assert len(children) == 1
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{children[0]}"):
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{children[0]}") or "zombie" in open(f"/proc/{children[0]}/status").read()
