@@ -7,6 +7,7 @@ The answer is computed afterwards by the inbox workers, so Zalo gets its 200 wel
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -16,7 +17,7 @@ from admin import register_admin
 from bot.config import Config, load_config
 from bot.events import EventError, decode, parse_event
 from bot.runtime import Runtime
-from bot.signature import verify_signature
+from bot.signature import signed_by
 
 
 def create_app(config: Config | None = None, *, zalo: Any = None, start_background: bool = True) -> Flask:
@@ -39,8 +40,11 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
         try:
             payload = decode(raw)
             timestamp = str(payload.get("timestamp", ""))
-            if not verify_signature(signature, secrets.app_id, raw, timestamp, secrets.oa_secret_key):
+            signer = signed_by(signature, [secrets.app_id, _oa_id(payload)], raw, timestamp, secrets.oa_secret_key)
+            if signer is None:
                 return _error(401, "invalid signature")
+            if signer != secrets.app_id:
+                log.debug("webhook signed with the OA id rather than the App id")
             event = parse_event(payload)
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -68,6 +72,13 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
 
 
 ACK = ({"ok": True}, 200)
+log = logging.getLogger(__name__)
+
+
+def _oa_id(payload: dict[str, Any]) -> str:
+    """The OA's id: flat `oa_id` on follow events, `recipient.id` on user messages."""
+    recipient = payload.get("recipient")
+    return str(payload.get("oa_id") or (recipient.get("id") if isinstance(recipient, dict) else "") or "")
 
 
 def _error(status: int, message: str):

@@ -24,6 +24,14 @@ def verify_signature(header: str | None, app_id: str, raw_body: bytes, timestamp
     return hmac.compare_digest(want.encode(), got.encode("utf-8", "surrogateescape"))
 
 
+def signed_by(header: str | None, ids: list[str], raw_body: bytes, timestamp: str, oa_secret_key: str) -> str | None:
+    """Which of `ids` the signature was computed with, or None.
+
+    Zalo documents the App id as the first term; some integrations sign with the OA id, as the
+    legacy v1 API did (reference §2.2). Either way the OA secret key must match."""
+    return next((i for i in ids if i and verify_signature(header, i, raw_body, timestamp, oa_secret_key)), None)
+
+
 def sign(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
     """The header value Zalo would send; used by the terminal chat and tests."""
     return "mac=" + expected_signature(app_id, raw_body, timestamp, oa_secret_key)

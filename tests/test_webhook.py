@@ -36,6 +36,17 @@ def test_signature_accepts_with_and_without_mac_prefix():
     assert not verify_signature(good, APP_ID, raw, ts, "other-secret")
 
 
+def test_signature_made_with_the_oa_id_is_accepted_but_not_with_a_wrong_key(h):
+    payload = text_event("u1", "dang ky tam tru")
+    raw = json.dumps(payload).encode()
+    oa_signed = sign(payload["recipient"]["id"], raw, payload["timestamp"], OA_SECRET)
+    headers = {"Content-Type": "application/json", "X-ZEvent-Signature": oa_signed}
+    assert h.client.post("/webhook", data=raw, headers=headers).status_code == 200
+    forged = sign(payload["recipient"]["id"], raw, payload["timestamp"], "wrong-key")
+    headers["X-ZEvent-Signature"] = forged
+    assert h.client.post("/webhook", data=raw, headers=headers).status_code == 401
+
+
 def test_valid_signature_is_answered(h):
     h.text("u1", "dang ky khai sinh can gi")
     sent = h.wait_sent("u1", 1)
