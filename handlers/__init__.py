@@ -13,7 +13,7 @@ from collections.abc import Callable
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
-from handlers import commands, faq, feedback, flood, follow, handoff, media, notices, payload, smalltalk
+from handlers import commands, faq, feedback, flood, follow, handoff, media, menu, notices, payload, smalltalk
 
 Route = tuple[str, Callable[[Event, Context], bool], Callable[[Event, Context], list[Reply]]]
 
@@ -23,6 +23,7 @@ ROUTES: list[Route] = [
     ("payload buttons", payload.applies, payload.handle),
     ("feedback in progress", feedback.applies, feedback.handle),
     ("handed off to staff: silence", handoff.is_handed_off, handoff.stay_silent),
+    ("chat button on the OA profile", menu.is_chat_button, menu.show),
     ("flood limit", flood.applies, flood.handle),
     ("commands", commands.applies, commands.handle),
     ("small talk", smalltalk.applies, smalltalk.handle),

@@ -30,6 +30,11 @@ def show(event: Event, ctx: Context) -> list[Reply]:
     return welcome(ctx)
 
 
+def is_chat_button(event: Event, ctx: Context) -> bool:
+    """The citizen tapped "Nhắn tin" on the OA's profile: a conversation is starting."""
+    return event.name == "user_click_chatnow"
+
+
 def services() -> Reply:
     return Reply(text="Bạn cũng có thể:", buttons=(
         button("Gửi phản ánh, kiến nghị", "#feedback"),

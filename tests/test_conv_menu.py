@@ -39,6 +39,12 @@ def test_menu_command_in_any_spelling(h, text):
     assert Chat(h, "u1").say(text) == menu(h)
 
 
+def test_tapping_chat_on_the_oa_profile_opens_the_menu(h):
+    tap = {"event_name": "user_click_chatnow", "app_id": h.config.secrets.app_id, "user_id": "u1",
+           "oa_id": "1646843870823903717", "timestamp": follow_event("u1")["timestamp"]}
+    assert Chat(h, "u1").post(tap) == menu(h)
+
+
 def test_topics_and_questions_are_paged(h):
     chat = Chat(h, "u1")
     chat.say("menu")
