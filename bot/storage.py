@@ -1,10 +1,11 @@
 """SQLite storage: WAL, a busy timeout, BEGIN IMMEDIATE for every read-then-write.
 
-Units of work are short: `connect()` for reads and `transaction()` for writes, each a context
-that ends its work when it exits. The sqlite3 connection behind them belongs to one thread of
+Units of work are short: `connect()` for reads, `transaction()` for writes, and `write()` for
+the webhook's single insert, each ending its work when it returns. The sqlite3 connection behind them belongs to one thread of
 one process and is reused by that thread's later units of work: opening a fresh connection
 costs ~0.6 ms of schema parsing, which at hundreds of events a second was most of the CPU.
-sqlite3 connections refuse other threads, and after a fork the child opens its own.
+(measured with bench/webhook_bench.py). sqlite3 connections refuse other threads, and after a
+fork the child opens its own.
 
 Why BEGIN IMMEDIATE: in WAL a deferred transaction that reads then writes fails at once with
 "database is locked" when another writer got there first, ignoring the busy timeout.
