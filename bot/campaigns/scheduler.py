@@ -71,7 +71,9 @@ class CampaignScheduler:
         self.lease.release()
 
     def status(self) -> dict[str, Any]:
-        return {"leader": self.leading, "jobs": len(self._mirrored), "delivering": self.runner.busy()}
+        """`leader`: this process; `led_by`: whichever process holds the lease (e.g. the worker)."""
+        return {"leader": self.leading, "led_by": self.lease.current_holder(), "jobs": len(self._mirrored),
+                "delivering": self.runner.busy()}
 
     def _candidate(self) -> None:
         while not self._stop.is_set():
