@@ -21,7 +21,7 @@ CREATE TABLE inbox (
     user_id TEXT,
     event_time_ms INTEGER NOT NULL,
     payload TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',   -- pending | processing | replying | done | ignored | failed
+    status TEXT NOT NULL DEFAULT 'pending',   -- pending | processing | replying | done | ignored | failed; chat (terminal)
     attempts INTEGER NOT NULL DEFAULT 0,
     received_at TEXT NOT NULL,
     claimed_at TEXT,

@@ -77,3 +77,26 @@ def test_sandbox_chat_answers_through_the_pipeline(tmp_path):
     with sqlite3.connect(tmp_path / "chat.sqlite3") as db:
         statuses = {row[0] for row in db.execute("SELECT status FROM outgoing")}
     assert statuses == {"sandbox"}
+
+
+def test_chat_on_a_live_database_leaves_citizens_events_alone(tmp_path):
+    """A pending webhook event must wait for the real worker, not be answered into the sandbox."""
+    import json
+
+    from bot.events import parse_event
+    from bot.inbox import Inbox
+    from bot.storage import Storage
+    from tests.harness import text_event
+
+    storage = Storage(tmp_path / "live.sqlite3")
+    storage.migrate()
+    citizen = text_event("citizen-1", "dang ky tam tru")
+    Inbox(storage).add(parse_event(citizen), json.dumps(citizen))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "BOT_"))}
+    env.update(BOT_DATABASE=str(tmp_path / "live.sqlite3"), BOT_KNOWLEDGE=str(REPO / "tests" / "data" / "spine_kb"))
+    result = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=REPO, env=env, input="dang ky tam tru\n",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Công an cấp xã" in result.stdout
+    with storage.connect() as db:
+        assert db.execute("SELECT status FROM inbox WHERE user_id = 'citizen-1'").fetchone() == ("pending",)
+        assert db.execute("SELECT count(*) FROM outgoing WHERE user_id = 'citizen-1'").fetchone() == (0,)

@@ -16,6 +16,7 @@ import uuid
 
 from bot.config import load_config
 from bot.events import parse_event
+from bot.inbox import InboxItem
 from bot.runtime import Runtime
 from bot.zalo import SandboxZalo
 
@@ -56,14 +57,15 @@ def _send(runtime: Runtime, user_id: str, name: str, text: str, buttons: list[st
     else:
         payload["sender"] = {"id": user_id}
         payload["message"] = {"text": text, "msg_id": uuid.uuid4().hex}
-    runtime.inbox.add(parse_event(payload), json.dumps(payload, ensure_ascii=False))
-    while runtime.processor.run_once():
-        pass
+    event = parse_event(payload)
+    # Status "chat": no worker claims it, and this command touches no other event, so a chat on a
+    # live database neither steals citizens' events nor sends anything to Zalo.
+    runtime.inbox.add(event, json.dumps(payload, ensure_ascii=False), status="chat")
     with runtime.storage.connect() as db:
-        rows = db.execute(
-            "SELECT o.body FROM outgoing o JOIN inbox i ON o.inbox_id = i.id WHERE i.dedupe_key = ? ORDER BY o.seq",
-            [parse_event(payload).dedupe_key],
-        ).fetchall()
+        (item_id,) = db.execute("SELECT id FROM inbox WHERE dedupe_key = ?", [event.dedupe_key]).fetchone()
+    runtime.processor.process(InboxItem(item_id, payload, "chat"))
+    with runtime.storage.connect() as db:
+        rows = db.execute("SELECT body FROM outgoing WHERE inbox_id = ? ORDER BY seq", [item_id]).fetchall()
     buttons.clear()
     for (body,) in rows:
         print(_render(json.loads(body), buttons))
