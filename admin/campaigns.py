@@ -66,7 +66,8 @@ def act(campaign_id: str, action: str):
     if request.args.get("dry_run") in ("1", "true"):
         return jsonify(campaigns.dry_run(campaign_id, request.args.get("limit", 50, type=int)))
     run_id = campaigns.send_now(campaign_id)
-    campaigns.runner.submit(run_id)
+    if not current_app.extensions["runtime"].config.server.worker_process:
+        campaigns.runner.submit(run_id)  # otherwise the worker's scheduler picks the run up on its next tick
     return jsonify(ok=True, run_id=run_id), 202
 
 

@@ -49,7 +49,13 @@ class Outbox:
                 "SELECT id FROM outgoing WHERE inbox_id = ? AND status = 'queued' ORDER BY seq", [inbox_id])]
         for row_id in ids:
             if not self.deliver(row_id):
-                break  # keep the order: later parts wait for the failed one
+                self._abandon_rest(inbox_id)  # a later part alone would not make sense to the citizen
+                return
+
+    def _abandon_rest(self, inbox_id: int) -> None:
+        with self.storage.transaction() as db:
+            db.execute("UPDATE outgoing SET status = 'failed', error = 'an earlier part was not delivered', sent_at = ?"
+                       " WHERE inbox_id = ? AND status = 'queued'", [utcnow(), inbox_id])
 
     def deliver(self, row_id: int) -> bool:
         """Send one queued row. True when it was sent (or recorded in the sandbox)."""

@@ -74,10 +74,11 @@ class Storage:
             _begin_immediate(db.conn)
             try:
                 yield db
+                db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.conn.in_transaction:  # never leave this thread's connection holding the lock
+                    db.execute("ROLLBACK")
                 raise
-            db.execute("COMMIT")
 
     def write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One autocommit statement (atomic on its own), without the in-process write lock:

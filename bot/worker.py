@@ -1,7 +1,8 @@
 """Background processing of the inbox: event → handlers → recorded replies → delivery.
 
 Replies are recorded in the same transaction that marks the event `replying`, so after a crash
-the event is not handled again (no second answer); only its undelivered replies are sent.
+or an error the event is not handled again (no second answer); only its undelivered replies are
+sent, and a reply cut off mid-send is recorded as ambiguous rather than repeated.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ class Processor:
             log.exception("event %d failed", item.id)
             with self.storage.connect() as db:
                 attempts = db.execute("SELECT attempts FROM inbox WHERE id = ?", [item.id]).fetchone()[0]
-            status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-            self.inbox.mark(item.id, status, error=type(exc).__name__)
+            if attempts >= MAX_ATTEMPTS:
+                self.inbox.mark(item.id, "failed", error=type(exc).__name__)
+            # Otherwise the claim stays as it is ('processing', or 'replying' once replies are
+            # recorded, so handlers never run twice) and is taken again when its lease runs out:
+            # that is the retry, with the lease as its back-off.
         return True
 
     def process(self, item: InboxItem) -> None:
@@ -89,7 +93,12 @@ class InboxWorkers:
 
     def _run(self) -> None:
         while not self.stopping.is_set():
-            if self.processor.run_once():
+            try:
+                if self.processor.run_once():
+                    continue
+            except Exception:  # e.g. a database locked past its timeout while claiming: wait, go on
+                log.exception("inbox worker error; retrying in a second")
+                self.stopping.wait(1.0)
                 continue
             self.wake.wait(POLL_SECONDS)
             self.wake.clear()

@@ -68,8 +68,8 @@ def test_shipped_config_is_valid_and_defaults_to_sandbox():
 def test_sandbox_chat_answers_through_the_pipeline(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "BOT_"))}
     env.update(BOT_DATABASE=str(tmp_path / "chat.sqlite3"), BOT_KNOWLEDGE=str(REPO / "tests" / "data" / "spine_kb"))
-    result = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=REPO, env=env, input="dang ky tam tru\n",
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--database", str(tmp_path / "chat.sqlite3")],
+                            cwd=REPO, env=env, input="dang ky tam tru\n", capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Xin chào" in result.stdout
     assert "Công an cấp xã" in result.stdout
@@ -79,8 +79,10 @@ def test_sandbox_chat_answers_through_the_pipeline(tmp_path):
     assert statuses == {"sandbox"}
 
 
-def test_chat_on_a_live_database_leaves_citizens_events_alone(tmp_path):
-    """A pending webhook event must wait for the real worker, not be answered into the sandbox."""
+@pytest.mark.parametrize("pointed_at_live", [False, True])
+def test_chat_leaves_the_live_database_alone(tmp_path, pointed_at_live):
+    """By default a chat has its own database; pointed at the live one, it still leaves a pending
+    webhook event to the real worker instead of answering it into the sandbox."""
     import json
 
     from bot.events import parse_event
@@ -94,9 +96,12 @@ def test_chat_on_a_live_database_leaves_citizens_events_alone(tmp_path):
     Inbox(storage).add(parse_event(citizen), json.dumps(citizen))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "BOT_"))}
     env.update(BOT_DATABASE=str(tmp_path / "live.sqlite3"), BOT_KNOWLEDGE=str(REPO / "tests" / "data" / "spine_kb"))
-    result = subprocess.run([sys.executable, "-m", "bot", "chat"], cwd=REPO, env=env, input="dang ky tam tru\n",
-                            capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "bot", "chat"] + (["--database", str(tmp_path / "live.sqlite3")] if pointed_at_live else [])
+    result = subprocess.run(command, cwd=REPO, env=env, input="dang ky tam tru\n", capture_output=True, text=True,
+                            timeout=60)
     assert result.returncode == 0 and "Công an cấp xã" in result.stdout
     with storage.connect() as db:
         assert db.execute("SELECT status FROM inbox WHERE user_id = 'citizen-1'").fetchone() == ("pending",)
         assert db.execute("SELECT count(*) FROM outgoing WHERE user_id = 'citizen-1'").fetchone() == (0,)
+        followers = db.execute("SELECT count(*) FROM users WHERE user_id = 'sandbox-user'").fetchone()
+    assert followers == ((1,) if pointed_at_live else (0,))  # the chat follows as sandbox-user

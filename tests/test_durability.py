@@ -160,3 +160,40 @@ def test_serve_answers_through_its_worker_process_which_dies_with_it(tmp_path, f
     while time.monotonic() < deadline and os.path.exists(f"/proc/{children[0]}"):
         time.sleep(0.1)
     assert not os.path.exists(f"/proc/{children[0]}") or "zombie" in open(f"/proc/{children[0]}/status").read()
+
+
+class _FailsOnce:
+    """A sandbox that blows up (not with a ZaloError) the first time it is asked to send."""
+
+    sandbox = True
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def send_message(self, user_id, message, *, retry=True):
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("connection pool exploded")
+        return f"m{self.calls}"
+
+
+def test_an_error_after_replies_are_recorded_never_runs_the_handlers_twice(tmp_path):
+    import dataclasses
+
+    from bot.runtime import Runtime
+    from tests.harness import make_config
+
+    config = make_config(tmp_path, None, knowledge_dir=SPINE_KB)
+    config = dataclasses.replace(config, server=dataclasses.replace(config.server, inbox_lease_seconds=0.2))
+    zalo = _FailsOnce()
+    runtime = Runtime(config, zalo=zalo)
+    payload = text_event("u1", "thủ tục ly hôn")  # a fallback: logged once in `unanswered`
+    runtime.inbox.add(parse_event(payload), json.dumps(payload))
+    assert runtime.processor.run_once()  # handled, replies recorded, sending blew up
+    time.sleep(0.3)  # the lease runs out: the event is taken again
+    while runtime.processor.run_once():
+        pass
+    with runtime.storage.connect() as db:
+        assert db.execute("SELECT status FROM inbox").fetchone() == ("done",)
+        assert db.execute("SELECT count(*) FROM unanswered").fetchone() == (1,)
+        assert [r[0] for r in db.execute("SELECT status FROM outgoing ORDER BY seq")] == ["ambiguous"]

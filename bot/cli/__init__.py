@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("urllib3").setLevel(logging.INFO)  # its debug lines carry URLs with citizens' ids
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

@@ -8,11 +8,13 @@ set) and printed. Buttons are numbered: type the number to click one.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
 import time
 import uuid
+from pathlib import Path
 
 from bot.config import load_config
 from bot.events import parse_event
@@ -26,13 +28,18 @@ PROMPT = "bạn> "
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("chat", help="chat with the bot in the terminal (sandbox)", description=__doc__)
     parser.add_argument("--user", default="sandbox-user", help="the citizen id to chat as (default: sandbox-user)")
+    parser.add_argument("--database", help="SQLite file for the conversation (default: beside the configured "
+                                           "database, with -chat added to its name, so a test chat never joins "
+                                           "the real followers or tickets)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.verbose:
         logging.getLogger().setLevel(logging.WARNING)  # keep the conversation readable
-    runtime = Runtime(load_config(), zalo=SandboxZalo(), sandbox=True)
+    config = load_config()
+    database = args.database or str(Path(config.database).with_stem(Path(config.database).stem + "-chat"))
+    runtime = Runtime(dataclasses.replace(config, database=database), zalo=SandboxZalo(), sandbox=True)
     print("Trò chuyện với trợ lý ảo (gõ 'thoát' hoặc Ctrl-D để kết thúc).")
     buttons: list[str] = []
     _send(runtime, args.user, "follow", "", buttons)
@@ -58,8 +65,8 @@ def _send(runtime: Runtime, user_id: str, name: str, text: str, buttons: list[st
         payload["sender"] = {"id": user_id}
         payload["message"] = {"text": text, "msg_id": uuid.uuid4().hex}
     event = parse_event(payload)
-    # Status "chat": no worker claims it, and this command touches no other event, so a chat on a
-    # live database neither steals citizens' events nor sends anything to Zalo.
+    # Status "chat": no worker claims it, and this command touches no other event, so even a chat
+    # pointed at a live database (--database) neither steals citizens' events nor sends to Zalo.
     runtime.inbox.add(event, json.dumps(payload, ensure_ascii=False), status="chat")
     with runtime.storage.connect() as db:
         (item_id,) = db.execute("SELECT id FROM inbox WHERE dedupe_key = ?", [event.dedupe_key]).fetchone()

@@ -60,8 +60,10 @@ class WorkerProcess:
 
     def _spawn(self) -> subprocess.Popen:
         command = [sys.executable, "-m", "bot", "worker", "--parent-pid", str(os.getpid())]
+        process = subprocess.Popen(command, cwd=os.getcwd())
         # A lower CPU priority: when the machine is busy, acknowledging Zalo within its 2 s comes first.
-        return subprocess.Popen(command, cwd=os.getcwd(), preexec_fn=lambda: os.nice(WORKER_NICENESS))
+        os.setpriority(os.PRIO_PROCESS, process.pid, WORKER_NICENESS)
+        return process
 
     def _watch(self) -> None:
         while not self.stopping.is_set():

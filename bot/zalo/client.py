@@ -103,21 +103,26 @@ class ZaloClient:
             response = self.session.request(
                 method, url, headers={"access_token": token}, timeout=self.settings.timeout_seconds, **kwargs
             )
-        except requests.ConnectionError as exc:
-            if isinstance(exc, requests.ConnectTimeout) or "Read timed out" not in str(exc):
+        except requests.RequestException as exc:
+            if _never_sent(exc):
                 raise ZaloError(0, f"cannot reach Zalo: {type(exc).__name__}", ErrorKind.TRANSIENT) from None
-            raise _ambiguous(method) from None
-        except requests.Timeout:
             raise _ambiguous(method) from None
         return _envelope(response)
 
 
+def _never_sent(exc: requests.RequestException) -> bool:
+    """Only a failure to connect proves Zalo never saw the request; a dropped connection or a
+    read timeout may come after Zalo acted on it."""
+    return isinstance(exc, requests.ConnectTimeout) or (
+        isinstance(exc, requests.ConnectionError) and "NewConnectionError" in repr(exc.args))
+
+
 def _ambiguous(method: str) -> ZaloError:
-    """A read timeout: Zalo may have acted on the request. Re-sending a message could duplicate it,
-    so only reads are retried."""
+    """No answer after sending: Zalo may have acted on the request. Re-sending a message could
+    duplicate it, so only reads are retried."""
     if method == "GET":
-        return ZaloError(0, "timed out waiting for Zalo", ErrorKind.TRANSIENT)
-    return ZaloError(0, "timed out waiting for Zalo; the message may or may not have been delivered", ErrorKind.AMBIGUOUS)
+        return ZaloError(0, "no answer from Zalo", ErrorKind.TRANSIENT)
+    return ZaloError(0, "no answer from Zalo; the message may or may not have been delivered", ErrorKind.AMBIGUOUS)
 
 
 def _envelope(response: requests.Response) -> dict[str, Any]:
