@@ -11,9 +11,10 @@ import json
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
+from bot.clock import iso, utc_now
 from bot.events import Event
 from bot.storage import Storage
 
@@ -25,14 +26,6 @@ class InboxItem:
     id: int
     payload: dict[str, Any]
     status: str  # the status before this claim: 'pending', or 'replying' when replies were already recorded
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds")
 
 
 class Inbox:
@@ -52,12 +45,12 @@ class Inbox:
             "INSERT OR IGNORE INTO inbox (dedupe_key, event_name, user_id, event_time_ms, payload, status, received_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [event.dedupe_key, event.name, event.user_id, event.timestamp_ms,
-             body, status, _iso(_now())],
+             body, status, iso(utc_now())],
         )
         return bool(inserted)
 
     def claim(self) -> InboxItem | None:
-        now = _now()
+        now = utc_now()
         with self.storage.transaction() as db:
             row = db.execute(
                 "SELECT id, payload, status FROM inbox i WHERE (status = 'pending'"
@@ -65,14 +58,14 @@ class Inbox:
                 " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.user_id = i.user_id AND o.id != i.id"
                 "   AND o.status IN ('processing', 'replying') AND o.claimed_at >= ?)"
                 " ORDER BY id LIMIT 1",
-                [_iso(now - self.lease), _iso(now - self.lease)],
+                [iso(now - self.lease), iso(now - self.lease)],
             ).fetchone()
             if row is None:
                 return None
             status = "replying" if row[2] == "replying" else "processing"
             db.execute(
                 "UPDATE inbox SET status = ?, claimed_at = ?, claimed_by = ?, attempts = attempts + 1 WHERE id = ?",
-                [status, _iso(now), self.claimer, row[0]],
+                [status, iso(now), self.claimer, row[0]],
             )
         return InboxItem(id=row[0], payload=json.loads(row[1]), status=row[2])
 
@@ -80,7 +73,7 @@ class Inbox:
         with self.storage.transaction() as db:
             db.execute(
                 "UPDATE inbox SET status = ?, processed_at = ?, error = ? WHERE id = ?",
-                [status, _iso(_now()), error, item_id],
+                [status, iso(utc_now()), error, item_id],
             )
 
     def release_dead_claims(self) -> int:

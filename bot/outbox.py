@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
+from bot.clock import iso, utc_now
 from bot.privacy import user_ref
 from bot.storage import Storage
 from bot.zalo.errors import ErrorKind, ZaloError
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 class Outbox:
@@ -35,7 +31,7 @@ class Outbox:
     def record(db: Any, user_id: str, messages: list[dict[str, Any]], *, inbox_id: int | None = None,
                purpose: str = "reply") -> None:
         """Queue messages inside the caller's transaction; replays of the same event add nothing."""
-        now = utcnow()
+        now = iso(utc_now())
         for seq, message in enumerate(messages):
             db.execute(
                 "INSERT OR IGNORE INTO outgoing (inbox_id, seq, user_id, purpose, body, status, created_at)"
@@ -55,13 +51,13 @@ class Outbox:
     def _abandon_rest(self, inbox_id: int) -> None:
         with self.storage.transaction() as db:
             db.execute("UPDATE outgoing SET status = 'failed', error = 'an earlier part was not delivered', sent_at = ?"
-                       " WHERE inbox_id = ? AND status = 'queued'", [utcnow(), inbox_id])
+                       " WHERE inbox_id = ? AND status = 'queued'", [iso(utc_now()), inbox_id])
 
     def deliver(self, row_id: int) -> bool:
         """Send one queued row. True when it was sent (or recorded in the sandbox)."""
         with self.storage.transaction() as db:
             claimed = db.execute(
-                "UPDATE outgoing SET status = 'sending', sent_at = ? WHERE id = ? AND status = 'queued'", [utcnow(), row_id]
+                "UPDATE outgoing SET status = 'sending', sent_at = ? WHERE id = ? AND status = 'queued'", [iso(utc_now()), row_id]
             ).rowcount
             row = db.execute("SELECT user_id, body FROM outgoing WHERE id = ?", [row_id]).fetchone()
         if not claimed:
@@ -90,5 +86,5 @@ class Outbox:
         with self.storage.transaction() as db:
             db.execute(
                 "UPDATE outgoing SET status = ?, zalo_message_id = ?, error_code = ?, error = ?, sent_at = ? WHERE id = ?",
-                [status, message_id, error_code, error, utcnow(), row_id],
+                [status, message_id, error_code, error, iso(utc_now()), row_id],
             )

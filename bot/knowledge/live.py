@@ -17,10 +17,10 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bot.clock import iso, utc_now
 from bot.config import MatcherSettings
 from bot.knowledge.loader import knowledge_files, read_knowledge
 from bot.knowledge.model import KnowledgeBase
@@ -95,12 +95,12 @@ class LiveKnowledge:
 
     def _failed(self, problems: list[str], fingerprint: tuple) -> bool:
         self._fingerprint, self._pending = fingerprint, None  # report once; the next edit retries
-        self.error, self.failed_at = problems, _now()
+        self.error, self.failed_at = problems, iso(utc_now())
         log.error("knowledge base NOT reloaded, the last good version stays live:\n%s", "\n".join(problems))
         return False
 
     def _build(self, kb: KnowledgeBase) -> Snapshot:
-        return Snapshot(kb=kb, matcher=Matcher(kb, self.settings), loaded_at=_now())
+        return Snapshot(kb=kb, matcher=Matcher(kb, self.settings), loaded_at=iso(utc_now()))
 
     def _scan(self) -> tuple:
         """Cheap change detection: names, sizes, modification times and inodes of the YAML files."""
@@ -116,10 +116,6 @@ class LiveKnowledge:
                 continue
             stats.append((path.name, stat.st_mtime_ns, stat.st_size, stat.st_ino))
         return tuple(stats)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 class KnowledgeWatcher(threading.Thread):
