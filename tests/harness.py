@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app import create_app
-from bot.config import Config, MatcherSettings, Secrets, ServerSettings, ZaloSettings, load_config
+from bot.config import Config, Secrets, ZaloSettings, load_config
 from bot.signature import sign
 from tests.fakezalo import FakeZalo, SentMessage
 

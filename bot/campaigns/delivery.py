@@ -82,10 +82,6 @@ class Ledger:
             return db.execute("SELECT count(*) FROM campaign_deliveries WHERE run_id = ? AND status = 'pending'",
                               [self.run_id]).fetchone()[0]
 
-    def skip_pending(self, reason: str) -> int:
-        """When a run is cancelled: what was not sent is recorded as skipped, with the reason."""
-        return self._write("UPDATE campaign_deliveries SET status = 'skipped', reason = ?, updated_at = ?"
-                           " WHERE run_id = ? AND status = 'pending'", [reason, iso(utc_now()), self.run_id])
 
 
 def counts(db: Any, run_id: int) -> dict[str, int]:
