@@ -8,18 +8,14 @@ runs out, or at once when its claimer is known to be gone (same host, dead pid).
 from __future__ import annotations
 
 import json
-import os
-import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.clock import iso, utc_now
 from bot.events import Event
+from bot.lease import HOST, holder_gone, new_holder
 from bot.storage import Storage
-
-HOST = socket.gethostname()
-
 
 @dataclass(frozen=True)
 class InboxItem:
@@ -32,7 +28,7 @@ class Inbox:
     def __init__(self, storage: Storage, lease_seconds: float = 120.0):
         self.storage = storage
         self.lease = timedelta(seconds=lease_seconds)
-        self.claimer = f"{HOST}:{os.getpid()}"
+        self.claimer = new_holder()
 
     def add(self, event: Event, body: str, status: str = "pending") -> bool:
         """Store the event's JSON `body` as received; True when the event is new, False for a
@@ -84,7 +80,7 @@ class Inbox:
                 "SELECT id, claimed_by FROM inbox WHERE status IN ('processing', 'replying') AND claimed_by LIKE ?", [f"{HOST}:%"]
             ).fetchall()
             for item_id, claimer in rows:
-                if not _alive(int(claimer.rsplit(":", 1)[1])):
+                if holder_gone(claimer):
                     db.execute("UPDATE inbox SET claimed_at = '' WHERE id = ?", [item_id])
                     released += 1
         return released
@@ -92,16 +88,3 @@ class Inbox:
     def counts(self) -> dict[str, int]:
         with self.storage.connect() as db:
             return dict(db.execute("SELECT status, count(*) FROM inbox GROUP BY status").fetchall())
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # an earlier incarnation with our pid cannot be running: we are
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-

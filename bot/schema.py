@@ -25,7 +25,7 @@ CREATE TABLE inbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     received_at TEXT NOT NULL,
     claimed_at TEXT,
-    claimed_by TEXT,                  -- host:pid of the worker holding the lease
+    claimed_by TEXT,                  -- holder name (host:pid:process) of the worker holding the lease
     processed_at TEXT,
     error TEXT
 );

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.campaigns.article import ArticleBroadcast
 from bot.campaigns.delivery import Ledger
-from bot.campaigns.lease import Lease
+from bot.lease import Lease
 from bot.campaigns.ratelimit import Pacer
 from bot.campaigns.runs import finish_run
 from bot.campaigns.schedule import blocked_until, quiet_window

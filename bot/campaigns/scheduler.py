@@ -29,7 +29,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.campaigns.lease import Lease
+from bot.lease import Lease
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import catch_up
 from bot.campaigns.schedule import make_trigger
