@@ -148,6 +148,38 @@ def test_accents_break_ties_when_the_question_has_them():
     assert ranked[0][0].id == "need" and ranked[0][1] > ranked[1][1]
 
 
+def test_loanwords_and_agency_abbreviations_meet_the_vietnamese_wording():
+    kb = KnowledgeBase((
+        Entry("tai-len", "dvc", "Cách tải hồ sơ lên cổng dịch vụ công", "a"),
+        Entry("tai-ve", "dvc", "Cách tải kết quả về máy", "b"),
+        Entry("pccc", "kd", "Thủ tục thẩm duyệt phòng cháy chữa cháy", "c"),
+        Entry("mst", "thue", "Đăng ký mã số thuế cá nhân", "d"),
+    ))
+    matcher = Matcher(kb, MatcherSettings())
+    assert matcher.rank("upload ho so", 1)[0][0].id == "tai-len"
+    assert matcher.rank("download ket qua", 1)[0][0].id == "tai-ve"
+    assert matcher.answer("tham duyet pccc").entry.id == "pccc"
+    assert matcher.answer("dang ky mst").entry.id == "mst"
+
+
+def test_answer_text_breaks_a_tie_but_never_makes_the_bot_surer():
+    kb = KnowledgeBase((
+        Entry("hop-dong", "t", "Dùng chữ ký số thế nào?", "Cắm token để ký hợp đồng điện tử với đối tác."),
+        Entry("nop-ho-so", "t", "Dùng chữ ký số thế nào?", "Cắm token để ký hồ sơ nộp trên Cổng dịch vụ công."),
+        Entry("khai-sinh", "t", "Đăng ký khai sinh cho con", "Mang giấy chứng sinh."),
+    ))
+    match = Matcher(kb, MatcherSettings()).answer("dùng chữ ký số ký hồ sơ thế nào")
+    assert [e.id for e, _ in match.candidates[:2]] == ["nop-ho-so", "hop-dong"]  # not the id order
+    assert match.candidates[0][1] == match.candidates[1][1]  # same phrasing, same confidence
+    assert match.tier == "suggest" and match.suggestions[0].id == "nop-ho-so"  # asked, not told
+
+
+def test_common_words_are_never_spell_corrected_into_others():
+    # "đến" is one edit from "lên"; reading "email không đến" as "email không lên" misleads
+    kb = KnowledgeBase((Entry("tai-len", "dvc", "tải tệp lên bị lỗi", "a"),))
+    assert Matcher(kb, MatcherSettings()).index.correct("den") == "den"
+
+
 def test_rank_scores_are_ordered_and_bounded(matcher):
     ranked = matcher.rank("đăng ký giấy tờ", limit=5)
     scores = [score for _, score in ranked]

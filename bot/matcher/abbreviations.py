@@ -32,4 +32,8 @@ ABBREVIATIONS: dict[str, str] = {
     "mk": "mật khẩu", "pass": "mật khẩu", "password": "mật khẩu", "tk": "tài khoản",
     "acc": "tài khoản", "tp": "thành phố", "online": "trực tuyến",
     "onl": "trực tuyến", "app": "ứng dụng",
+    "pccc": "phòng cháy chữa cháy", "vsattp": "vệ sinh an toàn thực phẩm", "attp": "an toàn thực phẩm",
+    "tncn": "thu nhập cá nhân", "shtt": "sở hữu trí tuệ", "hdnd": "hội đồng nhân dân",
+    "gpxd": "giấy phép xây dựng", "bds": "bất động sản", "nvqs": "nghĩa vụ quân sự",
+    "hdld": "hợp đồng lao động", "kcb": "khám chữa bệnh", "xnk": "xuất nhập khẩu",
 }

@@ -32,7 +32,7 @@ FUNCTION_WEIGHT = 0.25
 FUNCTION_WORDS = frozenset(
     "co the khong lam sao nao gi de thi duoc can muon phai bi cho cua la va o khi nhu nhung cac "
     "mot nay do voi tai tu ve da dang se roi hay hoac neu ma vi nen bao nhieu dau ai ra vao "
-    "len xin cach thu tuc".split()
+    "len xin cach thu tuc den nua rat theo".split()
 )
 
 

@@ -20,6 +20,13 @@ together cover. When the question carries diacritics, syllables that match only 
 ("cần" vs "căn") cost a little, which breaks ties without punishing unaccented questions (or
 the unaccented phrasings staff add on purpose).
 Unknown syllables one edit from a known one are corrected first ("sinhh" → "sinh").
+
+That score is the confidence the tiers are decided on. Two more signals only order the
+candidates: how far an entry trails the best BM25 match, and how much of the question the
+answer text of the leading few mentions (a citizen may word a question like the answer rather
+than like any phrasing). They never raise the confidence, because an answer also mentions
+matters its entry is not about: with it, "rút bảo hiểm xã hội một lần" would be answered with
+the voluntary social insurance entry.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ RERANK = 20  # entries rescored per question, taken from the top of the BM25 ran
 # Weights of the phrasing score (see the module docstring); chosen by measurement in bench/.
 QUERY_COVERAGE, PHRASING_COVERAGE, FUZZY = 0.55, 0.2, 0.25
 ENTRY_COVERAGE = 0.3  # share of an entry's score from the query coverage of all its phrasings together
+ANSWER_COVERAGE = 0.15  # bonus for the share of the question the entry's answer text covers
+BM25_AGREEMENT = 0.15  # cost of ranking below the best candidate by BM25, relative to it
+ANSWER_RERANK = 3  # leading candidates whose answer text is consulted
 SYNONYM_CREDIT = 0.8  # a synonym (synonyms.py) earns this share of the word's weight
 ACCENT_PENALTY = 0.1  # at most this share of the score is lost when no accent agrees
 STRAY_SYLLABLE = 0.5  # credit for a syllable found outside the compound word it forms in the question
@@ -82,6 +92,7 @@ class Matcher:
             for doc_id, doc in enumerate(self.index.docs):
                 self.docs_of[doc.entry].append(doc_id)
             self.entry_terms = [self._entry_terms(docs) for docs in self.docs_of]
+        self.answer_terms: list[frozenset[str] | None] = [None] * len(kb.entries)
 
     def answer(self, question: str) -> Match:
         """Rank, then decide: answer one clear winner, suggest close ones, or fall back."""
@@ -100,24 +111,45 @@ class Matcher:
         query = self._query(question)
         if not query.terms:
             return []
-        scores = {}
-        for entry_id in self._candidates(query):
-            best = max(self._score(query, doc_id) for doc_id in self.docs_of[entry_id])
-            whole = self._covered(query, self.entry_terms[entry_id]) / query.mass
-            scores[entry_id] = (1 - ENTRY_COVERAGE) * best + ENTRY_COVERAGE * whole
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        candidates = self._candidates(query)
+        strongest = max(candidates.values(), default=0.0) or 1.0
+        confidence = {entry_id: self._confidence(query, entry_id) for entry_id in candidates}
+        # Order by confidence plus the tie-breaks of the module docstring; report the confidence.
+        order = {entry_id: confidence[entry_id] - BM25_AGREEMENT * (1 - bm25 / strongest)
+                 for entry_id, bm25 in candidates.items()}
+        for entry_id in sorted(order, key=order.__getitem__, reverse=True)[:ANSWER_RERANK]:
+            order[entry_id] += ANSWER_COVERAGE * self._covered(query, self._answer_terms(entry_id)) / query.mass
+        ranked = sorted(confidence.items(), key=lambda item: (-order[item[0]], item[0]))[:limit]
         return [(self.kb.entries[i], round(score, 4)) for i, score in ranked]
 
-    def _candidates(self, query: _Query) -> list[int]:
-        """The RERANK entries whose best phrasing ranks highest by BM25 (synonyms included)."""
+    def _confidence(self, query: _Query, entry_id: int) -> float:
+        """An entry's best phrasing, blended with how much of the question all its phrasings cover."""
+        best = max(self._score(query, doc_id) for doc_id in self.docs_of[entry_id])
+        whole = self._covered(query, self.entry_terms[entry_id]) / query.mass
+        return (1 - ENTRY_COVERAGE) * best + ENTRY_COVERAGE * whole
+
+    def _candidates(self, query: _Query) -> dict[int, float]:
+        """The RERANK entries whose best phrasing ranks highest by BM25 (synonyms included),
+        with that phrasing's BM25 score."""
         expanded = query.terms.union(*(self.index.synonyms.get(t, _EMPTY) for t in query.terms))
         bm25 = self.index.retrieve(list(expanded))
-        entries: dict[int, None] = {}
+        entries: dict[int, float] = {}
         for doc_id in sorted(bm25, key=bm25.__getitem__, reverse=True):
-            entries[self.index.docs[doc_id].entry] = None
+            entries.setdefault(self.index.docs[doc_id].entry, bm25[doc_id])
             if len(entries) == RERANK:
                 break
-        return list(entries)
+        return entries
+
+    def _answer_terms(self, entry_id: int) -> frozenset[str]:
+        """Syllables and bigrams of an entry's answer text, analysed on first use: only leading
+        candidates ever need them, so a large knowledge base does not pay for analysing every
+        answer at build time (4-5 s at 10,000 entries). Two threads may race to fill the same
+        slot with the same value, which is harmless."""
+        terms = self.answer_terms[entry_id]
+        if terms is None:
+            folded = [t.folded for t in analyse(self.kb.entries[entry_id].answer, self.abbreviations)]
+            terms = self.answer_terms[entry_id] = frozenset(folded).union(map(" ".join, zip(folded, folded[1:])))
+        return terms
 
     def _entry_terms(self, docs: list[int]) -> frozenset[str]:
         if len(docs) == 1:

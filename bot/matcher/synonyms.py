@@ -40,6 +40,33 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("tệp", "file"),
     ("hộ chiếu", "passport"),
     ("lương hưu", "hưu trí"),
+    # Loanwords citizens type for the portal's own vocabulary.
+    ("trực tuyến", "qua mạng", "trên mạng"),
+    ("upload", "tải lên"),
+    ("download", "tải về", "tải xuống"),
+    ("web", "website"),
+    ("email", "mail", "gmail"),
+    ("link", "đường dẫn"),
+    ("browser", "trình duyệt"),
+    ("server", "máy chủ"),
+    ("tệp", "tập tin"),
+    ("account", "tài khoản"),
+    ("sms", "tin nhắn"),
+    ("login", "đăng nhập"),
+    ("logout", "đăng xuất"),
+    ("font", "phông chữ"),
+    ("internet", "mạng"),
+    # Everyday words for the same administrative notion.
+    ("trạng thái", "tình trạng", "tiến độ"),
+    ("cán bộ", "công chức", "nhân viên"),
+    ("sai", "nhầm"),
+    ("chậm", "trễ"),
+    ("hư", "hỏng"),
+    ("qua đời", "tử vong", "chết"),
+    ("xe máy", "mô tô"),
+    ("ô tô", "xe hơi"),
+    ("ảnh", "hình"),
+    ("thanh toán", "nộp tiền", "đóng tiền", "trả tiền"),
 )
 
 
