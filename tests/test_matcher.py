@@ -174,6 +174,34 @@ def test_answer_text_breaks_a_tie_but_never_makes_the_bot_surer():
     assert match.tier == "suggest" and match.suggestions[0].id == "nop-ho-so"  # asked, not told
 
 
+def test_a_tie_goes_to_the_entry_every_phrasing_of_which_is_about_the_question():
+    # Both entries have the phrasing "Chữ ký số"; only one is about digital signatures throughout.
+    kb = KnowledgeBase((
+        Entry("ky-van-ban", "t", "Ký số văn bản trên điện thoại", "a", alternatives=("Chữ ký số", "Ký văn bản online")),
+        Entry("chu-ky-so", "t", "Đăng ký chữ ký số cho doanh nghiệp", "b", alternatives=("Chữ ký số", "Thủ tục chữ ký số")),
+    ))
+    match = Matcher(kb, MatcherSettings()).answer("chữ ký số")
+    assert [e.id for e, _ in match.candidates] == ["chu-ky-so", "ky-van-ban"]  # not the id order
+    assert match.candidates[0][1] == match.candidates[1][1] and match.tier == "suggest"  # still asked
+
+
+@pytest.mark.parametrize("question, entry_id", [
+    ("định dạng file không đúng", "dinh-dang"),  # không đúng = sai
+    ("khai thuế online", "thue-dien-tu"),  # online (trực tuyến) = điện tử, in e-government
+    ("gửi phản hồi về dịch vụ công", "gop-y"),  # phản hồi = góp ý
+])
+def test_everyday_wording_meets_the_portal_wording(question, entry_id):
+    kb = KnowledgeBase((  # each right entry comes after a neighbour that differs in that one word
+        Entry("dinh-dang-la", "dvc", "Định dạng tệp lạ", "a"),
+        Entry("dinh-dang", "dvc", "Định dạng tệp sai", "b"),
+        Entry("thue-giay", "thue", "Kê khai thuế giấy", "c"),
+        Entry("thue-dien-tu", "thue", "Kê khai thuế điện tử", "d"),
+        Entry("danh-gia", "dvc", "Gửi đánh giá về dịch vụ công", "e"),
+        Entry("gop-y", "dvc", "Gửi góp ý về dịch vụ công", "f"),
+    ))
+    assert Matcher(kb, MatcherSettings()).rank(question, 1)[0][0].id == entry_id
+
+
 def test_common_words_are_never_spell_corrected_into_others():
     # "đến" is one edit from "lên"; reading "email không đến" as "email không lên" misleads
     kb = KnowledgeBase((Entry("tai-len", "dvc", "tải tệp lên bị lỗi", "a"),))

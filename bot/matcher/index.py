@@ -70,6 +70,7 @@ class Index:
         self.postings = self._postings(counts)
         self.corrections = _deletions({t for t in self.idf if " " not in t})
         self.synonyms = synonym_terms()
+        self.known = frozenset(self.idf).union(FUNCTION_WORDS, *(term.split(" ") for term in self.synonyms))
 
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.entry_count - df + 0.5) / (df + 0.5))
@@ -101,8 +102,9 @@ class Index:
         return self.unknown_idf * _damping(term) * number
 
     def correct(self, token: str) -> str:
-        """The known syllable one edit away from an unknown `token` (most common wins), else itself."""
-        if token in self.idf or token in FUNCTION_WORDS or len(token) < MIN_CORRECTABLE or not token.isalpha():
+        """The known syllable one edit away from an unknown `token` (most common wins), else itself.
+        A word the synonym table knows ("đúng" in "không đúng") is a word, not a typo."""
+        if token in self.known or len(token) < MIN_CORRECTABLE or not token.isalpha():
             return token
         found = set(self.corrections.get(token, ()))
         for variant in _variants(token):

@@ -36,12 +36,12 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("điện thoại", "mobile", "di động"),
     ("website", "trang web"),
     ("lỗi", "sự cố"),
-    ("góp ý", "phản ánh", "kiến nghị"),
+    ("góp ý", "phản ánh", "kiến nghị", "phản hồi"),
     ("tệp", "file"),
     ("hộ chiếu", "passport"),
     ("lương hưu", "hưu trí"),
     # Loanwords citizens type for the portal's own vocabulary.
-    ("trực tuyến", "qua mạng", "trên mạng"),
+    ("trực tuyến", "qua mạng", "trên mạng", "điện tử"),
     ("upload", "tải lên"),
     ("download", "tải về", "tải xuống"),
     ("web", "website"),
@@ -59,7 +59,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     # Everyday words for the same administrative notion.
     ("trạng thái", "tình trạng", "tiến độ"),
     ("cán bộ", "công chức", "nhân viên"),
-    ("sai", "nhầm"),
+    ("sai", "nhầm", "không đúng"),
     ("chậm", "trễ"),
     ("hư", "hỏng"),
     ("qua đời", "tử vong", "chết"),
