@@ -13,6 +13,8 @@ from tests.kb_samples import BIRTH, MARRIAGE, write
 
 QUESTION = "dang ky ket hon o dau"
 OLD = "Hai bạn đến UBND cấp xã nơi một trong hai người cư trú."
+LOCAL_QUESTION = "giấy má khai sinh"  # answered once "giấy má" is a synonym of "giấy tờ"
+BIRTH_ANSWER = "Mang giấy chứng sinh"
 
 
 def health(h: Harness) -> dict:
@@ -26,9 +28,9 @@ def wait_for(condition, timeout: float = 5.0) -> None:
         time.sleep(0.02)
 
 
-def ask(h: Harness, user: str) -> str:
+def ask(h: Harness, user: str, question: str = QUESTION) -> str:
     before = len(h.fake.sent(user))
-    h.text(user, QUESTION)
+    h.text(user, question)
     return h.wait_sent(user, before + 1)[before].text or ""
 
 
@@ -60,6 +62,23 @@ def test_edit_broken_edit_and_fix_while_serving(tmp_path: Path, fake_zalo: FakeZ
         edit(marriage, MARRIAGE.replace(OLD, "Đến UBND xã (đã sửa)."), h)
         assert health(h)["status"] == "ok" and health(h)["knowledge"]["reload_errors"] == []
         assert "đã sửa" in ask(h, "u1")
+
+
+def test_synonyms_file_edits_go_live_and_a_broken_one_keeps_the_last_good(tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    synonyms = directory / "synonyms.yaml"
+    with Harness(tmp_path, fake_zalo, knowledge_dir=directory,
+                 knowledge=KnowledgeSettings(reload_interval_seconds=0.1)) as h:
+        assert BIRTH_ANSWER not in ask(h, "u1", LOCAL_QUESTION)
+
+        edit(synonyms, "synonyms:\n  - [giấy tờ, giấy má]\n", h)
+        assert BIRTH_ANSWER in ask(h, "u1", LOCAL_QUESTION)
+
+        edit(synonyms, "synonyms:\n  - [giấy tờ nhà, giấy má]\n", h)
+        report = health(h)
+        assert report["status"] == "degraded"
+        assert f"{synonyms}:2: lỗi: cụm từ `giấy tờ nhà`" in "\n".join(report["knowledge"]["reload_errors"])
+        assert BIRTH_ANSWER in ask(h, "u1", LOCAL_QUESTION)  # the last good table stays live
 
 
 def test_requests_keep_being_answered_during_reloads(tmp_path: Path, fake_zalo: FakeZalo) -> None:

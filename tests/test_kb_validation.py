@@ -158,6 +158,37 @@ def test_abbreviations_file(tmp_path: Path) -> None:
     assert read_knowledge(directory).kb.abbreviations == {"ks": "khai sinh", "kh": "kết hôn"}
 
 
+def test_synonyms_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE, synonyms="""\
+        synonyms:
+          - khai sanh
+          - [photo]
+          - [giấy tờ nhà, giấy má]
+          - [bản sao, "", photo]
+          - [khai sinh, "?"]
+          - [khai sinh, khai sanh, Khai Sanh]
+          - [giấy tờ, giấy má]
+    """)
+    assert found(directory) == {("synonyms.yaml", 2, "error", "wrong-type"), ("synonyms.yaml", 3, "error", "short-group"),
+                                ("synonyms.yaml", 4, "error", "bad-synonym"), ("synonyms.yaml", 5, "error", "empty-value"),
+                                ("synonyms.yaml", 6, "error", "bad-synonym"), ("synonyms.yaml", 7, "warning", "duplicate-synonym")}
+    assert read_knowledge(directory).kb.synonyms == (("bản sao", "photo"), ("khai sinh", "khai sanh"), ("giấy tờ", "giấy má"))
+    monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
+    assert main(["kb", "check", "--knowledge", str(directory)]) == 1
+    assert f"{directory / 'synonyms.yaml'}:4: lỗi: cụm từ `giấy tờ nhà` có 3 tiếng" in capsys.readouterr().out
+
+
+def test_a_synonyms_file_needs_its_key_and_is_not_a_topic(tmp_path: Path) -> None:
+    directory = write(tmp_path / "kb", abbreviations="abbreviations:\n  ks: khai sinh\n", synonyms="""\
+        # Ghi chú
+        synonym:
+          - [khai sinh, khai sanh]
+    """)
+    assert found(directory) == {("synonyms.yaml", 2, "error", "unknown-field"), ("synonyms.yaml", 2, "error", "missing-field"),
+                                ("kb", 0, "error", "no-files")}
+    assert "`synonyms:`" in only(directory, "missing-field").message
+
+
 def test_examples_must_reach_their_own_entry(tmp_path: Path) -> None:
     broken = BIRTH.replace("      - lam giay khai sinh cho con can giay to gi",
                            "      - đăng ký kết hôn làm ở đâu\n      - giá vàng hôm nay bao nhiêu")

@@ -10,9 +10,11 @@ import pytest
 
 from bot.cli import main
 from bot.config import MatcherSettings
+from bot.knowledge import load_knowledge
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.matcher import Matcher
 from bot.matcher.normalize import fold, has_diacritics, normalize
+from tests.kb_samples import BIRTH, MARRIAGE, write
 
 ENTRIES = (
     Entry("khai-sinh", "ho-tich", "Đăng ký khai sinh cho con cần giấy tờ gì?", "Mang giấy chứng sinh.",
@@ -183,6 +185,15 @@ def test_a_tie_goes_to_the_entry_every_phrasing_of_which_is_about_the_question()
     match = Matcher(kb, MatcherSettings()).answer("chữ ký số")
     assert [e.id for e, _ in match.candidates] == ["chu-ky-so", "ky-van-ban"]  # not the id order
     assert match.candidates[0][1] == match.candidates[1][1] and match.tier == "suggest"  # still asked
+
+
+def test_staff_synonyms_let_local_wording_find_the_entry_written_in_standard_wording(tmp_path):
+    question = "giấy má khai sinh"  # the entry says "giấy tờ"
+    standard = write(tmp_path / "standard", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    assert Matcher(load_knowledge(standard), MatcherSettings()).answer(question).tier != "answer"
+    local = write(tmp_path / "local", ho_tich=BIRTH, ket_hon=MARRIAGE, synonyms="synonyms:\n  - [giấy tờ, giấy má]\n")
+    match = Matcher(load_knowledge(local), MatcherSettings()).answer(question)
+    assert match.tier == "answer" and match.entry.id == "khai-sinh"
 
 
 @pytest.mark.parametrize("question, entry_id", [

@@ -19,11 +19,14 @@ from bot.knowledge.entries import EntrySource, declared_id, read_entry
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.knowledge.problems import KnowledgeError, Problem, sort_problems
 from bot.knowledge.yamlnodes import NULL, NodeReader
-from bot.matcher.normalize import fold
+from bot.matcher.normalize import fold, normalize
 
-__all__ = ["ABBREVIATIONS_FILE", "KnowledgeError", "Loaded", "knowledge_files", "load_knowledge", "read_knowledge"]
+__all__ = ["ABBREVIATIONS_FILE", "SYNONYMS_FILE", "KnowledgeError", "Loaded", "knowledge_files", "load_knowledge",
+           "read_knowledge"]
 
 ABBREVIATIONS_FILE = "abbreviations.yaml"
+SYNONYMS_FILE = "synonyms.yaml"
+TABLE_FILES = (ABBREVIATIONS_FILE, SYNONYMS_FILE)  # extend the matcher's tables; not topics
 FILE_FIELDS = ("topic", "entries")
 
 
@@ -45,7 +48,7 @@ class Loaded:
 
 
 def knowledge_files(directory: Path) -> list[Path]:
-    """Topic files and abbreviations.yaml; hidden files (editor locks, swap files) are skipped."""
+    """Topic files and the TABLE_FILES; hidden files (editor locks, swap files) are skipped."""
     names = [p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith((".", "#"))]
     return sorted(p for p in names if p.is_file())
 
@@ -70,10 +73,11 @@ def read_knowledge(directory: str | Path, placeholders: Mapping[str, str] | None
     collector = _Collector(dict(AgencySettings().placeholders() if placeholders is None else placeholders))
     for path in files:
         collector.read_file(path)
-    if not any(p.name != ABBREVIATIONS_FILE for p in files):
+    if not any(p.name not in TABLE_FILES for p in files):
         collector.problems.append(Problem(str(directory), 0, "thư mục kiến thức không có tệp .yaml nào", "no-files"))
     collector.problems.extend(_button_targets(collector.sources, collector.declared))
-    kb = KnowledgeBase(entries=tuple(collector.entries), topics=collector.topics, abbreviations=collector.abbreviations)
+    kb = KnowledgeBase(entries=tuple(collector.entries), topics=collector.topics, abbreviations=collector.abbreviations,
+                       synonyms=collector.synonyms)
     return Loaded(kb, sort_problems(collector.problems), collector.sources)
 
 
@@ -87,6 +91,7 @@ class _Collector:
     sources: dict[str, EntrySource] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     abbreviations: dict[str, str] = field(default_factory=dict)
+    synonyms: tuple[tuple[str, ...], ...] = ()
     declared: set[str] = field(default_factory=set)  # every id written, even on an invalid entry
 
     def read_file(self, path: Path) -> None:
@@ -94,6 +99,8 @@ class _Collector:
         text = _read_text(reader, path)
         if text is not None and path.name == ABBREVIATIONS_FILE:
             self.abbreviations = _abbreviations(reader, text)
+        elif text is not None and path.name == SYNONYMS_FILE:
+            self.synonyms = _synonyms(reader, text)
         elif text is not None:
             self._topic_file(reader, text, path.stem)
         self.problems.extend(reader.problems)
@@ -159,15 +166,23 @@ def _button_targets(sources: dict[str, EntrySource], declared: set[str]) -> list
     return problems
 
 
+def _table(reader: NodeReader, text: str, file: str, what: str) -> Node | None:
+    """The value under a table file's one key, named after the file (`abbreviations:` in
+    abbreviations.yaml); None when the file is empty, or broken (reported)."""
+    key = Path(file).stem
+    root = reader.compose(text)
+    fields = reader.mapping(root, (key,), file) if root is not None else None
+    if fields is not None and key not in fields:
+        reader.report(root, f"tệp {what} cần có `{key}:`", "missing-field")
+    return fields[key][1] if fields and key in fields else None
+
+
 def _abbreviations(reader: NodeReader, text: str) -> dict[str, str]:
     """`abbreviations:` maps a word typed without diacritics to what it stands for."""
-    root = reader.compose(text)
-    fields = reader.mapping(root, ("abbreviations",), ABBREVIATIONS_FILE) if root is not None else None
-    if not fields or "abbreviations" not in fields:
-        if fields is not None:
-            reader.report(root, "tệp viết tắt cần có `abbreviations:`", "missing-field")
+    node = _table(reader, text, ABBREVIATIONS_FILE, "viết tắt")
+    if node is None:
         return {}
-    table = reader.mapping(fields["abbreviations"][1], None, "bảng viết tắt") or {}
+    table = reader.mapping(node, None, "bảng viết tắt") or {}
     pairs = (_abbreviation(reader, name, key, value) for name, (key, value) in table.items())
     return dict(pair for pair in pairs if pair is not None)
 
@@ -188,3 +203,47 @@ def _abbreviation(reader: NodeReader, name: str, key: ScalarNode, value: Node) -
         reader.report(key, f"`{name}`: viết từ viết tắt không dấu, chữ thường (`{word}`), như người dân gõ",
                       "bad-abbreviation", warning=True)
     return word, expansion.strip()
+
+
+def _synonyms(reader: NodeReader, text: str) -> tuple[tuple[str, ...], ...]:
+    """`synonyms:` lists groups of phrases citizens use interchangeably."""
+    node = _table(reader, text, SYNONYMS_FILE, "từ đồng nghĩa")
+    if node is None or (isinstance(node, ScalarNode) and node.tag == NULL):
+        return ()
+    if not isinstance(node, SequenceNode):
+        reader.report(node, "`synonyms` phải là danh sách các nhóm, mỗi nhóm một dòng dạng `- [từ, từ]`", "wrong-type")
+        return ()
+    groups = (_synonym_group(reader, group) for group in node.value)
+    return tuple(group for group in groups if group)
+
+
+def _synonym_group(reader: NodeReader, node: Node) -> tuple[str, ...]:
+    """The group's phrases as written, repeats dropped; empty when it no longer pairs two terms."""
+    if not isinstance(node, SequenceNode):
+        reader.report(node, "mỗi nhóm từ đồng nghĩa phải là một danh sách, ví dụ `- [khai sinh, khai sanh]`", "wrong-type")
+        return ()
+    if len(node.value) < 2:
+        reader.report(node, "nhóm từ đồng nghĩa cần ít nhất hai cụm từ", "short-group")
+        return ()
+    first_seen: dict[str, str] = {}  # folded term -> the phrase as first written
+    for phrase, line in reader.text_list("synonyms", node):
+        term = _synonym_term(reader, phrase, line)
+        if term in first_seen:
+            reader.report(line, f"cụm từ `{phrase}` lặp lại `{first_seen[term]}` trong cùng nhóm", "duplicate-synonym",
+                          warning=True)
+        elif term is not None:
+            first_seen[term] = phrase
+    return tuple(first_seen.values()) if len(first_seen) > 1 else ()
+
+
+def _synonym_term(reader: NodeReader, phrase: str, line: int) -> str | None:
+    """The folded term the matcher's index knows the phrase by: a syllable or a syllable bigram."""
+    syllables = normalize(phrase)
+    if not syllables:
+        reader.report(line, f"cụm từ `{phrase}` không còn chữ nào sau khi bỏ dấu câu và từ đệm", "bad-synonym")
+    elif len(syllables) > 2:
+        reader.report(line, f"cụm từ `{phrase}` có {len(syllables)} tiếng (`{' '.join(syllables)}`); "
+                            "mỗi cụm từ chỉ được một hoặc hai tiếng", "bad-synonym")
+    else:
+        return " ".join(syllables)
+    return None

@@ -48,6 +48,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     topics: dict[str, str] = field(default_factory=dict)  # topic key (file stem) -> display name
     abbreviations: dict[str, str] = field(default_factory=dict)  # staff extensions, folded token -> expansion
+    synonyms: tuple[tuple[str, ...], ...] = ()  # staff extensions: groups of phrases, as written
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)

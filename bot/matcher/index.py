@@ -54,7 +54,8 @@ class Doc(NamedTuple):
 class Index:
     """Immutable once built; safe to share between threads."""
 
-    def __init__(self, phrasings: list[tuple[int, list[Token]]], entry_count: int):
+    def __init__(self, phrasings: list[tuple[int, list[Token]]], entry_count: int,
+                 staff_synonyms: tuple[tuple[str, ...], ...] = ()):
         self.entry_count = max(entry_count, 1)
         bags = [terms_of([t.folded for t in tokens]) for _, tokens in phrasings]
         per_entry: dict[int, set[str]] = defaultdict(set)
@@ -69,7 +70,7 @@ class Index:
         self.docs = [self._doc(entry, tokens, c) for (entry, tokens), c in zip(phrasings, counts)]
         self.postings = self._postings(counts)
         self.corrections = _deletions({t for t in self.idf if " " not in t})
-        self.synonyms = synonym_terms()
+        self.synonyms = synonym_terms(staff_synonyms)
         self.known = frozenset(self.idf).union(FUNCTION_WORDS, *(term.split(" ") for term in self.synonyms))
 
     def _idf(self, df: int) -> float:

@@ -55,7 +55,7 @@ ANSWER_COVERAGE = 0.15  # bonus for the share of the question the entry's answer
 BM25_AGREEMENT = 0.15  # cost of ranking below the best candidate by BM25, relative to it
 ANSWER_RERANK = 3  # leading candidates whose answer text is consulted
 ENTRY_FOCUS = 0.02  # tie-break: share of the entry's recurring terms the question names
-SYNONYM_CREDIT = 0.8  # a synonym (synonyms.py) earns this share of the word's weight
+SYNONYM_CREDIT = 0.8  # a synonym (synonyms.py, knowledge/synonyms.yaml) earns this share of the word's weight
 ACCENT_PENALTY = 0.1  # at most this share of the score is lost when no accent agrees
 STRAY_SYLLABLE = 0.5  # credit for a syllable found outside the compound word it forms in the question
 _EMPTY: frozenset[str] = frozenset()
@@ -93,7 +93,7 @@ class Matcher:
         with _collector_paused():
             phrasings = [(i, analyse(text, self.abbreviations))
                          for i, entry in enumerate(kb.entries) for text in entry.phrasings]
-            self.index = Index(phrasings, len(kb.entries))
+            self.index = Index(phrasings, len(kb.entries), kb.synonyms)
             self.docs_of: list[list[int]] = [[] for _ in kb.entries]
             for doc_id, doc in enumerate(self.index.docs):
                 self.docs_of[doc.entry].append(doc_id)

@@ -4,7 +4,9 @@ Each group lists one- or two-syllable phrases (a syllable, or a bigram the index
 the same thing in a question. A query term whose synonym appears in a phrasing earns most, not
 all, of its weight there, so an exact wording still wins over a synonym. Staff who find a missing
 pair should rather add an `alternatives` phrasing to the entry; this table is for vocabulary that
-cuts across many entries.
+cuts across many entries. Staff extend it without touching code in `knowledge/synonyms.yaml`
+(local wording, read by the knowledge loader into `KnowledgeBase.synonyms`); their groups join
+these on equal terms.
 
 Only interchangeable wording belongs here, never a pair added because one test question missed.
 Deliberately absent: words that are related but not interchangeable ("hủy"/"rút", "kích hoạt"/
@@ -70,10 +72,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def synonym_terms(groups: tuple[tuple[str, ...], ...] = SYNONYM_GROUPS) -> dict[str, frozenset[str]]:
-    """Folded term -> the other terms of its groups (one- or two-syllable phrases only)."""
+def synonym_terms(staff: tuple[tuple[str, ...], ...] = ()) -> dict[str, frozenset[str]]:
+    """Folded term -> the other terms of its groups, built-in and `staff` ones alike (one- or
+    two-syllable phrases only; the loader rejects longer staff phrases)."""
     table: dict[str, set[str]] = {}
-    for group in groups:
+    for group in SYNONYM_GROUPS + staff:
         terms = [" ".join(normalize(phrase)) for phrase in group]
         for term in terms:
             table.setdefault(term, set()).update(t for t in terms if t != term)
