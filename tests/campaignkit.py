@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from bot.campaigns import service
 from bot.campaigns.service import Campaigns
 from bot.clock import iso, utc_now
 from bot.config import CampaignSettings, Config
@@ -36,6 +37,17 @@ def open_campaigns(config: Config, fake: FakeZalo | None, clock: Callable[[], da
     tokens = TokenManager(storage, config.secrets, config.zalo)
     tokens.seed_from_environment()
     return Campaigns(config, storage, ZaloClient(config.zalo, tokens), clock)
+
+
+WORKING_HOURS = datetime(2026, 3, 10, 3, 0, tzinfo=timezone.utc)  # a Tuesday, 10:00 in Asia/Ho_Chi_Minh
+
+
+def pin_cli_clock(monkeypatch: Any, moment: datetime = WORKING_HOURS) -> None:
+    """`python -m bot campaigns …` in this test sees `moment` as now, so quiet hours never depend on
+    when the suite runs."""
+    import bot.cli.campaigns as cli
+
+    monkeypatch.setattr(cli, "open_campaigns", lambda config: service.open_campaigns(config, clock=lambda: moment))
 
 
 def add_users(storage: Storage, ids: list[str], *, followed: bool = True, days_ago: float = 0.0,

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from bot.cli import main
-from tests.campaignkit import add_users, campaign_config, consultation, sent_counts
+from tests.campaignkit import add_users, campaign_config, consultation, pin_cli_clock, sent_counts
 from tests.fakezalo import FakeZalo
 from tests.harness import ADMIN_TOKEN
 
@@ -63,6 +63,7 @@ def test_command_line_add_errors_list_and_dry_run(tmp_path: Path, monkeypatch, c
     monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "cli.sqlite3"))
     for var in ("ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "BOT_CONFIG"):
         monkeypatch.delenv(var, raising=False)
+    pin_cli_clock(monkeypatch)  # 10:00 local: outside the shipped quiet hours whenever CI runs
     bad = tmp_path / "sai.yaml"
     bad.write_text("title: T\naudience: {all_followers: true}\nschedule: {cron: '0 8 * * 1'}\nmessage: {text: a}\n",
                    encoding="utf-8")

@@ -29,11 +29,11 @@ from bot.zalo.tokens import TokenManager
 UNFINISHED = (*ACTIVE_RUN, "paused", "failed")
 
 
-def open_campaigns(config: Config) -> Campaigns:
+def open_campaigns(config: Config, clock: Callable[[], datetime] = utc_now) -> Campaigns:
     """For commands run outside the web app: the same storage and Zalo wiring as Runtime."""
     storage = Storage(config.database)
     storage.migrate()
-    return Campaigns(config, storage, make_zalo(config, storage))
+    return Campaigns(config, storage, make_zalo(config, storage), clock)
 
 
 def make_zalo(config: Config, storage: Storage) -> Any:
@@ -60,6 +60,7 @@ class Campaigns:
         ctx = LoadContext(dict(config.campaigns.topics), self.placeholders, self.tz)
         self.store = CampaignStore(storage, ctx, timedelta(minutes=config.campaigns.misfire_grace_minutes))
         self.storage = storage
+        self.clock = clock  # every rule that depends on "now" reads this one clock (tests pin it)
         self.runner = Runner(self.store, zalo, config.campaigns, self.tz, clock)
 
     # --- adding ------------------------------------------------------------------------
@@ -68,11 +69,11 @@ class Campaigns:
         path = Path(path)
         files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
         campaigns = [load_file(f, self.store.ctx) for f in files]
-        return [(c.id, self.store.upsert(c, utc_now())) for c in campaigns]
+        return [(c.id, self.store.upsert(c, self.clock())) for c in campaigns]
 
     def add_text(self, text: str, source: str = "request") -> tuple[str, str]:
         campaign = load_text(text, source, self.store.ctx)
-        return campaign.id, self.store.upsert(campaign, utc_now())
+        return campaign.id, self.store.upsert(campaign, self.clock())
 
     # --- reading -----------------------------------------------------------------------
     def row(self, campaign_id: str) -> dict[str, Any]:
@@ -104,7 +105,7 @@ class Campaigns:
         return self._transition(campaign_id, "cancelled", "hủy")
 
     def _transition(self, campaign_id: str, status: str, verb: str) -> str:
-        now = utc_now()
+        now = self.clock()
         with self.storage.transaction() as db:
             current = self._status(db, campaign_id)
             if current == "cancelled":
@@ -122,7 +123,7 @@ class Campaigns:
 
     def resume(self, campaign_id: str) -> str:
         """Start a draft's schedule, or continue a paused or failed campaign where it stopped."""
-        now = utc_now()
+        now = self.clock()
         row = self.row(campaign_id)
         campaign = self.store.campaign(row)
         with self.storage.transaction() as db:
@@ -144,7 +145,7 @@ class Campaigns:
 
     def send_now(self, campaign_id: str) -> int:
         """The run to deliver now: the unfinished one (e.g. after a crash), else a new manual run."""
-        now = utc_now()
+        now = self.clock()
         with self.storage.transaction() as db:
             status = self._status(db, campaign_id)
             if status in ("cancelled", "paused", "failed"):
@@ -166,7 +167,7 @@ class Campaigns:
                     "note": "Zalo tự gửi tới người quan tâm khớp bộ lọc; không có danh sách từng người"}
         with self.storage.connect() as db:
             return {"channel": campaign.channel,
-                    **audience.preview(db, campaign.audience, campaign.channel, utc_now(), limit)}
+                    **audience.preview(db, campaign.audience, campaign.channel, self.clock(), limit)}
 
     def report(self, campaign_id: str, run_id: int | None = None) -> dict[str, Any]:
         run_id = run_id or self._latest_run(campaign_id)
