@@ -11,7 +11,8 @@ import argparse
 import sys
 from zoneinfo import ZoneInfo
 
-from bot.campaigns.followers import sync_followers
+from bot.campaigns import labels
+from bot.campaigns.followers import SyncResult, sync_followers
 from bot.campaigns.ratelimit import Pacer
 from bot.campaigns.service import make_zalo
 from bot.config import load_config
@@ -31,13 +32,31 @@ def run_sync(args: argparse.Namespace) -> int:
     storage = Storage(config.database)
     storage.migrate()
     zalo = make_zalo(config, storage)
-    if getattr(zalo, "sandbox", False):
-        print("Chế độ thử (sandbox): chưa có thông tin kết nối Zalo nên không có ai để nhập.", file=sys.stderr)
     result = sync_followers(storage, zalo, details=args.details, pacer=Pacer(config.campaigns.rate_per_second),
                             tz=ZoneInfo(config.timezone),
                             progress=lambda done, total: print(f"\r{done}/{total}", end="", file=sys.stderr))
-    print(f"\nZalo báo {result.listed} người quan tâm; đã nhập {result.imported} ({result.new} người mới),"
-          f" {result.unfollowed} người được đánh dấu đã bỏ quan tâm.")
-    if not result.complete:
-        print("Zalo chỉ cho đọc khoảng 10.000 người đầu danh sách; số còn lại chưa nhập được.", file=sys.stderr)
-    return 0
+    for line in describe(result):
+        print(line)
+    return 0 if result.complete or result.stopped_by == "sandbox" else 1
+
+
+def describe(result: SyncResult) -> list[str]:
+    """What was and was not synced, in the officer's words."""
+    if result.stopped_by == "sandbox":
+        return ["Chế độ thử (sandbox): chưa có thông tin kết nối Zalo nên không có gì để đồng bộ;"
+                " không thay đổi ai trong danh sách người quan tâm."]
+    lines = [f"\nZalo báo {result.listed} người quan tâm; đã đọc và nhập {result.imported} người"
+             f" ({result.new} người mới)."]
+    if result.complete:
+        lines.append(f"Đã đọc hết danh sách: {result.unfollowed} người không còn trong danh sách được đánh dấu"
+                     " đã bỏ quan tâm.")
+    else:
+        missing = max(result.listed - result.imported, 0)
+        lines.append(f"Danh sách chưa đọc hết ({labels.reason(result.stopped_by)}"
+                     f"{': ' + result.error if result.error else ''}).")
+        lines.append(f"Chưa đồng bộ{f' khoảng {missing} người' if missing else ' phần còn lại'}; không ai bị đánh dấu"
+                     " đã bỏ quan tâm. Chạy lại lệnh khi Zalo hoạt động bình thường.")
+    if result.details_read or (result.error and result.stopped_by is None):
+        lines.append(f"Đã đọc hồ sơ của {result.details_read} người"
+                     f"{'; dừng vì ' + result.error if result.error else ''}.")
+    return lines
