@@ -6,6 +6,8 @@ POST /campaigns        body: campaign YAML (or the same structure as JSON)  → 
 GET  /campaigns/<id>                    → details, runs, history
 POST /campaigns/<id>/pause | resume | cancel
 POST /campaigns/<id>/send-now           → 202 {"run_id"}: delivered in the background by this worker
+POST /campaigns/<id>/send-now?again=1   → a one-off campaign that already went out, again (409 without it);
+                                          `already_received` says how many of its audience got it before
 POST /campaigns/<id>/send-now?dry_run=1 → who would receive it, who is skipped and why
 GET  /campaigns/<id>/report[?run=N][&format=csv]
 """
@@ -65,10 +67,11 @@ def act(campaign_id: str, action: str):
         return jsonify(ok=False, error=f"unknown action {action}"), 404
     if request.args.get("dry_run") in ("1", "true"):
         return jsonify(campaigns.dry_run(campaign_id, request.args.get("limit", 50, type=int)))
-    run_id = campaigns.send_now(campaign_id)
+    started = campaigns.send_now(campaign_id, again=request.args.get("again") in ("1", "true"))
     if not current_app.extensions["runtime"].config.server.worker_process:
-        campaigns.runner.submit(run_id)  # otherwise the worker's scheduler picks the run up on its next tick
-    return jsonify(ok=True, run_id=run_id), 202
+        campaigns.runner.submit(started.run_id)  # otherwise the worker's scheduler picks the run up on its next tick
+    return jsonify(ok=True, run_id=started.run_id, resumed=started.resumed, again=started.again,
+                   already_received=started.already_received, message=started.describe()), 202
 
 
 @blueprint.get("/<campaign_id>/report")

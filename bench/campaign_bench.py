@@ -130,7 +130,7 @@ def throughput(fake: Fake, workdir: Path, recipients: int, concurrency: int) -> 
     seed(campaigns, "bulk", recipients)
     fake.ask("reset")
     started, cpu_start, fake_cpu = time.monotonic(), cpu(), fake.ask("stats")["cpu"]
-    run_id = campaigns.send_now("bulk")
+    run_id = campaigns.send_now("bulk").run_id
     materialized = time.monotonic() - started
     status = campaigns.runner.deliver(run_id)
     wall, used = time.monotonic() - started, cpu() - cpu_start
@@ -149,7 +149,7 @@ def rate_window(fake: Fake, workdir: Path, rate: float, seconds: float) -> None:
     campaign_id = f"rate{int(rate)}"
     seed(campaigns, campaign_id, int(rate * seconds))
     fake.ask("reset")
-    campaigns.runner.deliver(campaigns.send_now(campaign_id))
+    campaigns.runner.deliver(campaigns.send_now(campaign_id).run_id)
     times = sorted(fake.ask("times")["times"])
     achieved = (len(times) - 1) / (times[-1] - times[0])
     worst = max(len([t for t in times if start <= t < start + 1]) for start in times if start <= times[-1] - 1)

@@ -87,3 +87,16 @@ def sent_counts(fake: FakeZalo) -> dict[str, int]:
     for message in fake.sent():
         counts[message.user_id] = counts.get(message.user_id, 0) + 1
     return counts
+
+
+def wait_for_run(campaigns: Campaigns, run_id: int, timeout: float = 10.0) -> str:
+    """A run delivered in the background: wait until it stops sending (stopping the runner
+    earlier would interrupt it, leaving rows pending)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    status = campaigns.run_status(run_id)[0]
+    while status in ("pending", "sending") and time.monotonic() < deadline:
+        time.sleep(0.02)
+        status = campaigns.run_status(run_id)[0]
+    return status

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from bot.cli import main
-from tests.campaignkit import add_users, campaign_config, consultation, pin_cli_clock, sent_counts
+from tests.campaignkit import add_users, campaign_config, consultation, pin_cli_clock, sent_counts, wait_for_run
 from tests.fakezalo import FakeZalo
 from tests.harness import ADMIN_TOKEN
 
@@ -49,7 +49,7 @@ def test_add_dry_run_send_and_report(client, fake_zalo: FakeZalo) -> None:
     assert plan["counts"] == {"send": 2, "outside_7_day_window": 1} and fake_zalo.sent() == []
     started = client.post("/admin/api/campaigns/thu/send-now", headers=AUTH)
     assert started.status_code == 202
-    runtime.campaigns.runner.stop(timeout=5)  # waits for the background delivery
+    assert wait_for_run(runtime.campaigns, started.get_json()["run_id"]) == "done"
     report = client.get("/admin/api/campaigns/thu/report", headers=AUTH).get_json()
     assert report["by_status"] == {"sent": 2, "skipped": 1} and sent_counts(fake_zalo) == {"a": 1, "b": 1}
     csv = client.get("/admin/api/campaigns/thu/report?format=csv", headers=AUTH).get_data(as_text=True)

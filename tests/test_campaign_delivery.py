@@ -25,7 +25,7 @@ def test_each_eligible_citizen_gets_the_rendered_message_once_and_others_are_ski
     add_users(c.storage, ["erased"], do_not_contact=True, topic="cchc")
     add_users(c.storage, ["other-topic"], topic="dvc")
     c.add_text(consultation(audience="topic: cchc"))
-    run_id = c.send_now("thu")
+    run_id = c.send_now("thu").run_id
     assert c.runner.deliver(run_id) == "done"
     assert sent_counts(fake_zalo) == {"free1": 1, "free2": 1, "billed": 1}
     body = fake_zalo.sent("free1")[0].body["message"]
@@ -45,7 +45,7 @@ def test_explicit_list_skips_unknown_ids_and_image_message_shape(tmp_path: Path,
     add_users(c.storage, ["a"])
     c.add_text("id: anh\ntitle: Ảnh\naudience: {users: [a, nobody, a]}\n"
                "message: {text: Lịch tiếp dân, image_url: 'https://example.invalid/lich.jpg'}\n")
-    run_id = c.send_now("anh")
+    run_id = c.send_now("anh").run_id
     c.runner.deliver(run_id)
     assert fake_zalo.sent("a")[0].body["message"] == {"text": "Lịch tiếp dân", "attachment": {"type": "template", "payload": {
         "template_type": "media", "elements": [{"media_type": "image", "url": "https://example.invalid/lich.jpg"}]}}}
@@ -58,7 +58,7 @@ def test_rate_limit_pauses_every_thread_then_everyone_still_gets_it_once(tmp_pat
     add_users(c.storage, users)
     c.add_text(consultation())
     fake_zalo.inject(CS, ZaloErr(-32))
-    assert c.runner.deliver(c.send_now("thu")) == "done"
+    assert c.runner.deliver(c.send_now("thu").run_id) == "done"
     calls = fake_zalo.calls(CS)
     limited = calls[0].time
     during = [r for r in calls if limited + 0.05 < r.time < limited + 0.19]  # jittered pause ≥ 0.2 s
@@ -73,7 +73,7 @@ def test_server_errors_are_retried_and_recipient_errors_never(tmp_path: Path, fa
     fake_zalo.set_user("silent-at-zalo", last_interaction_days_ago=9)
     fake_zalo.inject(CS, Http(502), Http(503))
     c.add_text(consultation())
-    run_id = c.send_now("thu")
+    run_id = c.send_now("thu").run_id
     assert c.runner.deliver(run_id) == "done"
     states = deliveries(c.storage, run_id)
     assert states["unfollowed-at-zalo"] == ("failed", "not_follower")
@@ -90,12 +90,12 @@ def test_content_error_stops_the_campaign_and_resume_finishes_it(tmp_path: Path,
     add_users(c.storage, users)
     c.add_text(consultation())
     fake_zalo.inject(CS, ZaloErr(-248))
-    run_id = c.send_now("thu")
+    run_id = c.send_now("thu").run_id
     assert c.runner.deliver(run_id) == "failed"
     assert c.row("thu")["status"] == "failed" and fake_zalo.sent() == []
     assert any(h["event"] == "run_failed" and "zalo_-248" in h["detail"] for h in c.store.history("thu"))
     c.resume("thu")
-    assert c.runner.deliver(c.send_now("thu")) == "done"
+    assert c.runner.deliver(c.send_now("thu").run_id) == "done"
     assert sent_counts(fake_zalo) == {u: 1 for u in users}
 
 
@@ -110,7 +110,7 @@ def test_quiet_hours_pause_the_run_and_it_resumes_after_them(tmp_path: Path, fak
     users = [f"u{i:02}" for i in range(30)]
     add_users(c.storage, users)
     c.add_text(consultation())
-    run_id = c.send_now("thu")
+    run_id = c.send_now("thu").run_id
     assert c.runner.deliver(run_id) == "waiting"
     _, resume_at, counts = c.run_status(run_id)
     assert 0 < counts["sent"] < 30 and resume_at.endswith("07:00")
@@ -126,7 +126,7 @@ def test_template_channel_needs_no_7_day_window_but_keeps_zalos_night_rule(tmp_p
     add_users(c.storage, ["quiet-citizen"], days_ago=20)
     c.add_text("id: mau\ntitle: Mẫu\nchannel: template\naudience: {all_followers: true}\n"
                "template: {id: '123456', data: {ten_thu_tuc: Cấp căn cước}}\n")
-    run_id = c.send_now("mau")
+    run_id = c.send_now("mau").run_id
     assert c.runner.deliver(run_id) == "waiting" and c.run_status(run_id)[1].endswith("06:05")
     night[0] = night[0].replace(hour=8) + timedelta(days=1)
     assert c.runner.deliver(run_id) == "done"
@@ -139,7 +139,7 @@ def test_timeout_after_sending_is_ambiguous_and_not_resent_by_default(tmp_path: 
     add_users(c.storage, ["slow", "z-fast"])
     fake_zalo.inject(CS, Delay(0.6))
     c.add_text(consultation())
-    run_id = c.send_now("thu")
+    run_id = c.send_now("thu").run_id
     c.runner.deliver(run_id)
     time.sleep(0.4)  # the fake finishes the slow request after the client gave up
     assert deliveries(c.storage, run_id)["slow"] == ("ambiguous", "timeout_after_sending")
@@ -152,7 +152,7 @@ def test_expired_token_is_refreshed_once_for_all_threads(tmp_path: Path, fake_za
     add_users(c.storage, users)
     c.add_text(consultation())
     fake_zalo.expire_access_token()
-    assert c.runner.deliver(c.send_now("thu")) == "done"
+    assert c.runner.deliver(c.send_now("thu").run_id) == "done"
     assert fake_zalo.refresh_count == 1 and sent_counts(fake_zalo) == {u: 1 for u in users}
 
 
@@ -161,7 +161,7 @@ def test_officer_pause_stops_within_a_second_and_resume_continues(tmp_path: Path
     users = [f"u{i:02}" for i in range(40)]
     add_users(c.storage, users)
     c.add_text(consultation())
-    run_id = c.send_now("thu")
+    run_id = c.send_now("thu").run_id
     worker = threading.Thread(target=c.runner.deliver, args=(run_id,))
     worker.start()
     time.sleep(0.5)
@@ -178,7 +178,7 @@ def test_sandbox_records_without_sending(tmp_path: Path) -> None:
     c = open_campaigns(campaign_config(tmp_path, None), None)
     add_users(c.storage, ["a", "b"])
     c.add_text(consultation())
-    run_id = c.send_now("thu")
+    run_id = c.send_now("thu").run_id
     assert c.runner.deliver(run_id) == "done"
     assert deliveries(c.storage, run_id) == {"a": ("sandbox", None), "b": ("sandbox", None)}
 
@@ -197,7 +197,7 @@ def test_article_is_created_verified_and_broadcast_once_even_when_delivered_agai
         tmp_path: Path, fake_zalo: FakeZalo) -> None:
     c = open_campaigns(campaign_config(tmp_path, fake_zalo), fake_zalo, lambda: datetime.now(TZ).replace(hour=10))
     c.add_text(ARTICLE)
-    run_id = c.send_now("chuyen-muc")
+    run_id = c.send_now("chuyen-muc").run_id
     assert c.runner.deliver(run_id) == "done"
     [create] = fake_zalo.calls("/v2.0/article/create")
     assert create.json["body"] == [{"type": "text", "content": "Đoạn một."}, {"type": "text", "content": "Đoạn hai."}]
@@ -213,7 +213,7 @@ def test_article_is_created_verified_and_broadcast_once_even_when_delivered_agai
 def test_article_broadcast_left_sending_by_a_crash_is_ambiguous_not_repeated(tmp_path: Path, fake_zalo: FakeZalo) -> None:
     c = open_campaigns(campaign_config(tmp_path, fake_zalo), fake_zalo, lambda: datetime.now(TZ).replace(hour=10))
     c.add_text(ARTICLE)
-    run_id = c.send_now("chuyen-muc")
+    run_id = c.send_now("chuyen-muc").run_id
     with c.storage.transaction() as db:
         db.execute("UPDATE campaign_runs SET status = 'sending', article_token = 't', article_id = 'a',"
                    " broadcast_state = 'sending' WHERE id = ?", [run_id])

@@ -20,6 +20,7 @@ from bot.clock import iso, utc_now
 from bot.storage import Storage
 
 DONE = ("sent", "sandbox", "skipped", "failed", "ambiguous")
+REACHED = ("sent", "sandbox", "ambiguous")  # delivered, or maybe delivered
 
 
 class Ledger:
@@ -87,3 +88,22 @@ class Ledger:
 def counts(db: Any, run_id: int) -> dict[str, int]:
     return dict(db.execute("SELECT status, count(*) FROM campaign_deliveries WHERE run_id = ? GROUP BY status",
                            [run_id]).fetchall())
+
+
+def people_reached(db: Any, campaign_id: str) -> int:
+    """Citizens any run of this campaign delivered to (or may have: ambiguous), plus article
+    broadcasts made — what makes sending a one-off campaign again a second message."""
+    people = db.execute("SELECT count(DISTINCT d.user_id) FROM campaign_deliveries d JOIN campaign_runs r"
+                        " ON r.id = d.run_id WHERE r.campaign_id = ? AND d.status IN (?, ?, ?)",
+                        [campaign_id, *REACHED]).fetchone()[0]
+    broadcasts = db.execute("SELECT count(*) FROM campaign_runs WHERE campaign_id = ? AND broadcast_state IN"
+                            " (?, ?, ?)", [campaign_id, *REACHED]).fetchone()[0]
+    return people + broadcasts
+
+
+def already_received(db: Any, campaign_id: str, run_id: int) -> int:
+    """People in this run whom an earlier run of the same campaign already reached."""
+    return db.execute(
+        "SELECT count(*) FROM campaign_deliveries d WHERE d.run_id = ? AND EXISTS (SELECT 1 FROM campaign_deliveries e"
+        " JOIN campaign_runs r ON r.id = e.run_id WHERE r.campaign_id = ? AND e.run_id != d.run_id"
+        " AND e.user_id = d.user_id AND e.status IN (?, ?, ?))", [run_id, campaign_id, *REACHED]).fetchone()[0]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from bot.campaigns import audience, report
+from bot.campaigns import audience, delivery, labels, report
 from bot.campaigns.loader import LoadContext, load_file, load_text
 from bot.campaigns.model import ACTIVE_RUN
 from bot.campaigns.runner import Runner
@@ -43,6 +44,25 @@ def make_zalo(config: Config, storage: Storage) -> Any:
     tokens = TokenManager(storage, config.secrets, config.zalo)
     tokens.seed_from_environment()
     return ZaloClient(config.zalo, tokens)
+
+
+@dataclass(frozen=True)
+class SendNow:
+    """What `send_now` started: the run, whether it continues an unfinished one, and with `again`
+    how many people of the new run already received this campaign."""
+
+    run_id: int
+    resumed: bool = False
+    again: bool = False
+    already_received: int = 0
+
+    def describe(self) -> str:
+        if self.resumed:
+            return f"Tiếp tục lượt gửi {self.run_id} chưa xong."
+        if self.again:
+            return (f"Gửi lại (lượt {self.run_id}): {self.already_received} người trong đối tượng đã nhận chiến dịch"
+                    " này trước đó và sẽ nhận thêm lần nữa.")
+        return f"Bắt đầu lượt gửi {self.run_id}."
 
 
 class CampaignActionError(Exception):
@@ -143,22 +163,39 @@ class Campaigns:
             status = refresh_status(db, campaign_id, now)
         return f"Chiến dịch `{campaign_id}`: {status}."
 
-    def send_now(self, campaign_id: str) -> int:
-        """The run to deliver now: the unfinished one (e.g. after a crash), else a new manual run."""
+    def send_now(self, campaign_id: str, *, again: bool = False) -> SendNow:
+        """The run to deliver now: the unfinished one (e.g. after a crash), else a new manual run.
+
+        A one-off campaign (`at:` or no schedule) reaches each person once: sending it now replaces
+        its scheduled time, and once it reached anybody a new run needs `again` — the officer then
+        learns how many of its audience already received it."""
         now = self.clock()
         with self.storage.transaction() as db:
             status = self._status(db, campaign_id)
             if status in ("cancelled", "paused", "failed"):
-                raise CampaignActionError(f"chiến dịch `{campaign_id}` đang {status}; dùng `resume` trước")
+                hint = "" if status == "cancelled" else "; dùng `resume` trước"
+                raise CampaignActionError(f"chiến dịch `{campaign_id}` {labels.status(status)}{hint}")
             row = db.execute(f"SELECT id FROM campaign_runs WHERE campaign_id = ? AND status IN"
                              f" ({','.join('?' * len(ACTIVE_RUN))}) ORDER BY id DESC LIMIT 1",
                              [campaign_id, *ACTIVE_RUN]).fetchone()
             if row:
-                return row[0]
+                return SendNow(row[0], resumed=True)
             campaign = self.store.campaign(self.row(campaign_id))
+            one_off = campaign.schedule.kind != "cron"
+            if one_off:
+                reached = delivery.people_reached(db, campaign_id)
+                if reached and not again:
+                    raise CampaignActionError(
+                        f"chiến dịch `{campaign_id}` chỉ gửi một lần và đã tới {reached} người; muốn gửi lại cho"
+                        " cả đối tượng thì dùng `send-now --again` (admin API: `?again=1`)")
+                db.execute("UPDATE campaigns SET next_due_at = NULL WHERE id = ?", [campaign_id])
             run_id = create_run(db, campaign, now, "manual", now, self.placeholders)
-        assert run_id is not None
-        return run_id
+            assert run_id is not None
+            already = delivery.already_received(db, campaign_id, run_id) if again else 0
+            record(db, campaign_id, "send_again" if again else "send_now",
+                   f"run {run_id}" + (f", {already} người đã nhận trước đó" if again else ""), at=now)
+            refresh_status(db, campaign_id, now)
+        return SendNow(run_id, resumed=False, again=again, already_received=already)
 
     def dry_run(self, campaign_id: str, limit: int = 50) -> dict[str, Any]:
         campaign = self.store.campaign(self.row(campaign_id))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.campaigns.loader import load_file
-from bot.campaigns.service import CampaignActionError, Campaigns, open_campaigns
+from bot.campaigns.service import CampaignActionError, Campaigns, SendNow, open_campaigns
 from bot.campaigns.yamlsource import CampaignError
 from bot.config import load_config
 
@@ -43,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     send.add_argument("id")
     send.add_argument("--dry-run", action="store_true", help="show who would receive it and who is skipped, why")
     send.add_argument("--limit", type=int, default=50, help="people listed by --dry-run (default 50)")
+    send.add_argument("--again", action="store_true",
+                      help="send a one-off campaign that already went out again, to its whole audience")
     send.set_defaults(func=_send_now)
     rep = commands.add_parser("report", help="counts by status and reason (latest run unless --run)")
     rep.add_argument("id")
@@ -101,7 +103,12 @@ def _send_now(args: argparse.Namespace) -> int:
     campaigns = open_campaigns(load_config())
     if args.dry_run:
         return _guard(lambda: _print_dry_run(campaigns.dry_run(args.id, args.limit)))
-    return _guard(lambda: _deliver(campaigns, campaigns.send_now(args.id)))
+    return _guard(lambda: _start(campaigns, campaigns.send_now(args.id, again=args.again)))
+
+
+def _start(campaigns: Campaigns, started: SendNow) -> int:
+    print(started.describe())
+    return _deliver(campaigns, started.run_id)
 
 
 def _print_dry_run(plan: dict[str, Any]) -> int:
