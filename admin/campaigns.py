@@ -4,6 +4,7 @@ GET  /campaigns                         → {"campaigns": [...]}
 POST /campaigns        body: campaign YAML (or the same structure as JSON)  → 201 added / 200 updated;
                                           400 {"problems": ["request:line: …"]} when invalid
 GET  /campaigns/<id>                    → details, runs, history
+DELETE /campaigns/<id>                  → a cancelled campaign, its runs, delivery records and history (409 otherwise)
 POST /campaigns/<id>/pause | resume | cancel
 POST /campaigns/<id>/send-now           → 202 {"run_id"}: delivered in the background by this worker
 POST /campaigns/<id>/send-now?again=1   → a one-off campaign that already went out, again (409 without it);
@@ -55,6 +56,11 @@ def add_campaign():
 @blueprint.get("/<campaign_id>")
 def show_campaign(campaign_id: str):
     return jsonify(_campaigns().show(campaign_id))
+
+
+@blueprint.delete("/<campaign_id>")
+def delete_campaign(campaign_id: str):
+    return jsonify(ok=True, message=_campaigns().delete(campaign_id))
 
 
 @blueprint.post("/<campaign_id>/<action>")

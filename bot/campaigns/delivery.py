@@ -107,3 +107,15 @@ def already_received(db: Any, campaign_id: str, run_id: int) -> int:
         "SELECT count(*) FROM campaign_deliveries d WHERE d.run_id = ? AND EXISTS (SELECT 1 FROM campaign_deliveries e"
         " JOIN campaign_runs r ON r.id = e.run_id WHERE r.campaign_id = ? AND e.run_id != d.run_id"
         " AND e.user_id = d.user_id AND e.status IN (?, ?, ?))", [run_id, campaign_id, *REACHED]).fetchone()[0]
+
+
+def in_flight(db: Any, campaign_id: str) -> int:
+    """Rows of this campaign a sender is sending right now (or was, when its process stopped)."""
+    return db.execute("SELECT count(*) FROM campaign_deliveries WHERE status = 'sending' AND run_id IN"
+                      " (SELECT id FROM campaign_runs WHERE campaign_id = ?)", [campaign_id]).fetchone()[0]
+
+
+def delete_for_campaign(db: Any, campaign_id: str) -> int:
+    """Every delivery row of the campaign's runs (inside the caller's transaction); returns the count."""
+    return db.execute("DELETE FROM campaign_deliveries WHERE run_id IN (SELECT id FROM campaign_runs"
+                      " WHERE campaign_id = ?)", [campaign_id]).rowcount

@@ -119,3 +119,8 @@ def finish_run(store: CampaignStore, run_id: int, status: str, reason: str | Non
         when = f", tiếp tục lúc {resume_at.astimezone(store.ctx.tz):%H:%M %d/%m}" if resume_at else ""
         record(db, campaign_id, f"run_{status}", f"run {run_id}: {reason or 'xong'}{when}", at=now)
         refresh_status(db, campaign_id, now)
+
+
+def delete_for_campaign(db: Any, campaign_id: str) -> int:
+    """Every run of the campaign (inside the caller's transaction, after their delivery rows)."""
+    return db.execute("DELETE FROM campaign_runs WHERE campaign_id = ?", [campaign_id]).rowcount

@@ -7,6 +7,7 @@ problems raise CampaignError with `file:line` messages.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 from bot.campaigns import audience, delivery, labels, report
 from bot.campaigns.loader import LoadContext, load_file, load_text
-from bot.campaigns.model import ACTIVE_RUN
+from bot.campaigns.model import ACTIVE_RUN, STICKY
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import create_run, run_message
+from bot.campaigns.runs import delete_for_campaign as delete_runs
 from bot.campaigns.schedule import make_trigger, next_fire
 from bot.campaigns.store import CampaignStore, record, refresh_status
+from bot.campaigns.store import delete as store_delete
 from bot.clock import iso, utc_now
 from bot.config import Config
 from bot.storage import Storage
@@ -28,6 +31,8 @@ from bot.zalo import SandboxZalo, ZaloClient
 from bot.zalo.tokens import TokenManager
 
 UNFINISHED = (*ACTIVE_RUN, "paused", "failed")
+
+log = logging.getLogger(__name__)
 
 
 def open_campaigns(config: Config, clock: Callable[[], datetime] = utc_now) -> Campaigns:
@@ -104,7 +109,8 @@ class Campaigns:
 
     def summary(self, row: dict[str, Any]) -> dict[str, Any]:
         campaign = self.store.campaign(row)
-        due = row["next_due_at"] and _local(row["next_due_at"], self.tz)
+        # A paused, failed or cancelled campaign sends nothing until an officer acts: no next send to show.
+        due = row["next_due_at"] and row["status"] not in STICKY and _local(row["next_due_at"], self.tz)
         return {"id": row["id"], "title": row["title"], "channel": row["channel"], "status": row["status"],
                 "enabled": bool(row["enabled"]), "audience": campaign.audience.describe(),
                 "schedule": campaign.schedule.describe(), "next_run": due or None, "source": row["source"]}
@@ -140,6 +146,24 @@ class Campaigns:
             db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
             record(db, campaign_id, status, "cán bộ " + verb, at=now)
         return f"Đã {verb} chiến dịch `{campaign_id}`."
+
+    def delete(self, campaign_id: str) -> str:
+        """Remove a cancelled campaign with everything recorded about it, in one transaction, so no
+        run or delivery row is left pointing at a campaign that no longer exists (and its id can be
+        used again). What was delivered stays in citizens' Zalo; the count deleted is logged."""
+        now = self.clock()
+        with self.storage.transaction() as db:
+            status = self._status(db, campaign_id)
+            if status != "cancelled":
+                raise CampaignActionError(f"chiến dịch `{campaign_id}` {labels.status(status)}; chỉ xóa được chiến dịch"
+                                          " đã hủy (dùng `cancel` trước)")
+            if delivery.in_flight(db, campaign_id):
+                raise CampaignActionError(f"chiến dịch `{campaign_id}` còn tin đang gửi dở; thử lại sau ít giây")
+            deliveries = delivery.delete_for_campaign(db, campaign_id)
+            runs = delete_runs(db, campaign_id)
+            store_delete(db, campaign_id)
+        log.info("campaign %s deleted at %s: %d runs, %d delivery records", campaign_id, iso(now), runs, deliveries)
+        return f"Đã xóa chiến dịch `{campaign_id}` cùng {runs} lượt gửi và {deliveries} bản ghi gửi tin."
 
     def resume(self, campaign_id: str) -> str:
         """Start a draft's schedule, or continue a paused or failed campaign where it stopped."""

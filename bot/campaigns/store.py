@@ -43,6 +43,12 @@ def refresh_status(db: Any, campaign_id: str, now: datetime) -> str:
     return new
 
 
+def delete(db: Any, campaign_id: str) -> None:
+    """The campaign row and its history (inside the caller's transaction, after its runs)."""
+    db.execute("DELETE FROM campaign_history WHERE campaign_id = ?", [campaign_id])
+    db.execute("DELETE FROM campaigns WHERE id = ?", [campaign_id])
+
+
 class CampaignStore:
     def __init__(self, storage: Storage, ctx: LoadContext, grace: timedelta):
         self.storage = storage

@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands.add_parser("list", help="campaigns, status and next run").set_defaults(func=_list)
     for name, helptext in (("show", "details, runs and history"), ("pause", "pause sending and the schedule"),
                            ("resume", "start a draft's schedule, or continue a paused or failed campaign"),
-                           ("cancel", "stop for good; what was not sent is recorded as skipped")):
+                           ("cancel", "stop for good; what was not sent is recorded as skipped"),
+                           ("delete", "remove a cancelled campaign with its runs, delivery records and history")):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("id")
         sub.set_defaults(func=_simple)
