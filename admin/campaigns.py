@@ -1,7 +1,8 @@
 """Admin API for campaigns (the same operations as `python -m bot campaigns`).
 
 GET  /campaigns                         → {"campaigns": [...]}
-POST /campaigns        body: campaign YAML (or the same structure as JSON)  → 201 added / 200 updated;
+POST /campaigns        body: campaign YAML (or the same structure as JSON)  → 201 added / 200 updated,
+                                          with `warnings` and `real_send` (when it really goes out);
                                           400 {"problems": ["request:line: …"]} when invalid
 GET  /campaigns/<id>                    → details, runs, history
 DELETE /campaigns/<id>                  → a cancelled campaign, its runs, delivery records and history (409 otherwise)
@@ -49,8 +50,8 @@ def add_campaign():
     text = request.get_data(as_text=True)
     if not text.strip():
         return jsonify(ok=False, error="send the campaign as YAML or JSON in the request body"), 400
-    campaign_id, outcome = _campaigns().add_text(text, "request")
-    return jsonify(ok=True, id=campaign_id, outcome=outcome), 201 if outcome == "added" else 200
+    added = _campaigns().add_text(text, "request")
+    return jsonify(ok=True, **added.as_json()), 201 if added.outcome == "added" else 200
 
 
 @blueprint.get("/<campaign_id>")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.campaigns.loader import LoadContext, load_file
+from bot.campaigns.loader import LoadContext, load_file, load_text
 from bot.campaigns.schedule import blocked_until, make_trigger, next_fire, quiet_window
 from bot.campaigns.yamlsource import CampaignError
 from bot.config import AgencySettings, CampaignSettings
@@ -56,10 +56,25 @@ def test_samples_from_the_plan_are_valid_and_disabled() -> None:
     ("title: T\naudience: {all_followers: true}\nschedule: {at: 'mai 8 giờ'}\nmessage: {text: Chào}\n",
      "bad.yaml:3: thời gian `mai 8 giờ` không đúng dạng"),
     ("title: T\n  audience: x\n", "bad.yaml:2: YAML không hợp lệ"),
+    ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, url: 'http://a'}\n",
+     "bad.yaml:6: `url` \"http://a\" phải là địa chỉ https:// với tên miền thật"),
+    ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, url: 'https://a'}\n",
+     "bad.yaml:6: `url` \"https://a\" phải là địa chỉ https://"),
+    ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, phone: 'abc'}\n",
+     "bad.yaml:6: `phone` \"abc\" không phải số điện thoại Việt Nam"),
+    ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, phone: '0123'}\n",
+     "bad.yaml:6: `phone` \"0123\" không phải"),
 ])
 def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
     problems = _problems(tmp_path, text)
     assert any(p.startswith(expected) for p in problems), problems
+
+
+@pytest.mark.parametrize("phone", ["0912 345 678", "024.3812.3456", "+84912345678", "19001234", "1800 1234", "1022"])
+def test_vietnamese_phone_numbers_are_accepted(phone: str) -> None:
+    text = f"title: T\naudience: {{all_followers: true}}\nmessage:\n  text: Chào\n  buttons:\n    - {{title: A, phone: '{phone}'}}\n"
+    campaign = load_text(text, "ok.yaml", CTX, default_id="ok")
+    assert campaign.content.buttons[0].value.lstrip("+").isdigit()
 
 
 def test_schedule_times_are_vietnam_time_whatever_the_server_clock() -> None:

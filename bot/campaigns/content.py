@@ -8,12 +8,22 @@ the ways a restart can go wrong, so that combination is refused here with an exp
 
 from __future__ import annotations
 
+import re
 import string
+from urllib.parse import urlsplit
 from typing import Any
 
 from bot.campaigns.model import BUTTON_KINDS, Article, Button, Content
 from bot.campaigns.yamlsource import Problems
 from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, buttons_message, image_message, text_message
+
+# A real host: dot-separated labels ending in an alphabetic top-level domain ("a", "localhost" or an
+# address typed by mistake are refused; Zalo opens the link in the citizen's phone).
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.IGNORECASE)
+# Vietnamese numbers, separators removed: mobile 0[3|5|7|8|9]xxxxxxxx, landline 02xxxxxxxxx, the same
+# with +84/84 instead of 0, 1800/1900 hotlines (8 or 10 digits), and short public numbers (111–115, 10xx such as 1022).
+_PHONE = re.compile(r"0[35789]\d{8}|02\d{9}|(?:\+?84)(?:[35789]\d{8}|2\d{9})|1[89]00(?:\d{4}|\d{6})|11[1-5]|10\d{2}")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 
 TARGET_RANGES = {"ages": (0, 7), "gender": (0, 2), "locations": (0, 2), "cities": (0, 63), "platform": (1, 3)}
 
@@ -60,8 +70,8 @@ def _message(raw: Any, problems: Problems, placeholders: dict[str, str]) -> Cont
         problems.add(path + ("text",), "`text` là một đoạn chữ và không được để trống (trừ khi gửi ảnh)")
         return None
     _check_placeholders(text.strip(), path + ("text",), problems, placeholders)
-    if image_url and not image_url.startswith("https://"):
-        problems.add(path + ("image_url",), "`image_url` phải là địa chỉ https:// tới ảnh jpg/png ≤ 1 MB")
+    if image_url and not https_url(image_url):
+        problems.add(path + ("image_url",), "`image_url` phải là địa chỉ https:// (có tên miền thật) tới ảnh jpg/png ≤ 1 MB")
     buttons = _buttons(raw.get("buttons"), path + ("buttons",), problems)
     if image_url and buttons:
         problems.add(path, "Zalo không gửi ảnh và nút trong cùng một tin: bỏ `image_url` hoặc `buttons`")
@@ -95,10 +105,29 @@ def _buttons(raw: Any, path: tuple, problems: Problems) -> tuple[Button, ...]:
             problems.add(path + (i,), "mỗi nút cần `title` và đúng một trong: url, phone, query")
             continue
         value = str(item[kinds[0]]).strip()
-        if kinds[0] == "url" and not value.startswith(("https://", "http://")):
-            problems.add(path + (i, "url"), "`url` phải bắt đầu bằng https://")
+        if kinds[0] == "url" and not https_url(value):
+            problems.add(path + (i, "url"), f"`url` \"{value}\" phải là địa chỉ https:// với tên miền thật,"
+                                            " ví dụ https://dichvucong.gov.vn")
+        if kinds[0] == "phone":
+            value = _PHONE_SEPARATORS.sub("", value)
+            if not _PHONE.fullmatch(value):
+                problems.add(path + (i, "phone"), f"`phone` \"{item['phone']}\" không phải số điện thoại Việt Nam"
+                                                  " (vd. 0912345678, 02438123456, +84912345678, 19001234)")
         buttons.append(Button(str(item["title"]).strip(), kinds[0], value))
     return tuple(buttons)
+
+
+def https_url(value: str) -> bool:
+    """An https:// address with a real host name (no spaces, no bare word like `a`)."""
+    if any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname or ""
+        parts.port  # noqa: B018 (raises ValueError on a malformed port)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(_HOST.fullmatch(hostname))
 
 
 def _article(raw: Any, target: Any, problems: Problems) -> Content | None:
@@ -107,6 +136,8 @@ def _article(raw: Any, target: Any, problems: Problems) -> Content | None:
     if not isinstance(raw, dict) or any(not str(raw.get(k) or "").strip() for k in keys):
         problems.add(path, "kênh article cần `article:` với " + ", ".join(f"`{k}`" for k in keys))
         return None
+    if not https_url(str(raw["cover_url"]).strip()):
+        problems.add(path + ("cover_url",), "`cover_url` phải là địa chỉ https:// (có tên miền thật) tới ảnh bìa")
     paragraphs = tuple(p.strip() for p in str(raw["body"]).split("\n\n") if p.strip())
     article = Article(*(str(raw[k]).strip() for k in keys[:4]), paragraphs)
     return Content(article=article, target=_target(target, problems))

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 from bot.campaigns import audience, delivery, labels, report
 from bot.campaigns.loader import LoadContext, load_file, load_text
-from bot.campaigns.model import ACTIVE_RUN, STICKY
+from bot.campaigns.model import ACTIVE_RUN, STICKY, Campaign
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import create_run, run_message
 from bot.campaigns.runs import delete_for_campaign as delete_runs
-from bot.campaigns.schedule import make_trigger, next_fire
+from bot.campaigns.schedule import blocked_until, make_trigger, next_fire
 from bot.campaigns.store import CampaignStore, record, refresh_status
 from bot.campaigns.store import delete as store_delete
+from bot.campaigns.timing import Timing, check_timing
 from bot.clock import iso, utc_now
 from bot.config import Config
 from bot.storage import Storage
@@ -49,6 +50,22 @@ def make_zalo(config: Config, storage: Storage) -> Any:
     tokens = TokenManager(storage, config.secrets, config.zalo)
     tokens.seed_from_environment()
     return ZaloClient(config.zalo, tokens)
+
+
+@dataclass(frozen=True)
+class Added:
+    """A campaign file validated (`outcome` "valid") or stored ("added", "updated", "unchanged"),
+    with when it will really be sent and the officer's warnings."""
+
+    id: str
+    outcome: str
+    timing: Timing
+
+    def as_json(self) -> dict[str, Any]:
+        moment = self.timing.real_send
+        return {"id": self.id, "outcome": self.outcome, "warnings": self.timing.warnings,
+                "next_send": self.timing.next_send and self.timing.next_send.isoformat(),
+                "real_send": moment and moment.isoformat(), "when": self.timing.describe()}
 
 
 @dataclass(frozen=True)
@@ -89,16 +106,27 @@ class Campaigns:
         self.runner = Runner(self.store, zalo, config.campaigns, self.tz, clock)
 
     # --- adding ------------------------------------------------------------------------
-    def add_path(self, path: str | Path) -> list[tuple[str, str]]:
+    def check_path(self, path: str | Path) -> list[Added]:
+        """`add --check`: the same validation and timing rules as `add_path`, storing nothing."""
+        return [Added(c.id, "valid", self._timing(c)) for c in self._load_path(path)]
+
+    def add_path(self, path: str | Path) -> list[Added]:
         """A file, or every *.yaml in a directory; all are validated before any is stored."""
+        checked = [(c, self._timing(c)) for c in self._load_path(path)]
+        return [Added(c.id, self.store.upsert(c, self.clock()), timing) for c, timing in checked]
+
+    def add_text(self, text: str, source: str = "request") -> Added:
+        campaign = load_text(text, source, self.store.ctx)
+        timing = self._timing(campaign)
+        return Added(campaign.id, self.store.upsert(campaign, self.clock()), timing)
+
+    def _load_path(self, path: str | Path) -> list[Campaign]:
         path = Path(path)
         files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
-        campaigns = [load_file(f, self.store.ctx) for f in files]
-        return [(c.id, self.store.upsert(c, self.clock())) for c in campaigns]
+        return [load_file(f, self.store.ctx) for f in files]
 
-    def add_text(self, text: str, source: str = "request") -> tuple[str, str]:
-        campaign = load_text(text, source, self.store.ctx)
-        return campaign.id, self.store.upsert(campaign, self.clock())
+    def _timing(self, campaign: Campaign) -> Timing:
+        return check_timing(campaign, self.clock(), self.tz, self.store.grace, self.runner.quiet)
 
     # --- reading -----------------------------------------------------------------------
     def row(self, campaign_id: str) -> dict[str, Any]:
@@ -111,9 +139,16 @@ class Campaigns:
         campaign = self.store.campaign(row)
         # A paused, failed or cancelled campaign sends nothing until an officer acts: no next send to show.
         due = row["next_due_at"] and row["status"] not in STICKY and _local(row["next_due_at"], self.tz)
+        sends_at = due and self._really_sends(datetime.fromisoformat(row["next_due_at"]), campaign.channel)
         return {"id": row["id"], "title": row["title"], "channel": row["channel"], "status": row["status"],
-                "enabled": bool(row["enabled"]), "audience": campaign.audience.describe(),
-                "schedule": campaign.schedule.describe(), "next_run": due or None, "source": row["source"]}
+                "status_label": labels.status(row["status"]), "enabled": bool(row["enabled"]),
+                "audience": campaign.audience.describe(), "schedule": campaign.schedule.describe(),
+                "next_run": due or None, "sends_at": sends_at or None, "source": row["source"]}
+
+    def _really_sends(self, due: datetime, channel: str) -> str:
+        """The next run's local time once the quiet hours (and Zalo's night ban) are waited out."""
+        local = max(due, self.clock()).astimezone(self.tz)
+        return f"{blocked_until(local, channel, self.runner.quiet) or local:%Y-%m-%d %H:%M}"
 
     def list(self) -> list[dict[str, Any]]:
         return [self.summary(row) for row in self.store.all()]

@@ -15,7 +15,6 @@ from typing import Any
 from bot.campaigns.loader import LoadContext, from_spec
 from bot.campaigns.model import ACTIVE_RUN, STICKY, Campaign
 from bot.campaigns.schedule import make_trigger, next_fire
-from bot.campaigns.yamlsource import CampaignError
 from bot.clock import iso
 from bot.storage import Storage
 
@@ -69,15 +68,11 @@ class CampaignStore:
 
     def upsert(self, campaign: Campaign, now: datetime) -> str:
         """Add or update; returns "added", "updated" or "unchanged". An unchanged schedule keeps its
-        next due time (a run still to catch up is not lost); a changed one starts from now."""
+        next due time (a run still to catch up is not lost); a changed one starts from now. The
+        schedule was checked by `timing.check_timing` (past times, nothing left to send)."""
         trigger = make_trigger(campaign.schedule, self.ctx.tz)
-        if campaign.schedule.kind == "once" and campaign.schedule.at < now - self.grace and campaign.enabled:
-            raise CampaignError([f"{campaign.source or campaign.id}: thời điểm gửi {campaign.schedule.at:%d/%m/%Y %H:%M}"
-                                 " đã qua; sửa `schedule.at` hoặc dùng send-now"])
         spec = json.dumps(campaign.spec, ensure_ascii=False, sort_keys=True)
         due = next_fire(trigger, now) if campaign.enabled else None
-        if campaign.enabled and trigger is not None and due is None:
-            raise CampaignError([f"{campaign.source or campaign.id}: lịch không còn lần gửi nào sau hôm nay"])
         with self.storage.transaction() as db:
             old = db.execute("SELECT spec, enabled, next_due_at FROM campaigns WHERE id = ?", [campaign.id]).fetchone()
             if old and old[0] == spec and bool(old[1]) == campaign.enabled:

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.campaigns.loader import load_file
-from bot.campaigns.service import CampaignActionError, Campaigns, SendNow, open_campaigns
+from bot.campaigns import labels
+from bot.campaigns.service import Added, CampaignActionError, Campaigns, SendNow, open_campaigns
 from bot.campaigns.yamlsource import CampaignError
 from bot.config import load_config
 
@@ -70,17 +70,23 @@ def _add(args: argparse.Namespace) -> int:
 
     def check() -> int:
         for path in args.paths:
-            for file in sorted(Path(path).glob("*.yaml")) if Path(path).is_dir() else [Path(path)]:
-                print(f"{file}: hợp lệ ({load_file(file, campaigns.store.ctx).id})")
+            for added in campaigns.check_path(path):
+                _print_added(f"{added.id}: hợp lệ", added)
         return 0
 
     def add() -> int:
         for path in args.paths:
-            for campaign_id, outcome in campaigns.add_path(path):
-                word = {"added": "đã thêm", "updated": "đã cập nhật", "unchanged": "không đổi"}[outcome]
-                print(f"{campaign_id}: {word} ({campaigns.store.get(campaign_id)['status']})")
+            for added in campaigns.add_path(path):
+                status = campaigns.store.get(added.id)["status"]
+                _print_added(f"{added.id}: {labels.status(added.outcome)} ({labels.status(status)})", added)
         return 0
     return _guard(check if args.check else add)
+
+
+def _print_added(head: str, added: Added) -> None:
+    print(f"{head}; {added.timing.describe()}")
+    for warning in added.timing.warnings:
+        print(f"  Cảnh báo: {warning}")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -88,8 +94,8 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("Chưa có chiến dịch nào. Thêm bằng: python -m bot campaigns add campaigns/")
     for row in rows:
-        print(f"{row['id']:<32} {row['status']:<10} {row['channel']:<13} lần tới: {row['next_run'] or '—':<17} "
-              f"{row['title']}")
+        print(f"{row['id']:<32} {labels.status(row['status']):<22} {row['channel']:<13}"
+              f" gửi lúc: {row['sends_at'] or '—':<17} {row['title']}")
     return 0
 
 
