@@ -149,7 +149,11 @@ class CampaignSettings:
     rate_per_second: float = 20.0
     concurrency: int = 8  # sending threads; the Zalo client pools up to 32 connections
     quiet_hours: str = "21:00-07:00"  # local time, no campaign sends; "" = none (Zalo's 22:00-06:00 night rule still applies)
-    ambiguous_policy: str = "skip"  # skip: never resend a maybe-delivered message | resend
+    # A send whose outcome is unknown (crash, timeout): check = read the OA's conversation with the citizen,
+    # mark it sent if the message is there, resend if it is not, keep it unsent if the check fails |
+    # skip = never resend | resend = always resend (may duplicate)
+    ambiguous_policy: str = "check"
+    ambiguous_check_after_seconds: float = 60.0  # let Zalo finish a timed-out request before looking for it
     misfire_grace_minutes: float = 60.0  # a run missed by less (service down, busy) still runs late
     max_attempts: int = 5  # transient failures of one recipient before it is recorded failed
     backoff_seconds: float = 1.0  # first pause of the whole campaign after -32 or a transient error
@@ -161,8 +165,10 @@ class CampaignSettings:
     def __post_init__(self) -> None:
         if self.quiet_hours and not _PERIOD.fullmatch(self.quiet_hours):
             raise ConfigError(f"campaigns.quiet_hours: expected HH:MM-HH:MM or \"\", got {self.quiet_hours!r}")
-        if self.ambiguous_policy not in ("skip", "resend"):
-            raise ConfigError(f"campaigns.ambiguous_policy: expected skip or resend, got {self.ambiguous_policy!r}")
+        if self.ambiguous_policy not in ("check", "skip", "resend"):
+            raise ConfigError(f"campaigns.ambiguous_policy: expected check, skip or resend, got {self.ambiguous_policy!r}")
+        if self.ambiguous_check_after_seconds < 0:
+            raise ConfigError("campaigns.ambiguous_check_after_seconds must be ≥ 0")
         if not 1 <= self.concurrency <= 32:
             raise ConfigError(f"campaigns.concurrency: expected 1 to 32, got {self.concurrency}")
         if self.rate_per_second > 4000 / 60:

@@ -19,6 +19,7 @@ from tests.fakezalo import FakeZalo
 from tests.harness import make_config
 
 FAST = {"quiet_hours": "", "rate_per_second": 0, "concurrency": 4, "backoff_seconds": 0.01,
+        "ambiguous_check_after_seconds": 0.5,
         "max_backoff_seconds": 0.05, "lease_seconds": 3, "tick_seconds": 0.2}
 
 

@@ -141,6 +141,11 @@ class FakeZalo:
         with self.state.lock:
             self.state.users[user_id] = FakeUser(follower, time.time() - last_interaction_days_ago * 86400)
 
+    def user_wrote(self, user_id: str, text: str, at: float | None = None) -> None:
+        """A message from the citizen to the OA, shown in `/v2.0/oa/conversation`."""
+        with self.state.lock:
+            self.state.inbound.append((user_id, self.state.new_id(), text, time.time() if at is None else at))
+
     # failure scripting -----------------------------------------------------
     def inject(self, path: str, *responses: Injection) -> None:
         """Queue answers for `path` (or "*" for any path), used first-in first-out, one per request."""

@@ -10,6 +10,7 @@ from tests.fakezalo_shapes import TOO_LONG, check_article, check_broadcast, chec
 from tests.fakezalo_state import FakeState, Recorded, Reply, SentMessage, access_token, err, ok, permission
 
 MAX_PAGE = 50
+MAX_CONVERSATION_PAGE = 10
 MAX_IMAGE_BYTES = 1024 * 1024
 Route = Callable[[FakeState, Recorded], Reply]
 
@@ -139,6 +140,35 @@ def user_detail(state: FakeState, req: Recorded) -> Reply:
     })
 
 
+def conversation(state: FakeState, req: Recorded) -> Reply:
+    """The OA's messages with one user, newest first: what the OA sent (`src` 0, recorded per user
+    from accepted `/cs` sends) and what the user wrote (`src` 1). Shape as read by public clients of
+    `GET /v2.0/oa/conversation` (see campaigns/README.md); at most 10 per call."""
+    data = _query_data(req)
+    if data is None or not isinstance(data.get("user_id"), str):
+        return err(*invalid("user_id"))
+    offset, count = data.get("offset", 0), data.get("count", 10)
+    if not isinstance(offset, int) or not isinstance(count, int) or offset < 0 or count < 1:
+        return err(*invalid("offset/count"))
+    if count > MAX_CONVERSATION_PAGE:
+        return err(*TOO_LONG)
+    user_id = data["user_id"]
+    with state.lock:
+        items = [(s.time, 0, s.message_id, str(s.body["message"].get("text") or ""))
+                 for s in state.sent if s.user_id == user_id]
+        items += [(at, 1, mid, text) for uid, mid, text, at in state.inbound if uid == user_id]
+    items.sort(key=lambda item: item[0], reverse=True)
+    oa, user = (state.oa_id, "UBND tỉnh (giả lập)"), (user_id, f"Người dân {user_id[-4:]}")
+    page = []
+    for at, src, message_id, text in items[offset:offset + count]:
+        (from_id, from_name), (to_id, to_name) = (oa, user) if src == 0 else (user, oa)
+        page.append({"src": src, "time": int(at * 1000), "sent_time": time.strftime("%H:%M:%S %d/%m/%Y", time.localtime(at)),
+                     "from_id": from_id, "from_display_name": from_name, "from_avatar": "",
+                     "to_id": to_id, "to_display_name": to_name, "to_avatar": "",
+                     "message_id": message_id, "type": "text", "message": text})
+    return ok(page)
+
+
 def oa_info(state: FakeState, req: Recorded) -> Reply:
     with state.lock:
         followers = len(state.followers())
@@ -163,4 +193,5 @@ ROUTES: dict[tuple[str, str], tuple[Route, bool]] = {
     ("GET", "/v3.0/oa/user/getlist"): (user_list, True),
     ("GET", "/v3.0/oa/user/detail"): (user_detail, True),
     ("GET", "/v2.0/oa/getoa"): (oa_info, True),
+    ("GET", "/v2.0/oa/conversation"): (conversation, True),
 }

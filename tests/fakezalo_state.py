@@ -105,6 +105,7 @@ class FakeState:
         self.article_pending_polls = 1
         self.article_polls: dict[str, int] = {}
         self.sent: list[SentMessage] = []
+        self.inbound: list[tuple[str, str, str, float]] = []  # (user_id, message_id, text, time) users wrote
         self._ids = itertools.count(1)
 
     def new_id(self) -> str:

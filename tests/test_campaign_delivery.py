@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.clock import iso
 from tests.campaignkit import add_users, campaign_config, consultation, deliveries, open_campaigns, sent_counts
 from tests.fakezalo import Delay, FakeZalo, Http, ZaloErr
 
 CS = "/v3.0/oa/message/cs"
+CONVERSATION = "/v2.0/oa/conversation"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -134,8 +136,9 @@ def test_template_channel_needs_no_7_day_window_but_keeps_zalos_night_rule(tmp_p
     assert call.json == {"user_id": "quiet-citizen", "template_id": "123456", "template_data": {"ten_thu_tuc": "Cấp căn cước"}}
 
 
-def test_timeout_after_sending_is_ambiguous_and_not_resent_by_default(tmp_path: Path, fake_zalo: FakeZalo) -> None:
-    c = open_campaigns(campaign_config(tmp_path, fake_zalo, zalo_timeout=0.3, concurrency=1), fake_zalo)
+def test_timeout_after_sending_is_ambiguous_and_never_resent_with_the_skip_policy(tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    c = open_campaigns(campaign_config(tmp_path, fake_zalo, zalo_timeout=0.3, concurrency=1, ambiguous_policy="skip"),
+                       fake_zalo)
     add_users(c.storage, ["slow", "z-fast"])
     fake_zalo.inject(CS, Delay(0.6))
     c.add_text(consultation())
@@ -143,7 +146,76 @@ def test_timeout_after_sending_is_ambiguous_and_not_resent_by_default(tmp_path: 
     c.runner.deliver(run_id)
     time.sleep(0.4)  # the fake finishes the slow request after the client gave up
     assert deliveries(c.storage, run_id)["slow"] == ("ambiguous", "timeout_after_sending")
+    assert sent_counts(fake_zalo) == {"slow": 1, "z-fast": 1} and fake_zalo.calls(CONVERSATION) == []
+
+
+def test_a_timed_out_message_found_in_the_conversation_is_marked_sent_not_resent(
+        tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    c = open_campaigns(campaign_config(tmp_path, fake_zalo, zalo_timeout=0.3, concurrency=1), fake_zalo)
+    add_users(c.storage, ["slow", "z-fast"])
+    fake_zalo.inject(CS, Delay(0.6))  # Zalo delivers it after the client gave up
+    c.add_text(consultation())
+    run_id = c.send_now("thu").run_id
+    assert c.runner.deliver(run_id) == "done"
+    assert deliveries(c.storage, run_id)["slow"] == ("sent", "found_in_conversation")
     assert sent_counts(fake_zalo) == {"slow": 1, "z-fast": 1}
+    with c.storage.connect() as db:
+        recorded = db.execute("SELECT message_id FROM campaign_deliveries WHERE user_id = 'slow'").fetchone()[0]
+    assert recorded == fake_zalo.sent("slow")[0].message_id
+
+
+def _left_sending(c, run_id: int, user_id: str, seconds_ago: float = 1.0) -> None:
+    """A row claimed by a process that died before (or while) its request reached Zalo."""
+    with c.storage.transaction() as db:
+        db.execute("UPDATE campaign_deliveries SET status = 'sending', attempts = 1, updated_at = ?"
+                   " WHERE run_id = ? AND user_id = ?",
+                   [iso(datetime.now(timezone.utc) - timedelta(seconds=seconds_ago)), run_id, user_id])
+
+
+def test_a_crash_before_the_request_left_is_resent_once_the_conversation_shows_it_absent(
+        tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    c = open_campaigns(campaign_config(tmp_path, fake_zalo), fake_zalo)
+    add_users(c.storage, ["never-reached", "other"])
+    fake_zalo.user_wrote("never-reached", "Cho hỏi thủ tục")  # the conversation is readable, without our message
+    c.add_text(consultation())
+    run_id = c.send_now("thu").run_id
+    _left_sending(c, run_id, "never-reached")
+    assert c.runner.deliver(run_id) == "done"
+    assert sent_counts(fake_zalo) == {"never-reached": 1, "other": 1}
+    assert deliveries(c.storage, run_id)["never-reached"][0] == "sent"
+
+
+def test_a_crash_after_zalo_delivered_is_found_even_behind_the_citizens_replies(
+        tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    c = open_campaigns(campaign_config(tmp_path, fake_zalo), fake_zalo)
+    add_users(c.storage, ["reached"])
+    c.add_text(consultation())
+    first = c.send_now("thu").run_id
+    assert c.runner.deliver(first) == "done"  # Zalo has the message ...
+    with c.storage.transaction() as db:  # ... but the process died before recording it
+        db.execute("UPDATE campaign_deliveries SET status = 'sending', message_id = NULL WHERE run_id = ?", [first])
+    for i in range(12):  # more replies than one page of the conversation
+        fake_zalo.user_wrote("reached", f"Cảm ơn {i}")
+    time.sleep(0.5)
+    with c.storage.transaction() as db:
+        db.execute("UPDATE campaign_runs SET status = 'pending' WHERE id = ?", [first])
+    assert c.runner.deliver(first) == "done"
+    assert deliveries(c.storage, first)["reached"] == ("sent", "found_in_conversation")
+    assert sent_counts(fake_zalo) == {"reached": 1}
+    assert [r.data["offset"] for r in fake_zalo.calls(CONVERSATION)] == [0, 10]
+
+
+def test_when_the_conversation_cannot_be_read_the_message_stays_ambiguous_and_unsent(
+        tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    c = open_campaigns(campaign_config(tmp_path, fake_zalo), fake_zalo)
+    add_users(c.storage, ["unknown"])
+    c.add_text(consultation())
+    run_id = c.send_now("thu").run_id
+    _left_sending(c, run_id, "unknown")
+    fake_zalo.fail_always(CONVERSATION, -32)  # every check (and each of its retries) is refused
+    assert c.runner.deliver(run_id) == "done"
+    assert deliveries(c.storage, run_id)["unknown"] == ("ambiguous", "check_failed")
+    assert fake_zalo.sent() == []
 
 
 def test_expired_token_is_refreshed_once_for_all_threads(tmp_path: Path, fake_zalo: FakeZalo) -> None:

@@ -4,7 +4,8 @@ A row goes pending → sending (committed before the Zalo call) → sent | sandb
 failed | ambiguous. Every step is a compare-and-set on the current state, so a row is sent by at
 most one thread of one process. A row still `sending` when its run is taken over belongs to a
 process that stopped between the call and the record: Zalo may have delivered it and takes no
-idempotency key, so it becomes `ambiguous` and, with the default policy, is not sent again.
+idempotency key, so it becomes `ambiguous`; with the default policy (`check`) the OA's conversation
+with the citizen then decides (bot/campaigns/reconcile.py), otherwise it is not sent again.
 
 Writes go through `Storage.transaction()`, whose per-process lock queues this sender's threads
 (two writes per message) in microseconds instead of in SQLite's busy handler.
@@ -38,8 +39,35 @@ class Ledger:
         if resend:
             return self._write("UPDATE campaign_deliveries SET status = 'pending', reason = 'ambiguous_resent',"
                                " updated_at = ? WHERE run_id = ? AND status = 'sending'", [iso(utc_now()), self.run_id])
-        return self._write("UPDATE campaign_deliveries SET status = 'ambiguous', reason = 'process_stopped_while_sending',"
-                           " updated_at = ? WHERE run_id = ? AND status = 'sending'", [iso(utc_now()), self.run_id])
+        # updated_at keeps the time the row was claimed: the conversation check looks from there.
+        return self._write("UPDATE campaign_deliveries SET status = 'ambiguous', reason = 'process_stopped_while_sending'"
+                           " WHERE run_id = ? AND status = 'sending'", [self.run_id])
+
+    def ambiguous(self) -> list[tuple[str, str, str | None]]:
+        """(user_id, when the attempt was recorded, message id if known) of every ambiguous row."""
+        with self.storage.connect() as db:
+            return db.execute("SELECT user_id, updated_at, message_id FROM campaign_deliveries"
+                              " WHERE run_id = ? AND status = 'ambiguous' ORDER BY user_id", [self.run_id]).fetchall()
+
+    def known_message_ids(self, user_id: str) -> set[str]:
+        """Message ids already recorded for this citizen (any run): never proof of another delivery."""
+        with self.storage.connect() as db:
+            return {r[0] for r in db.execute("SELECT message_id FROM campaign_deliveries WHERE user_id = ?"
+                                             " AND message_id IS NOT NULL AND message_id != ''", [user_id])}
+
+    def settle(self, user_id: str, verdict: str, message_id: str | None = None) -> None:
+        """An ambiguous row after the conversation check: found → sent; absent → pending (resent);
+        unknown → stays ambiguous, not resent."""
+        now = iso(utc_now())
+        if verdict == "found":
+            sql, args = ("status = 'sent', reason = 'found_in_conversation', message_id = coalesce(?, message_id),"
+                         " updated_at = ?", [message_id, now])
+        elif verdict == "absent":
+            sql, args = "status = 'pending', reason = 'absent_resent', updated_at = ?", [now]
+        else:
+            sql, args = "reason = 'check_failed'", []
+        self._write(f"UPDATE campaign_deliveries SET {sql} WHERE run_id = ? AND user_id = ? AND status = 'ambiguous'",
+                    [*args, self.run_id, user_id])
 
     def page(self, after: str, size: int, now: datetime) -> tuple[list[str], str | None]:
         """Pending citizens among the next `size` after `after` who may still be messaged (the

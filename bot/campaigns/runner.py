@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from bot.campaigns.article import ArticleBroadcast
 from bot.campaigns.delivery import Ledger
 from bot.lease import Lease
 from bot.campaigns.ratelimit import Pacer
+from bot.campaigns.reconcile import conversation_text, look_up
 from bot.campaigns.runs import finish_run
 from bot.campaigns.schedule import blocked_until, quiet_window
 from bot.campaigns.sender import Halt, SendOne, Sender
@@ -122,20 +123,57 @@ class Runner:
 
     def _send_recipients(self, run: dict[str, Any], channel: str, lease: Lease) -> Halt | None:
         ledger = Ledger(self.storage, run["id"], channel)
+        message = json.loads(run["message"])
         recovered = ledger.recover(resend=self.settings.ambiguous_policy == "resend")
         if recovered:
             log.warning("campaign run %d: %d message(s) were being sent when a process stopped (policy: %s)",
                         run["id"], recovered, self.settings.ambiguous_policy)
-        sender = Sender(ledger, self._send_one(channel, json.loads(run["message"])), settings=self.settings,
+        self._reconcile(ledger, message, lease, wait=False)  # those old enough to look for now
+        halt = self._sender_pass(run["id"], ledger, channel, message, lease)
+        for _ in range(2):  # rows that timed out (or were too recent): look for them, resend the absent ones
+            if halt is not None or not self._reconcile(ledger, message, lease, wait=True):
+                break
+            halt = self._sender_pass(run["id"], ledger, channel, message, lease)
+        return halt
+
+    def _sender_pass(self, run_id: int, ledger: Ledger, channel: str, message: dict[str, Any], lease: Lease) -> Halt | None:
+        sender = Sender(ledger, self._send_one(channel, message), settings=self.settings,
                         pacer=self.pacer, tz=self.tz, quiet=self.quiet, sandbox=getattr(self.zalo, "sandbox", False),
                         now=self.clock)
         with self._lock:
-            self._senders[run["id"]] = sender
+            self._senders[run_id] = sender
         try:
-            return sender.run(lambda: self._watch(run["id"], lease))
+            return sender.run(lambda: self._watch(run_id, lease))
         finally:
             with self._lock:
-                self._senders.pop(run["id"], None)
+                self._senders.pop(run_id, None)
+
+    def _reconcile(self, ledger: Ledger, message: dict[str, Any], lease: Lease, *, wait: bool) -> int:
+        """Settle ambiguous rows from the OA's conversation (policy `check`, consultation channel:
+        template messages are not verifiable this way). With `wait`, first let the youngest attempt
+        age `ambiguous_check_after_seconds` (keeping the lease); without, only look for rows that old.
+        Returns how many went back to pending (to be resent)."""
+        if self.settings.ambiguous_policy != "check" or ledger.channel != "consultation":
+            return 0
+        settle = timedelta(seconds=self.settings.ambiguous_check_after_seconds)
+        rows = ledger.ambiguous()
+        if wait and rows:
+            youngest = max(datetime.fromisoformat(stamp) for _, stamp, _ in rows)
+            while (remaining := (youngest + settle - utc_now()).total_seconds()) > 0:
+                if self._stopping.wait(min(remaining, self.settings.lease_seconds / 3)) or not lease.acquire():
+                    return 0
+        ripe = [r for r in rows if datetime.fromisoformat(r[1]) + settle <= utc_now()]
+        text = conversation_text(message)
+        verdicts: dict[str, int] = {}
+        for user_id, stamp, message_id in ripe:
+            self.pacer.wait(self._stopping)
+            verdict = look_up(self.zalo, user_id, text, datetime.fromisoformat(stamp), message_id,
+                              ledger.known_message_ids(user_id))
+            ledger.settle(user_id, verdict.kind, verdict.message_id)
+            verdicts[verdict.kind] = verdicts.get(verdict.kind, 0) + 1
+        if verdicts:
+            log.warning("campaign run %d: ambiguous messages checked in the conversation: %s", ledger.run_id, verdicts)
+        return verdicts.get("absent", 0)
 
     def _send_one(self, channel: str, message: dict[str, Any]) -> SendOne:
         if channel == "template":

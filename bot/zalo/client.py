@@ -76,6 +76,14 @@ class ZaloClient:
     def user_detail(self, user_id: str) -> dict[str, Any]:
         return self.call("GET", "/v3.0/oa/user/detail", params={"data": json.dumps({"user_id": user_id})})
 
+    def conversation(self, user_id: str, offset: int = 0, count: int = 10) -> list[dict[str, Any]]:
+        """The OA's recent messages with one citizen, newest first (at most 10 per call). Each item has
+        `src` (0: sent by the OA, 1: by the citizen), `time` (ms), `message_id`, `type`, `message`."""
+        query = {"user_id": user_id, "offset": offset, "count": count}
+        data = self.call("GET", "/v2.0/oa/conversation", params={"data": json.dumps(query)})
+        value = data.get("value", data.get("messages"))  # a list in `data`; some clients also accept data.messages
+        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
     # --- the chokepoint -------------------------------------------------------------------
     def call(self, method: str, path: str, *, retry: bool = True, **kwargs: Any) -> dict[str, Any]:
         """Call with bounded retries for transient failures and one refresh on auth failures."""

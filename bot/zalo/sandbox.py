@@ -37,6 +37,9 @@ class SandboxZalo:
     def user_detail(self, user_id: str) -> dict[str, Any]:
         return {"user_id": user_id}
 
+    def conversation(self, user_id: str, offset: int = 0, count: int = 10) -> list[dict[str, Any]]:
+        return []  # nothing ever left the machine
+
 
 def _message_id() -> str:
     return f"sandbox-{next(_counter)}-{uuid.uuid4().hex[:8]}"
