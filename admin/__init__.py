@@ -19,6 +19,7 @@ RESOURCES: list[Blueprint] = [tickets.blueprint, handoffs.blueprint, campaigns.b
 def register_admin(app: Flask, admin_token: str) -> None:
     if not admin_token:
         return
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # officers read Vietnamese, not \u escapes
     api = Blueprint("admin_api", __name__, url_prefix="/admin/api")
     api.before_request(_require_token)
     api.add_url_rule("/health", "health", _health)

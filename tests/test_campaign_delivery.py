@@ -95,7 +95,7 @@ def test_content_error_stops_the_campaign_and_resume_finishes_it(tmp_path: Path,
     run_id = c.send_now("thu").run_id
     assert c.runner.deliver(run_id) == "failed"
     assert c.row("thu")["status"] == "failed" and fake_zalo.sent() == []
-    assert any(h["event"] == "run_failed" and "zalo_-248" in h["detail"] for h in c.store.history("thu"))
+    assert any(h["event"] == "run_failed" and "lỗi Zalo -248" in h["detail"] for h in c.store.history("thu"))
     c.resume("thu")
     assert c.runner.deliver(c.send_now("thu").run_id) == "done"
     assert sent_counts(fake_zalo) == {u: 1 for u in users}

@@ -38,7 +38,10 @@ STATUSES: dict[str, str] = {
     "run_pending": "lượt gửi bị ngắt, chờ gửi tiếp",
     "send_now": "gửi ngay",
     "send_again": "gửi lại",
-    "reconciled": "đối soát tin không rõ",
+    # what created a run
+    "schedule": "theo lịch",
+    "late": "theo lịch, trễ",
+    "manual": "gửi ngay",
 }
 
 # Why a citizen was skipped, a run stopped or waited, a run was missed, a follower sync stopped.

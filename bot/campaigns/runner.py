@@ -104,7 +104,7 @@ class Runner:
             if run["status"] == "waiting" and run["resume_at"] and run["resume_at"] > iso(now):
                 return None
             if run["status"] == "waiting":
-                record(db, run["campaign_id"], "run_resumed", f"run {run_id}", at=now)
+                record(db, run["campaign_id"], "run_resumed", f"lượt {run_id}", at=now)
             db.execute("UPDATE campaign_runs SET status = 'sending', resume_at = NULL, started_at = coalesce(started_at, ?)"
                        " WHERE id = ?", [iso(now), run_id])
             refresh_status(db, run["campaign_id"], now)

@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.campaigns import audience
+from bot.campaigns import audience, labels
 from bot.campaigns.content import render, zalo_message
 from bot.campaigns.model import ACTIVE_RUN, Campaign
 from bot.campaigns.schedule import due_times, make_trigger
@@ -53,7 +53,8 @@ def create_run(db: Any, campaign: Campaign, scheduled_for: datetime, trigger: st
     count = 0
     if campaign.channel != "article":
         count = audience.materialize(db, run_id, campaign.audience, campaign.channel, now)
-    record(db, campaign.id, "run_created", f"run {run_id} ({trigger}), {count} người trong đối tượng", at=now)
+    record(db, campaign.id, "run_created", f"lượt {run_id} ({labels.status(trigger)}), {count} người trong đối tượng",
+           at=now)
     refresh_status(db, campaign.id, now)
     return run_id
 
@@ -96,7 +97,8 @@ def _decide_latest(db: Any, store: CampaignStore, campaign: Campaign, latest: da
               else "previous_run_unfinished" if active else "beyond_grace" if now - latest > store.grace else None)
     if reason:
         record_missed(db, campaign.id, latest, reason, now)
-        record(db, campaign.id, "missed", f"{latest.astimezone(store.ctx.tz):%d/%m/%Y %H:%M}: {reason}", at=now)
+        record(db, campaign.id, "missed", f"{latest.astimezone(store.ctx.tz):%d/%m/%Y %H:%M}: {labels.reason(reason)}",
+               at=now)
         log.warning("campaign %s: run due %s missed (%s)", campaign.id, iso(latest), reason)
         return None
     trigger = "late" if now - latest > LATE_AFTER else "schedule"
@@ -117,7 +119,7 @@ def finish_run(store: CampaignStore, run_id: int, status: str, reason: str | Non
         if status in ("failed", "paused") and reason != "officer":
             db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
         when = f", tiếp tục lúc {resume_at.astimezone(store.ctx.tz):%H:%M %d/%m}" if resume_at else ""
-        record(db, campaign_id, f"run_{status}", f"run {run_id}: {reason or 'xong'}{when}", at=now)
+        record(db, campaign_id, f"run_{status}", f"lượt {run_id}: {labels.reason(reason) or 'xong'}{when}", at=now)
         refresh_status(db, campaign_id, now)
 
 

@@ -220,7 +220,7 @@ class Campaigns:
             db.execute("UPDATE campaigns SET status = 'draft', updated_at = ? WHERE id = ?", [iso(now), campaign_id])
             record(db, campaign_id, "resumed", "cán bộ tiếp tục", at=now)
             status = refresh_status(db, campaign_id, now)
-        return f"Chiến dịch `{campaign_id}`: {status}."
+        return f"Chiến dịch `{campaign_id}`: {labels.status(status)}."
 
     def send_now(self, campaign_id: str, *, again: bool = False) -> SendNow:
         """The run to deliver now: the unfinished one (e.g. after a crash), else a new manual run.

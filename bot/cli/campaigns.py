@@ -12,8 +12,9 @@ import json
 import sys
 import threading
 import time
-from pathlib import Path
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.campaigns import labels
 from bot.campaigns.service import Added, CampaignActionError, Campaigns, SendNow, open_campaigns
@@ -21,8 +22,6 @@ from bot.campaigns.yamlsource import CampaignError
 from bot.config import load_config
 
 FINISHED = ("done", "failed", "cancelled", "paused", "waiting")
-STATUS_WORDS = {"done": "đã gửi xong", "failed": "DỪNG VÌ LỖI", "cancelled": "đã hủy", "paused": "tạm dừng",
-                "waiting": "chờ hết giờ yên lặng", "pending": "chờ gửi tiếp"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            ("delete", "remove a cancelled campaign with its runs, delivery records and history")):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("id")
+        if name == "show":
+            sub.add_argument("--json", action="store_true", help="the raw record (codes, UTC times) as JSON")
         sub.set_defaults(func=_simple)
     send = commands.add_parser("send-now", help="deliver now, with a progress bar")
     send.add_argument("id")
@@ -101,8 +102,10 @@ def _list(args: argparse.Namespace) -> int:
 
 def _simple(args: argparse.Namespace) -> int:
     campaigns = open_campaigns(load_config())
-    if args.action == "show":
+    if args.action == "show" and args.json:
         return _guard(lambda: print(json.dumps(campaigns.show(args.id), ensure_ascii=False, indent=2)) or 0)
+    if args.action == "show":
+        return _guard(lambda: _print_show(campaigns.show(args.id), campaigns.tz))
     return _guard(lambda: print(getattr(campaigns, args.action)(args.id)) or 0)
 
 
@@ -125,9 +128,9 @@ def _print_dry_run(plan: dict[str, Any]) -> int:
     counts = plan["counts"]
     print(f"Sẽ gửi: {counts.pop('send', 0)} người (trong đó {plan['free_48h']} trong 48 giờ miễn phí)")
     for reason, count in sorted(counts.items()):
-        print(f"Bỏ qua ({reason}): {count}")
+        print(f"Bỏ qua ({labels.reason(reason)}): {count}")
     for person in plan["sample"]:
-        print(f"  {person['user_id']:<24} {person['decision']:<22} {person['display_name']}")
+        print(f"  {person['user_id']:<24} {labels.reason(person['decision']):<38} {person['display_name']}")
     return 0
 
 
@@ -148,7 +151,7 @@ def _deliver(campaigns: Campaigns, run_id: int) -> int:
     if outcome.get("status") == "busy":
         print("(lượt gửi do tiến trình khác thực hiện)", file=sys.stderr)
     tail = f", tiếp tục lúc {resume_at}" if resume_at else ""
-    print(f"Lượt gửi {run_id}: {STATUS_WORDS.get(status, status)}{tail}. Xem: python -m bot campaigns report …")
+    print(f"Lượt gửi {run_id}: {labels.status(status)}{tail}. Xem: python -m bot campaigns report …")
     return 1 if status == "failed" else 0
 
 
@@ -158,13 +161,42 @@ def _progress(campaigns: Campaigns, run_id: int, *, final: bool) -> tuple[str, s
     done = total - counts.get("pending", 0) - counts.get("sending", 0)
     width = 30
     filled = width * done // total if total else width
-    parts = " ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("pending", "sending"))
+    parts = ", ".join(f"{labels.status(k)} {v}" for k, v in sorted(counts.items()) if k not in ("pending", "sending"))
     line = f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} {parts}"
     if sys.stderr.isatty():
         print("\r" + line, end="\n" if final else "", file=sys.stderr, flush=True)
     elif final or int(time.monotonic() * 5) % 10 == 0:  # not a terminal: a line every ~2 s
         print(line, file=sys.stderr, flush=True)
     return status, resume_at
+
+
+def _print_show(shown: dict[str, Any], tz: ZoneInfo) -> int:
+    """`show` for an officer: Vietnamese words and local times (`--json` keeps codes and UTC)."""
+    print(f"Chiến dịch {shown['id']}: {shown['title']}")
+    print(f"  Trạng thái: {labels.status(shown['status'])}{'' if shown['enabled'] else ' (chưa bật lịch)'}")
+    print(f"  Kênh: {shown['channel']}; đối tượng: {shown['audience']}")
+    print(f"  Lịch: {shown['schedule']}; lần gửi tới: {shown['sends_at'] or '—'}")
+    if shown["source"]:
+        print(f"  Tệp: {shown['source']}")
+    if shown["runs"]:
+        print("Các lượt gửi:")
+    for run in shown["runs"]:
+        why = f" ({labels.reason(run['reason'])})" if run["reason"] else ""
+        times = "".join([f", bắt đầu {_local(run['started_at'], tz)}" if run["started_at"] else "",
+                         f", xong {_local(run['finished_at'], tz)}" if run["finished_at"] else "",
+                         f", tiếp tục lúc {_local(run['resume_at'], tz)}" if run["resume_at"] else ""])
+        counts = ", ".join(f"{labels.status(k)} {v}" for k, v in sorted(run["counts"].items()))
+        print(f"  Lượt {run['id']} ({labels.status(run['trigger'])}, lịch {_local(run['scheduled_for'], tz)}):"
+              f" {labels.status(run['status'])}{why}{times}{'; ' + counts if counts else ''}")
+    if shown["history"]:
+        print("Lịch sử:")
+    for item in shown["history"]:
+        print(f"  {_local(item['at'], tz)}  {labels.status(item['event'])}{': ' + item['detail'] if item['detail'] else ''}")
+    return 0
+
+
+def _local(stamp: str, tz: ZoneInfo) -> str:
+    return f"{datetime.fromisoformat(stamp).astimezone(tz):%H:%M %d/%m/%Y}"
 
 
 def _report(args: argparse.Namespace) -> int:
