@@ -44,11 +44,18 @@ WORKING_HOURS = datetime(2026, 3, 10, 3, 0, tzinfo=timezone.utc)  # a Tuesday, 1
 
 
 def pin_cli_clock(monkeypatch: Any, moment: datetime = WORKING_HOURS) -> None:
-    """`python -m bot campaigns …` in this test sees `moment` as now, so quiet hours never depend on
-    when the suite runs."""
+    """`python -m bot campaigns …` in this test sees `moment` as the time it started (the clock then
+    runs on), so quiet hours never depend on when the suite runs."""
+    import time
+
     import bot.cli.campaigns as cli
 
-    monkeypatch.setattr(cli, "open_campaigns", lambda config: service.open_campaigns(config, clock=lambda: moment))
+    started = time.monotonic()
+
+    def clock() -> datetime:
+        return moment + timedelta(seconds=time.monotonic() - started)
+
+    monkeypatch.setattr(cli, "open_campaigns", lambda config: service.open_campaigns(config, clock=clock))
 
 
 def add_users(storage: Storage, ids: list[str], *, followed: bool = True, days_ago: float = 0.0,

@@ -12,7 +12,11 @@ import pytest
 from app import create_app
 from bot.campaigns.runs import catch_up
 from bot.campaigns.service import CampaignActionError
-from tests.campaignkit import add_users, campaign_config, consultation, open_campaigns, sent_counts, wait_for_run
+from bot.cli import main
+from bot.clock import utc_now
+from bot.storage import Storage
+from tests.campaignkit import (WORKING_HOURS, add_users, campaign_config, consultation, open_campaigns, pin_cli_clock,
+                               sent_counts, wait_for_run)
 from tests.fakezalo import FakeZalo
 from tests.harness import ADMIN_TOKEN
 
@@ -62,3 +66,21 @@ def test_admin_api_applies_the_same_rule(tmp_path: Path, fake_zalo: FakeZalo) ->
         assert sent_counts(fake_zalo) == {"a": 2}
     finally:
         runtime.stop()
+
+
+def test_command_line_send_again_says_how_many_already_received_it(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "cli.sqlite3"))
+    for var in ("ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "BOT_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    pin_cli_clock(monkeypatch)
+    storage = Storage(str(tmp_path / "cli.sqlite3"))
+    storage.migrate()
+    add_users(storage, ["a", "b"], days_ago=(utc_now() - WORKING_HOURS).total_seconds() / 86400)
+    once = tmp_path / "mot-lan.yaml"
+    once.write_text(consultation("mot-lan", extra="enabled: true\nschedule: {at: '2026-03-12 09:00'}"), encoding="utf-8")
+    assert main(["campaigns", "add", str(once)]) == 0
+    assert main(["campaigns", "send-now", "mot-lan"]) == 0
+    assert main(["campaigns", "send-now", "mot-lan"]) == 1
+    assert "đã tới 2 người" in capsys.readouterr().err
+    assert main(["campaigns", "send-now", "mot-lan", "--again"]) == 0
+    assert "2 người trong đối tượng đã nhận chiến dịch này trước đó" in capsys.readouterr().out

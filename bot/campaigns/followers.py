@@ -66,8 +66,8 @@ def sync_followers(storage: Storage, zalo: Any, *, details: bool = False, pacer:
         except ZaloError as exc:
             stopped_by, error = "zalo_error", str(exc)
             break
-        reported = page.get("total")
-        total = reported if isinstance(reported, int) and reported >= 0 else None
+        reported = str(page.get("total", ""))
+        total = int(reported) if reported.isdigit() else None
         ids = [str(u["user_id"]) for u in page.get("users") or [] if u.get("user_id")]
         seen.extend(ids)
         offset += PAGE_SIZE

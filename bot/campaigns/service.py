@@ -249,7 +249,8 @@ class Campaigns:
                         " cả đối tượng thì dùng `send-now --again` (admin API: `?again=1`)")
                 db.execute("UPDATE campaigns SET next_due_at = NULL WHERE id = ?", [campaign_id])
             run_id = create_run(db, campaign, now, "manual", now, self.placeholders)
-            assert run_id is not None
+            if run_id is None:  # another send-now of this campaign in the same millisecond
+                raise CampaignActionError(f"chiến dịch `{campaign_id}` vừa được gửi cùng lúc; thử lại sau giây lát")
             already = delivery.already_received(db, campaign_id, run_id) if again else 0
             record(db, campaign_id, "send_again" if again else "send_now",
                    f"run {run_id}" + (f", {already} người đã nhận trước đó" if again else ""), at=now)
