@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 from bot.cli import ask, campaigns, chat, followers, handoffs, kb, scheduler, serve, tickets, worker
 from bot.config import ConfigError
+from bot.knowledge import KnowledgeError
 
 COMMANDS = [serve, worker, chat, ask, kb, tickets, handoffs, campaigns, followers, scheduler]
 NO_DATABASE = ("ask", "kb check")  # commands that never open the database
@@ -76,4 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except KnowledgeError as exc:  # only when no good version was ever saved (bot/knowledge/lastgood.py)
+        print(f"Không khởi động được: cơ sở kiến thức có lỗi.\n{exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,8 @@ import sys
 from typing import Iterable, TextIO
 
 from bot.config import load_config
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeError
+from bot.knowledge.lastgood import load_or_last_good
 from bot.matcher import Match, Matcher
 
 
@@ -31,10 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load_config()
     try:
-        kb = load_knowledge(args.knowledge or config.knowledge_dir)
+        started = load_or_last_good(args.knowledge or config.knowledge_dir)
     except KnowledgeError as exc:
         print(f"knowledge error:\n{exc}", file=sys.stderr)
         return 2
+    if started.errors:
+        print("knowledge error (answering from the last good version, saved at "
+              f"{started.saved_at}):\n" + "\n".join(started.errors), file=sys.stderr)
+    kb = started.loaded.kb
     matcher = Matcher(kb, config.matcher)
     placeholders = _Placeholders(config.agency.placeholders())
     questions = args.questions or _lines(sys.stdin)

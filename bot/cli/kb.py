@@ -17,11 +17,13 @@ import argparse
 import json
 import sys
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso
 from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase, read_knowledge
+from bot.knowledge import lastgood
 from bot.knowledge.edit import EditError, apply_alternative
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
@@ -78,6 +80,10 @@ def run_check(args: argparse.Namespace) -> int:
           f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo.")
     if not report.matcher_checked:
         print("Kiểm tra câu ví dụ và cách hỏi trùng nhau sẽ chạy khi các lỗi trên đã được sửa.")
+    if report.errors:
+        saved = lastgood.load(Path(args.knowledge or config.knowledge_dir))
+        print(f"Bot vẫn trả lời bằng phiên bản hợp lệ gần nhất (lưu lúc {saved[1]}) cho đến khi các lỗi được sửa."
+              if saved else "Chưa có phiên bản hợp lệ nào được lưu: bot sẽ không khởi động được cho đến khi sửa xong.")
     return int(failed)
 
 
