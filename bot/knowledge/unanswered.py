@@ -61,6 +61,14 @@ def record(storage: Storage, question: str, match: Match, reason: str, *,
     return True
 
 
+def asked_since(storage: Storage, asker: str, since: str) -> bool:
+    """Whether this asker (hashed id) asked a question the bot could not answer after `since`
+    (stored timestamp format): the bot's last reply to them was then not an answer."""
+    with storage.connect() as db:
+        return db.execute("SELECT 1 FROM unanswered WHERE asker = ? AND asked_at > ? AND reason != 'rated_wrong' LIMIT 1",
+                          [asker, since]).fetchone() is not None
+
+
 @dataclass
 class Group:
     """Questions that normalise to (nearly) the same text, with what the bot would do now."""
