@@ -1,8 +1,10 @@
 """`python -m bot kb`: tools for the staff who own the knowledge base.
 
 - `kb check`: every problem as `file:line: message`; exit 0 when clean, 1 on errors (warnings too
-  with --strict). `--json` prints {"entries", "files", "errors", "warnings", "matcher_checked",
-  "problems": [{"file", "line", "severity", "code", "message", "related"}]} for machines.
+  with --strict). Agency settings still unset in config.yaml (bot/agency.py) are warned about
+  too, without failing the check. `--json` prints {"entries", "files", "errors", "warnings",
+  "matcher_checked", "config_warnings", "problems": [{"file", "line", "severity", "code",
+  "message", "related"}]} for machines.
 - `kb unanswered`: questions the bot could not answer, grouped, with the nearest entry, then the
   answers citizens rated "Chưa đúng" (section "Trả lời chưa đúng", shown even once the bot
   "now answers": a wrong answer is worse than none); `--yaml` for a paste-able snippet;
@@ -20,6 +22,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot import agency
 from bot.clock import iso
 from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase, read_knowledge
@@ -68,14 +71,17 @@ def run_check(args: argparse.Namespace) -> int:
     config = load_config()
     report = check(args.knowledge or config.knowledge_dir, config)
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
+    unset = agency.warnings(config.agency)  # deployment settings, not knowledge problems: never fail the check
     if args.json:
         print(json.dumps({"entries": len(report.loaded.kb.entries), "files": len(report.loaded.kb.topics),
                           "errors": len(report.errors), "warnings": len(report.warnings),
-                          "matcher_checked": report.matcher_checked,
+                          "matcher_checked": report.matcher_checked, "config_warnings": unset,
                           "problems": [p.to_json() for p in report.problems]}, ensure_ascii=False, indent=2))
         return int(failed)
     for problem in report.problems:
         print(problem)
+    for warning in unset:
+        print(warning)
     print(f"{len(report.loaded.kb.entries)} mục trong {len(report.loaded.kb.topics)} tệp chủ đề: "
           f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo.")
     if not report.matcher_checked:
