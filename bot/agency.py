@@ -25,7 +25,12 @@ SETTINGS = {"agency": "name", "agency_short": "short_name", "hotline": "hotline"
 _MARKER = re.compile(r"\s*\([^()]*(?:tên đơn vị|cập nhật)[^()]*\)", re.IGNORECASE)  # "(địa chỉ cập nhật tại …)"
 _PLACEHOLDER_DOMAIN = re.compile(r"tenmien\.|example\.(?:com|org|vn)|\.invalid\b", re.IGNORECASE)
 _PLACEHOLDER_NUMBER = re.compile(r"(?:1[89]00)?0+")  # "1900 0000", "0000"
-_VERBS = r"(?:gọi|gửi|đến|liên hệ|tra cứu|xem|nhắn|hỏi|nộp)"
+_VERBS = r"(?:gọi|gửi|đến|liên hệ|tra cứu|xem|nhắn|hỏi|nộp|dùng|vào|đăng nhập|mang|tìm|đặt)"
+NAMES = ("agency", "agency_short")  # never left out: shown without a placeholder note, or worded neutrally
+CONTACTS = ("hotline", "email")  # "Điện thoại: {hotline}." says nothing once worded neutrally: left out
+# Left out first: an optional contact goes before the place it was an alternative to ("tại {address} hoặc
+# {hotline}"). The address is never left out: its neutral wording still says where to go.
+ORDER = ("hotline", "email", "website", "local_portal", "portal", "office_hours", "address", *NAMES)
 _CUT = "\x00"  # marks where a clause was left out, to drop a line left empty
 _URL = re.compile(r"https?://[^\s,;()<>]+[^\s,;()<>.]")
 
@@ -61,8 +66,11 @@ class Renderer:
         self.values: dict[str, str] = {}
         self.unset: set[str] = set()
         for placeholder, key in SETTINGS.items():
-            cleaned = _MARKER.sub("", getattr(agency, key)).strip()
-            if is_unset(key, cleaned):
+            raw = getattr(agency, key)
+            cleaned = _MARKER.sub("", raw).strip()
+            if placeholder in NAMES and cleaned and not is_unset(key, cleaned):
+                self.values[placeholder] = cleaned  # "Ủy ban nhân dân tỉnh (tên đơn vị)": the name without the note
+            elif is_unset(key, raw):
                 self.unset.add(placeholder)
             else:
                 self.values[placeholder] = cleaned
@@ -86,7 +94,7 @@ class Renderer:
         return self.render(template)
 
     def render(self, text: str) -> str:
-        for name in sorted(self.unset):
+        for name in sorted(self.unset, key=ORDER.index):
             if "{" + name + "}" in text:
                 text = self._leave_out(text, name)
         text = text.format_map(_Keep(self.values))
@@ -95,12 +103,17 @@ class Renderer:
     def _leave_out(self, text: str, name: str) -> str:
         """`text` without the unset `{name}` where the sentence reads on without it, else worded neutrally."""
         slot = re.escape("{" + name + "}")
+        if name in NAMES or name == "address":
+            text = re.sub(rf"[ \t]*\({slot}\)", "", text)  # "Trung tâm … ({address})"
+            return text.replace("{" + name + "}", self.neutral[name])
         text = re.sub(rf", {slot} hoặc ", " hoặc ", text)  # "qua {a}, {x} hoặc hệ thống"
-        for pattern in (rf"\b{_VERBS}(?: (?:tại|qua|trên))? {slot} hoặc (?={_VERBS}\b)",  # "gọi {x} hoặc đến …"
-                        rf"{slot} hoặc (?!{_VERBS}\b)|{slot}, (?=\{{)",  # "tại {x} hoặc nơi …", "qua {x}, {y}"
-                        rf"(?:(?<=\}}),| hoặc| và) (?:{_VERBS} )?{slot}",  # "… hoặc gọi {x}", "{a}, {x}"
-                        rf"[ \t]*\({slot}\)",  # "cổng của tỉnh ({x})"
-                        rf"(?:^|(?<=[.;]))[ \t]*[^.;:\n]{{1,60}}:[ \t]*{slot}[ \t]*(?:[.;]|$)"):  # "Điện thoại: {x}."
+        patterns = [rf"\b{_VERBS}(?: (?:tại|qua|trên))? {slot} hoặc (?={_VERBS}\b)",  # "gọi {x} hoặc đến …"
+                    rf"{slot} hoặc (?!{_VERBS}\b)|{slot}, (?=\{{)",  # "tại {x} hoặc nơi …", "qua {x}, {y}"
+                    rf"(?:(?<=\}}),|[,;]? hoặc|[,;]? và) (?:{_VERBS} )?{slot}",  # "…, hoặc gọi {x}", "{a}, {x}"
+                    rf"[ \t]*\({slot}\)"]  # "cổng của tỉnh ({x})"
+        if name in CONTACTS:  # "Điện thoại: {x}."
+            patterns.append(rf"(?:^|(?<=[.;]))[ \t]*[^.;:\n]{{1,60}}:[ \t]*{slot}[ \t]*(?:[.;]|$)")
+        for pattern in patterns:
             text = re.sub(pattern, _CUT, text, flags=re.MULTILINE)
         text = re.sub(rf"^[ \t]*(?:\d+\.|[-•])?[ \t]*{_CUT}[{_CUT} \t]*(?:\n|\Z)", "", text, flags=re.MULTILINE)
         text = text.replace(_CUT, "")  # (a line left with nothing but its list marker went above)

@@ -47,7 +47,7 @@ def fallback_reply(ctx: Context) -> Reply:
         "Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này. Câu hỏi của bạn đã được ghi lại để bổ sung.\n"
         "Bạn có thể gọi {hotline} hoặc tra cứu tại {portal} để được hướng dẫn."
     )
-    hotline, portal = ctx.link("{hotline}"), ctx.link("{portal}")
-    return Reply(text=text, buttons=tuple(b for b in (hotline and phone_button("Gọi tổng đài", hotline),
-                                                      portal and url_button("Cổng Dịch vụ công", portal),
-                                                      query_button("Gặp cán bộ", "#handoff", show=False)) if b))
+    hotline, portal = ctx.link("{hotline}"), ctx.link("{portal}")  # None while unset in config.yaml
+    buttons = ((phone_button("Gọi tổng đài", hotline),) if hotline else ()) + \
+              ((url_button("Cổng Dịch vụ công", portal),) if portal else ())
+    return Reply(text=text, buttons=(*buttons, query_button("Gặp cán bộ", "#handoff", show=False)))
