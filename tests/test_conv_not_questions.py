@@ -79,3 +79,11 @@ def test_a_bare_number_or_one_character_gets_a_prompt_not_an_entry(h, text):
     replies = Chat(h, "u1").say(text)
     assert replies == [(PROMPT, ["Căn cước", "Cư trú", "Đất đai", "Hộ chiếu", "Lĩnh vực khác"])]  # the topics
     assert rows(h, "SELECT count(*) FROM unanswered") == [(0,)]
+
+
+@pytest.mark.parametrize("text", ["tôi muốn khiếu nại quyết định thu hồi đất", "tôi muốn tố cáo cán bộ xã",
+                                  "gửi phản ánh ẩn danh", "nhân viên một cửa quát nạt dân thì phản ánh sao"])
+def test_formal_procedures_and_questions_go_to_the_knowledge_base_not_the_flow(h, text):
+    """A khiếu nại against a decision and a tố cáo have their own legal procedure, which the FAQ explains."""
+    assert not Chat(h, "u1").say(text)[0][0].startswith("Tôi sẽ giúp bạn gửi phản ánh")
+    assert rows(h, "SELECT count(*) FROM conversation_state") == [(0,)]
