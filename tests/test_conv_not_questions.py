@@ -41,7 +41,7 @@ def test_a_typed_complaint_about_staff_starts_the_feedback_flow(h, text):
 
 
 def test_a_complaint_without_a_topic_asks_for_one(h):
-    replies = Chat(h, "u1").say("tôi muốn tố cáo")
+    replies = Chat(h, "u1").say("em muốn kiến nghị với ủy ban")
     assert replies[0][0].startswith("Tôi sẽ giúp bạn gửi phản ánh, kiến nghị đến cán bộ có trách nhiệm. "
                                     "Bạn muốn phản ánh, kiến nghị về vấn đề gì?")
     assert replies[0][1][-1] == "Hủy"
