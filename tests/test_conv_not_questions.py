@@ -87,3 +87,16 @@ def test_formal_procedures_and_questions_go_to_the_knowledge_base_not_the_flow(h
     """A khiếu nại against a decision and a tố cáo have their own legal procedure, which the FAQ explains."""
     assert not Chat(h, "u1").say(text)[0][0].startswith("Tôi sẽ giúp bạn gửi phản ánh")
     assert rows(h, "SELECT count(*) FROM conversation_state") == [(0,)]
+
+
+def test_no_phrasing_of_the_shipped_knowledge_base_is_taken_from_the_faq() -> None:
+    """Every question, alternative and example the shipped entries answer still reaches the FAQ."""
+    from bot.knowledge import load_knowledge
+    from handlers.complaints import is_complaint
+    from handlers.intents import match
+    from handlers.ratings import TYPED_WRONG
+    from tests.harness import REPO
+
+    phrasings = [q for e in load_knowledge(REPO / "knowledge").entries for q in (e.question, *e.alternatives, *e.examples)]
+    assert len(phrasings) > 1000
+    assert [q for q in phrasings if is_complaint(q) or match(q, TYPED_WRONG) or len("".join(q.split())) < 2] == []
