@@ -22,6 +22,7 @@ class LoggedAnswer:
     question: str
     entry_id: str
     score: float
+    created_at: str = ""
 
 
 def log_answer(storage: Storage, user_id: str, question: str, entry_id: str, score: float, now: datetime) -> int:
@@ -49,3 +50,12 @@ def rate(storage: Storage, answer_id: int, user_id: str, verdict: str, now: date
             [answer_id, user_id, row[2], row[1], verdict, iso(now)])
     return LoggedAnswer(*row), previous is None or previous[0] != verdict
 
+
+
+def latest(storage: Storage, user_id: str, since: datetime) -> LoggedAnswer | None:
+    """The citizen's most recent answer logged at or after `since`: what a typed "sai rồi" rates."""
+    with storage.connect() as db:
+        row = db.execute("SELECT id, question, entry_id, score, created_at FROM answer_log"
+                         " WHERE user_id = ? AND created_at >= ?"
+                         " ORDER BY id DESC LIMIT 1", [user_id, iso(since)]).fetchone()
+    return LoggedAnswer(*row) if row else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from bot.agency import renderer
 from bot.config import Config
 from bot.events import Event
 from bot.knowledge.live import LiveKnowledge, Snapshot
@@ -28,13 +29,13 @@ class Context:
     now: datetime
 
     def render(self, text: str) -> str:
-        """Fill agency placeholders ({hotline}, {portal}, …); unknown braces stay as written."""
-        return text.format_map(_Placeholders(self.config.agency.placeholders()))
+        """Fill agency placeholders ({hotline}, {portal}, …), leaving out unset ones (bot/agency.py);
+        unknown braces stay as written."""
+        return renderer(self.config.agency).render(text)
 
-
-class _Placeholders(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+    def link(self, template: str) -> str | None:
+        """A button's URL or phone number; None when it needs an agency setting still unset."""
+        return renderer(self.config.agency).value(template)
 
 
 Dispatcher = Callable[[Event, Context], list[Reply]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.agency import unset_settings
 from bot.campaigns.scheduler import CampaignScheduler
 from bot.campaigns.service import Campaigns
 from bot.config import Config
@@ -79,6 +80,7 @@ class Runtime:
             "mode": "sandbox" if self.sandbox else "zalo",
             "webhook_configured": self.config.secrets.webhook_ready,
             "knowledge": knowledge,
+            "agency_unset": unset_settings(self.config.agency),  # placeholders left out of answers: fill config.yaml
             "tokens": tokens,
             "inbox": self.inbox.counts(),
             "campaign_scheduler": self.scheduler.status() if self.scheduler else None,

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
-from handlers import commands, faq, feedback, flood, follow, handoff, media, menu, notices, payload, smalltalk
+from handlers import (commands, complaints, faq, feedback, flood, follow, handoff, media, menu, notices, notquestion,
+                      payload, ratings, smalltalk)
 
 Route = tuple[str, Callable[[Event, Context], bool], Callable[[Event, Context], list[Reply]]]
 
@@ -28,6 +29,9 @@ ROUTES: list[Route] = [
     ("commands", commands.applies, commands.handle),
     ("small talk", smalltalk.applies, smalltalk.handle),
     ("non-text messages", media.applies, media.handle),
+    ("'sai rồi' after an answer: a Chưa đúng rating", ratings.is_typed_wrong, ratings.on_typed_wrong),
+    ("a complaint typed out: the feedback flow", complaints.applies, complaints.handle),
+    ("a bare number or one character: a prompt", notquestion.applies, notquestion.handle),
     ("FAQ", faq.applies, faq.handle),
 ]
 

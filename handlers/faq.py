@@ -35,12 +35,10 @@ def answer_replies(entry: Entry, ctx: Context) -> list[Reply]:
 
 
 def entry_button(button, ctx: Context) -> ZaloButton | None:
-    value = ctx.render(button.value)
-    if button.kind == "url":
-        return url_button(button.title, value)
-    if button.kind == "phone":
-        return phone_button(button.title, value)
-    target = ctx.knowledge.kb.get(value)
+    if button.kind in ("url", "phone"):  # none while the agency setting it needs is unset
+        value = ctx.link(button.value)
+        return None if value is None else (url_button if button.kind == "url" else phone_button)(button.title, value)
+    target = ctx.knowledge.kb.get(ctx.render(button.value))
     return query_button(button.title, f"#faq:{target.id}", show=False) if target else None
 
 
@@ -49,6 +47,7 @@ def fallback_reply(ctx: Context) -> Reply:
         "Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này. Câu hỏi của bạn đã được ghi lại để bổ sung.\n"
         "Bạn có thể gọi {hotline} hoặc tra cứu tại {portal} để được hướng dẫn."
     )
-    return Reply(text=text, buttons=(phone_button("Gọi tổng đài", ctx.render("{hotline}")),
-                                     url_button("Cổng Dịch vụ công", ctx.render("{portal}")),
-                                     query_button("Gặp cán bộ", "#handoff", show=False)))
+    hotline, portal = ctx.link("{hotline}"), ctx.link("{portal}")  # None while unset in config.yaml
+    buttons = ((phone_button("Gọi tổng đài", hotline),) if hotline else ()) + \
+              ((url_button("Cổng Dịch vụ công", portal),) if portal else ())
+    return Reply(text=text, buttons=(*buttons, query_button("Gặp cán bộ", "#handoff", show=False)))

@@ -41,7 +41,10 @@ def applies(event: Event, ctx: Context) -> bool:
     return state is not None and state.flow == FLOW
 
 
-def start(event: Event, ctx: Context) -> list[Reply]:
+def start(event: Event, ctx: Context, topic: str | None = None) -> list[Reply]:
+    """A new draft; with a known `topic` key (from a typed complaint) the topic step is skipped."""
+    if topic in TOPICS:
+        return _topic(ctx, event, {}, TOPICS[topic])
     _save(ctx, event, "topic", {})
     return [_topic_prompt()]
 

@@ -156,7 +156,7 @@ def test_idle_draft_expires_with_a_notice(h):
         db.execute("UPDATE conversation_state SET updated_at = '2000-01-01T00:00:00.000+00:00'")
     assert chat.say("dang ky tam tru") == [
         ("Do quá lâu không có phản hồi, phản ánh đang soạn đã được hủy.", []),
-        ("Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 0000.", ["Hữu ích", "Chưa đúng"])]
+        ("Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 1234.", ["Hữu ích", "Chưa đúng"])]
 
 
 @pytest.mark.parametrize("lookup", [f"tra cứu {CODE}", f"tra cuu pa-{YEAR}-000001", f"PA {YEAR} 1", CODE.lower()])

@@ -11,8 +11,8 @@ from tests.harness import ADMIN_TOKEN, REPO, Harness, echo_event
 
 ALWAYS = dict(staff_days=(0, 1, 2, 3, 4, 5, 6), staff_periods=("00:00-24:00",))
 HOURS = "Sáng 7:30–11:30, chiều 13:30–17:00, từ thứ Hai đến thứ Sáu (trừ ngày lễ, Tết)"
-TAIL = "\nTrong lúc chờ, trợ lý ảo tạm ngừng trả lời. Việc gấp, bạn gọi 1900 0000."
-ANSWER = ("Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 0000.", ["Hữu ích", "Chưa đúng"])
+TAIL = "\nTrong lúc chờ, trợ lý ảo tạm ngừng trả lời. Việc gấp, bạn gọi 1900 1234."
+ANSWER = ("Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 1234.", ["Hữu ích", "Chưa đúng"])
 ENDED = ("Phiên trao đổi với cán bộ đã kết thúc, trợ lý ảo tiếp tục hỗ trợ bạn. "
          "Cần gặp lại cán bộ, bạn nhắn «gặp cán bộ».", [])
 

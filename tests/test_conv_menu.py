@@ -58,7 +58,7 @@ def test_topics_and_questions_are_paged(h):
     assert chat.click("Cư trú") == [("Cư trú: câu hỏi thường gặp. Bạn chọn câu hỏi:",
                                      ["Đăng ký tạm trú như thế nào?", "Lĩnh vực khác"])]
     assert chat.click("Đăng ký tạm trú như thế nào?") == [
-        ("Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 0000.", ["Hữu ích", "Chưa đúng"])]
+        ("Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 1234.", ["Hữu ích", "Chưa đúng"])]
 
 
 def test_service_buttons_of_the_menu_work(h):
@@ -74,13 +74,13 @@ def test_service_buttons_of_the_menu_work(h):
 def test_answer_has_entry_buttons_and_rating(h):
     chat = Chat(h, "u1")
     assert chat.say("dang ky khai sinh can gi") == [
-        ("Trả lời: Đăng ký khai sinh cần giấy tờ gì? Hỏi thêm 1900 0000.",
+        ("Trả lời: Đăng ký khai sinh cần giấy tờ gì? Hỏi thêm 1900 1234.",
          ["Cổng Dịch vụ công", "Đăng ký kết hôn", "Hữu ích", "Chưa đúng"])]
     buttons = chat.last[0].buttons
     assert buttons[0] == {"title": "Cổng Dịch vụ công", "type": "oa.open.url",
                           "payload": {"url": "https://dichvucong.gov.vn"}}
     assert buttons[1] == {"title": "Đăng ký kết hôn", "type": "oa.query.hide", "payload": "#faq:ket-hon"}
-    assert chat.click("Đăng ký kết hôn")[0][0] == "Trả lời: Đăng ký kết hôn làm ở đâu? Hỏi thêm 1900 0000."
+    assert chat.click("Đăng ký kết hôn")[0][0] == "Trả lời: Đăng ký kết hôn làm ở đâu? Hỏi thêm 1900 1234."
 
 
 def test_rating_helpful_and_wrong(h):
@@ -90,7 +90,7 @@ def test_rating_helpful_and_wrong(h):
     chat.say("lam ho chieu o dau")
     assert chat.click("Chưa đúng") == [(
         "Cảm ơn bạn đã góp ý! Câu hỏi đã được ghi lại để cán bộ bổ sung, chỉnh sửa câu trả lời. "
-        "Bạn có thể gặp cán bộ hoặc gọi 1900 0000 để được hướng dẫn.", ["Gặp cán bộ"])]
+        "Bạn có thể gặp cán bộ hoặc gọi 1900 1234 để được hướng dẫn.", ["Gặp cán bộ"])]
     assert rows(h, "SELECT entry_id, question, verdict FROM ratings ORDER BY answer_id") == [
         ("tam-tru", "dang ky tam tru", "helpful"), ("ho-chieu", "lam ho chieu o dau", "wrong")]
     assert rows(h, "SELECT question, reason, best_entry_id FROM unanswered") == [
@@ -110,7 +110,7 @@ def test_someone_elses_rating_button_is_refused(h):
 def test_fallback_is_honest_and_offers_staff(h):
     assert Chat(h, "u1").say("xổ số kiến thiết hôm nay") == [(
         "Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này. Câu hỏi của bạn đã được ghi lại để bổ sung.\n"
-        "Bạn có thể gọi 1900 0000 hoặc tra cứu tại https://dichvucong.gov.vn để được hướng dẫn.",
+        "Bạn có thể gọi 1900 1234 hoặc tra cứu tại https://dichvucong.gov.vn để được hướng dẫn.",
         ["Gọi tổng đài", "Cổng Dịch vụ công", "Gặp cán bộ"])]
 
 
@@ -123,9 +123,9 @@ def test_fallback_is_honest_and_offers_staff(h):
     ("tạm biệt", "Tạm biệt bạn! Khi cần hỗ trợ về thủ tục hành chính, bạn cứ nhắn cho UBND tỉnh nhé."),
     ("bye", "Tạm biệt bạn! Khi cần hỗ trợ về thủ tục hành chính, bạn cứ nhắn cho UBND tỉnh nhé."),
     ("bạn là ai?", "Tôi là trợ lý ảo (chương trình tự động) của {agency}, trả lời dựa trên thông tin cán bộ đã "
-                   "soạn sẵn. Cần trao đổi trực tiếp, bạn nhắn «gặp cán bộ» hoặc gọi 1900 0000."),
+                   "soạn sẵn. Cần trao đổi trực tiếp, bạn nhắn «gặp cán bộ» hoặc gọi 1900 1234."),
     ("ban la ai", "Tôi là trợ lý ảo (chương trình tự động) của {agency}, trả lời dựa trên thông tin cán bộ đã "
-                  "soạn sẵn. Cần trao đổi trực tiếp, bạn nhắn «gặp cán bộ» hoặc gọi 1900 0000."),
+                  "soạn sẵn. Cần trao đổi trực tiếp, bạn nhắn «gặp cán bộ» hoặc gọi 1900 1234."),
     ("ok", "Dạ. Bạn cần hỗ trợ thêm điều gì cứ nhắn nhé."),
 ])
 def test_small_talk_gets_short_answers_and_never_reaches_the_faq(h, text, answer):
@@ -154,7 +154,7 @@ def test_flood_gets_one_slow_down_note(tmp_path, fake_zalo):
         assert chat.click("Hữu ích") == [("Cảm ơn bạn đã đánh giá!", [])]  # clicks are not counted
         assert chat.say("dang ky tam tru") == [(
             "Bạn đang gửi nhiều tin nhắn liên tiếp nên tôi tạm dừng trả lời. Bạn vui lòng đợi giây lát rồi "
-            "gửi lại câu hỏi chính nhé. Cần gấp, bạn gọi 1900 0000.", [])]
+            "gửi lại câu hỏi chính nhé. Cần gấp, bạn gọi 1900 1234.", [])]
         assert chat.say("lam ho chieu o dau") == []
         assert chat.say("xin chào") == []
         assert len(Chat(h, "u2").say("dang ky tam tru")) == 1  # others are not affected

@@ -14,7 +14,7 @@ from tests.harness import ADMIN_TOKEN, REPO, Harness
 
 CODE = f"PA-{datetime.now().year}-000001"
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-ANSWER = "Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 0000."
+ANSWER = "Trả lời: Đăng ký tạm trú như thế nào? Hỏi thêm 1900 1234."
 
 
 @pytest.fixture

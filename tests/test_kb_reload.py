@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
 from bot.config import KnowledgeSettings
+from bot.knowledge import KnowledgeError
+from bot.runtime import Runtime
 from tests.fakezalo import FakeZalo
-from tests.harness import Harness, signed, text_event
+from tests.harness import REPO, Harness, make_config, signed, text_event
 from tests.kb_samples import BIRTH, MARRIAGE, write
 
 QUESTION = "dang ky ket hon o dau"
@@ -106,3 +112,44 @@ def test_requests_keep_being_answered_during_reloads(tmp_path: Path, fake_zalo: 
         wait_for(lambda: all(fake_zalo.sent(user) for user in users))
         answers = [fake_zalo.sent(user)[0].text or "" for user in users]
         assert all(OLD in a or "Phiên bản" in a for a in answers), answers
+
+
+def test_restart_with_a_broken_file_answers_from_the_last_good_version(
+        tmp_path: Path, fake_zalo: FakeZalo, monkeypatch, capsys) -> None:
+    """Hot reload kept the last good version in memory only: a restart with a typo stopped the bot."""
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    marriage = directory / "ket-hon.yaml"
+    with Harness(tmp_path, fake_zalo, knowledge_dir=directory) as h:
+        assert OLD in ask(h, "u1")
+    marriage.write_text(MARRIAGE.replace(OLD, "Bản lỗi.").replace("    question:", "    qustion:"), encoding="utf-8")
+    with Harness(tmp_path, fake_zalo, knowledge_dir=directory,
+                 knowledge=KnowledgeSettings(reload_interval_seconds=0.1)) as h:  # the restart
+        assert OLD in ask(h, "u2")  # citizens keep getting the last good answers
+        report = health(h)
+        assert report["status"] == "degraded" and report["knowledge"]["last_good_saved_at"]
+        assert f"{marriage}:4: lỗi: trường `qustion`" in "\n".join(report["knowledge"]["reload_errors"])
+        edit(marriage, MARRIAGE.replace(OLD, "Đến UBND xã (đã sửa)."), h)
+        assert health(h)["status"] == "ok" and not health(h)["knowledge"]["last_good_saved_at"]
+        assert "đã sửa" in ask(h, "u2")
+    marriage.write_text("entries: [\n", encoding="utf-8")  # broken again: the fixed version is the last good one
+    monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
+    assert main(["ask", "--knowledge", str(directory), "dang ky ket hon o dau"]) == 0
+    out, err = capsys.readouterr()
+    assert "đã sửa" in out and f"{marriage}:2: lỗi:" in err and "last good version" in err
+    assert main(["kb", "check", "--knowledge", str(directory)]) == 1
+    assert "Bot vẫn trả lời bằng phiên bản hợp lệ gần nhất" in capsys.readouterr().out
+
+
+def test_start_up_fails_clearly_only_when_there_never_was_a_good_version(tmp_path: Path, monkeypatch, capsys) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE.replace("    question:", "    qustion:"))
+    monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "bot.sqlite3"))
+    monkeypatch.setenv("BOT_KNOWLEDGE", str(directory))
+    monkeypatch.setattr("sys.stdin", io.StringIO("dang ky ket hon o dau\n"))
+    assert main(["chat"]) == 2
+    err = capsys.readouterr().err
+    assert "Không khởi động được: cơ sở kiến thức có lỗi." in err and "Traceback" not in err
+    assert f"{directory / 'ket-hon.yaml'}:4: lỗi: trường `qustion`" in err
+    assert "chưa có phiên bản hợp lệ nào được lưu" in err
+    with pytest.raises(KnowledgeError):
+        Runtime(make_config(tmp_path, None, knowledge_dir=directory))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from bot.cli import main
 from bot.config import Config
 from bot.knowledge import load_knowledge
 from bot.knowledge.edit import EditError, add_alternative
+from bot.knowledge.unanswered import group_id
 from bot.matcher import Matcher
 from tests.fakezalo import FakeZalo
 from tests.harness import REPO, Harness
@@ -64,13 +68,14 @@ def test_report_groups_similar_questions_and_shows_the_nearest_entry(
     assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
     out = capsys.readouterr().out
     assert "4 lượt hỏi bot chưa trả lời được, 2 nhóm" in out
-    first, second = out.split("\n  2. ")
-    assert '1. 3 lượt, 2 người' in first and f'"{OFF_TOPIC}"' in first and '"Giá vàng hôm nay bao nhiêu ạ?"' in first
+    first, second = out.split(f"\n  [{group_id(NEAR_BIRTH)}] ")
+    assert f'[{group_id(OFF_TOPIC)}] 3 lượt, 2 người' in first and f'"{OFF_TOPIC}"' in first
+    assert '"Giá vàng hôm nay bao nhiêu ạ?"' in first
     assert '1 lượt, 1 người' in second and "mục gần nhất: khai-sinh" in second
     assert main(["kb", "unanswered", "--knowledge", str(directory), "--yaml"]) == 0
     snippet = capsys.readouterr().out
     assert yaml.safe_load(snippet) == {"khai-sinh": [NEAR_BIRTH]}
-    assert f'nhóm 1 (3 lượt): "{OFF_TOPIC}"' in snippet
+    assert f'nhóm {group_id(OFF_TOPIC)} (3 lượt): "{OFF_TOPIC}"' in snippet
 
 
 COMMENTED = """\
@@ -97,7 +102,8 @@ def test_apply_round_trip_preserves_comments_and_the_bot_learns(
     directory = seed(tmp_path, fake_zalo, [("c", NEAR_BIRTH), ("d", OFF_TOPIC), ("e", OFF_TOPIC)])
     birth = directory / "ho-tich.yaml"
     birth.write_text(COMMENTED, encoding="utf-8")
-    assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh", "--group", "2"]) == 0
+    assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh",
+                 "--group", group_id(NEAR_BIRTH)]) == 0
     assert f"{birth}:9: đã thêm" in capsys.readouterr().out
     lines = COMMENTED.splitlines(keepends=True)
     assert birth.read_text(encoding="utf-8") == "".join(lines[:8] + [f"      - {NEAR_BIRTH}\n"] + lines[8:])
@@ -154,3 +160,72 @@ def test_add_alternative_at_the_end_of_a_file_without_final_newline() -> None:
               - a""")
     edited, line = add_alternative(source, "x", "b")
     assert edited == source + "\n      - b\n" and line == 7
+
+
+def report_ids(out: str) -> dict[str, str]:
+    """Question -> the group id the report shows for it."""
+    found = re.findall(r'^  \[(\w+)\] .*?: "(.*)"$', out, re.MULTILINE)
+    return {question: gid for gid, question in found}
+
+
+def test_apply_writes_the_group_the_staff_member_saw_even_after_another_apply(
+        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Group numbers shifted after each apply, so `--group 2` could write another group's text."""
+    other_birth = "khai sinh cho trẻ bị bỏ rơi"
+    directory = seed(tmp_path, fake_zalo, [("a", NEAR_BIRTH), ("b", NEAR_BIRTH), ("c", other_birth),
+                                           ("d", OFF_TOPIC)])
+    assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
+    ids = report_ids(capsys.readouterr().out)
+    assert set(ids) == {NEAR_BIRTH, other_birth, OFF_TOPIC} and len(set(ids.values())) == 3
+    # The staff member applies the first group they saw; the list the next apply reads is shorter.
+    assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh", "--group", ids[NEAR_BIRTH]]) == 0
+    assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh", "--group", ids[other_birth]]) == 0
+    capsys.readouterr()
+    alternatives = yaml.safe_load((directory / "ho-tich.yaml").read_text(encoding="utf-8"))["entries"][0]["alternatives"]
+    assert alternatives[-2:] == [NEAR_BIRTH, other_birth] and OFF_TOPIC not in alternatives
+    before = (directory / "ho-tich.yaml").read_text(encoding="utf-8")
+    assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh", "--group", "2"]) == 2
+    assert "Không có nhóm mã `2` trong báo cáo hiện tại" in capsys.readouterr().err
+    assert (directory / "ho-tich.yaml").read_text(encoding="utf-8") == before
+
+
+def test_answers_rated_wrong_stay_in_their_own_section(
+        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bot "now answers" a question a citizen rated wrong: that is no reason to hide it."""
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    with Harness(tmp_path, fake_zalo, knowledge_dir=directory) as h:
+        h.text("c1", "lam giay khai sinh can gi")
+        buttons = h.wait_sent("c1", 1)[0].buttons
+        down = next(b["payload"] for b in buttons if b["title"] == "Chưa đúng")
+        h.text("c1", down)
+        h.wait_sent("c1", 2)
+        h.text("c2", OFF_TOPIC)
+        h.wait_idle()
+    assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
+    out = capsys.readouterr().out
+    unanswered, wrong = out.split("Trả lời chưa đúng: ")
+    assert f'"{OFF_TOPIC}"' in unanswered and "lam giay khai sinh" not in unanswered
+    assert wrong.startswith("1 lượt người dân bấm «Chưa đúng», 1 nhóm:")
+    assert f'[{group_id("lam giay khai sinh can gi")}] 1 lượt, 1 người' in wrong
+    assert f"bot đã trả lời bằng mục: khai-sinh ({directory / 'ho-tich.yaml'}:3)" in wrong
+    assert "nay trả lời bằng mục: khai-sinh" in wrong and "(vẫn là mục bị chê)" in wrong
+
+
+def test_questions_asked_in_chat_can_be_reviewed_with_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`chat` logs to its own database: the banner says where, and `kb unanswered --database` reads it."""
+    kb_dir = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "bot.sqlite3"))
+    monkeypatch.setenv("BOT_KNOWLEDGE", str(kb_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{OFF_TOPIC}\n"))
+    assert main(["chat"]) == 0
+    chat_db = tmp_path / "bot-chat.sqlite3"
+    assert f"python -m bot kb unanswered --database {chat_db}" in capsys.readouterr().out
+    assert main(["kb", "unanswered"]) == 0
+    assert "Không có câu hỏi nào" in capsys.readouterr().out  # the configured database has none
+    assert main(["kb", "unanswered", "--database", str(chat_db)]) == 0
+    assert f'"{OFF_TOPIC}"' in capsys.readouterr().out
+    assert os.environ["BOT_DATABASE"] == str(tmp_path / "bot.sqlite3")  # restored after the command
+    assert main(["tickets", "list", "--database", str(chat_db)]) == 0
+    assert main(["handoffs", "list", "--database", str(chat_db)]) == 0

@@ -51,7 +51,7 @@ def test_valid_signature_is_answered(h):
     h.text("u1", "dang ky khai sinh can gi")
     sent = h.wait_sent("u1", 1)
     assert sent[0].text.startswith("Để đăng ký khai sinh")
-    assert "1900 0000" in sent[0].text  # the {hotline} placeholder comes from config
+    assert "1900 1234" in sent[0].text  # the {hotline} placeholder comes from config
 
 
 @pytest.mark.parametrize("header", [None, "", "mac=" + "0" * 64, "not-even-hex", "mac=đúng-không"])
@@ -194,7 +194,7 @@ def test_answer_carries_entry_buttons(h):
     sent = h.wait_sent("u8", 1)
     buttons = sent[0].body["message"]["attachment"]["payload"]["buttons"]
     assert {"title": "Cổng Dịch vụ công", "type": "oa.open.url", "payload": {"url": "https://dichvucong.gov.vn"}} in buttons
-    assert {"title": "Gọi tổng đài", "type": "oa.open.phone", "payload": {"phone_code": "19000000"}} in buttons
+    assert {"title": "Gọi tổng đài", "type": "oa.open.phone", "payload": {"phone_code": "19001234"}} in buttons
 
 
 def test_healthz_reports_mode_and_knowledge(h):

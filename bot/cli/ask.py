@@ -12,8 +12,10 @@ import json
 import sys
 from typing import Iterable, TextIO
 
+from bot.agency import Renderer, renderer
 from bot.config import load_config
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import KnowledgeError
+from bot.knowledge.lastgood import load_or_last_good
 from bot.matcher import Match, Matcher
 
 
@@ -31,12 +33,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load_config()
     try:
-        kb = load_knowledge(args.knowledge or config.knowledge_dir)
+        started = load_or_last_good(args.knowledge or config.knowledge_dir)
     except KnowledgeError as exc:
         print(f"knowledge error:\n{exc}", file=sys.stderr)
         return 2
+    if started.errors:
+        print("knowledge error (answering from the last good version, saved at "
+              f"{started.saved_at}):\n" + "\n".join(started.errors), file=sys.stderr)
+    kb = started.loaded.kb
     matcher = Matcher(kb, config.matcher)
-    placeholders = _Placeholders(config.agency.placeholders())
+    placeholders = renderer(config.agency)
     questions = args.questions or _lines(sys.stdin)
     for question in questions:
         match = matcher.answer(question)
@@ -47,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def as_record(match: Match, placeholders: dict[str, str]) -> dict:
+def as_record(match: Match, placeholders: Renderer) -> dict:
     """The JSON-lines record for one decision (see the module docstring)."""
     answered = match.tier == "answer" and match.entry is not None
     return {
@@ -56,30 +62,20 @@ def as_record(match: Match, placeholders: dict[str, str]) -> dict:
         "id": match.entry.id if answered else None,
         "score": round(match.score, 4),
         "suggestions": [entry.id for entry in match.suggestions],
-        "answer": render(match.entry.answer, placeholders) if answered else None,
+        "answer": placeholders.render(match.entry.answer) if answered else None,
     }
 
 
-def print_table(match: Match, placeholders: dict[str, str], out: TextIO) -> None:
+def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
     """A readable block per question: the decision, then the ranked candidates with their files."""
     out.write(f"? {match.question}\n  → {match.tier.upper()}  score {match.score:.3f}\n")
     for rank, (entry, score) in enumerate(match.candidates, 1):
         marker = "*" if entry is match.entry or entry in match.suggestions else " "
         out.write(f"  {marker}{rank}. {score:.3f}  {entry.id:<40} {entry.file}  {entry.question}\n")
     if match.entry is not None:
-        first_line = render(match.entry.answer, placeholders).splitlines()[0]
+        first_line = (placeholders.render(match.entry.answer).splitlines() or [""])[0]
         out.write(f"  answer: {first_line}\n")
     out.write("\n")
-
-
-def render(text: str, placeholders: dict[str, str]) -> str:
-    """Fill {hotline}, {portal}, … from config; unknown braces stay as written."""
-    return text.format_map(placeholders)
-
-
-class _Placeholders(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def _lines(stream: Iterable[str]) -> Iterable[str]:

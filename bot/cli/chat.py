@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     database = args.database or str(Path(config.database).with_stem(Path(config.database).stem + "-chat"))
     runtime = Runtime(dataclasses.replace(config, database=database), zalo=SandboxZalo(), sandbox=True)
     print("Trò chuyện với trợ lý ảo (gõ 'thoát' hoặc Ctrl-D để kết thúc).")
+    print(f"Cuộc trò chuyện được ghi vào {database}; xem lại câu bot chưa trả lời được: "
+          f"python -m bot kb unanswered --database {database}")
     buttons: list[str] = []
     _send(runtime, args.user, "follow", "", buttons)
     interactive = sys.stdin.isatty()

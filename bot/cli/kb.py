@@ -1,11 +1,16 @@
 """`python -m bot kb`: tools for the staff who own the knowledge base.
 
 - `kb check`: every problem as `file:line: message`; exit 0 when clean, 1 on errors (warnings too
-  with --strict). `--json` prints {"entries", "files", "errors", "warnings", "matcher_checked",
-  "problems": [{"file", "line", "severity", "code", "message", "related"}]} for machines.
-- `kb unanswered`: questions the bot could not answer, grouped, with the nearest entry; `--yaml`
-  for a paste-able snippet; `--apply ENTRY_ID --group N` (or `--question TEXT`) writes the
-  question into that entry's alternatives and re-validates. The running server reloads it.
+  with --strict). Agency settings still unset in config.yaml (bot/agency.py) are warned about
+  too, without failing the check. `--json` prints {"entries", "files", "errors", "warnings",
+  "matcher_checked", "config_warnings", "problems": [{"file", "line", "severity", "code",
+  "message", "related"}]} for machines.
+- `kb unanswered`: questions the bot could not answer, grouped, with the nearest entry, then the
+  answers citizens rated "Chưa đúng" (section "Trả lời chưa đúng", shown even once the bot
+  "now answers": a wrong answer is worse than none); `--yaml` for a paste-able snippet;
+  `--apply ENTRY_ID --group GROUP_ID` (or `--question TEXT`) writes the question into that entry's
+  alternatives and re-validates. Group ids are short hashes of the question shown, so they do
+  not shift when another group is applied. The running server reloads the edit.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ import argparse
 import json
 import sys
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot import agency
 from bot.clock import iso
 from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase, read_knowledge
+from bot.knowledge import lastgood
 from bot.knowledge.edit import EditError, apply_alternative
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
@@ -49,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--yaml", action="store_true", help="print suggested alternatives as YAML")
     report.add_argument("--apply", metavar="ENTRY_ID", help="add a question to this entry's alternatives")
     source = report.add_mutually_exclusive_group()
-    source.add_argument("--group", type=int, metavar="N", help="with --apply: the question of group N of this report")
+    source.add_argument("--group", metavar="GROUP_ID", help="with --apply: the question of the group with this id "
+                                                            "(shown in brackets in the report)")
     source.add_argument("--question", metavar="TEXT", help="with --apply: this text")
     report.set_defaults(func=run_unanswered)
 
@@ -62,18 +71,25 @@ def run_check(args: argparse.Namespace) -> int:
     config = load_config()
     report = check(args.knowledge or config.knowledge_dir, config)
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
+    unset = agency.warnings(config.agency)  # deployment settings, not knowledge problems: never fail the check
     if args.json:
         print(json.dumps({"entries": len(report.loaded.kb.entries), "files": len(report.loaded.kb.topics),
                           "errors": len(report.errors), "warnings": len(report.warnings),
-                          "matcher_checked": report.matcher_checked,
+                          "matcher_checked": report.matcher_checked, "config_warnings": unset,
                           "problems": [p.to_json() for p in report.problems]}, ensure_ascii=False, indent=2))
         return int(failed)
     for problem in report.problems:
         print(problem)
+    for warning in unset:
+        print(warning)
     print(f"{len(report.loaded.kb.entries)} mục trong {len(report.loaded.kb.topics)} tệp chủ đề: "
           f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo.")
     if not report.matcher_checked:
         print("Kiểm tra câu ví dụ và cách hỏi trùng nhau sẽ chạy khi các lỗi trên đã được sửa.")
+    if report.errors:
+        saved = lastgood.load(Path(args.knowledge or config.knowledge_dir))
+        print(f"Bot vẫn trả lời bằng phiên bản hợp lệ gần nhất (lưu lúc {saved[1]}) cho đến khi các lỗi được sửa."
+              if saved else "Chưa có phiên bản hợp lệ nào được lưu: bot sẽ không khởi động được cho đến khi sửa xong.")
     return int(failed)
 
 
@@ -90,49 +106,93 @@ def run_unanswered(args: argparse.Namespace) -> int:
         print("Cơ sở kiến thức đang có lỗi, hãy sửa trước (python -m bot kb check):", file=sys.stderr)
         print("\n".join(str(p) for p in loaded.errors), file=sys.stderr)
         return 2
-    groups = _groups(args, loaded.kb, config)
+    unanswered, wrong = _groups(args, loaded.kb, config)
     if args.apply:
-        if args.group is None or not 1 <= args.group <= len(groups):
-            print(f"cần --group N (1 đến {len(groups)}) hoặc --question TEXT", file=sys.stderr)
-            return 2
-        return _apply(directory, args.apply, groups[args.group - 1].question, config)
-    numbered = list(enumerate(groups[:args.limit], start=1))
+        return _apply_group(directory, args.apply, args.group, unanswered + wrong, config)
+    shown = [g for g in unanswered if args.all or g.tier != "answer"]
     if args.yaml:
-        print(yaml_snippet(numbered, loaded.sources, config.matcher.suggest_threshold), end="")
+        print(yaml_snippet(shown[:args.limit], loaded.sources, config.matcher.suggest_threshold), end="")
     else:
-        _print_report(numbered, groups, loaded.sources, config)
+        _print_report(shown, args.limit, loaded.sources, config)
+        _print_wrong(wrong, args.limit, loaded.sources, config)
+        if shown or wrong:
+            print("Thêm câu của một nhóm làm cách hỏi của một mục: "
+                  "python -m bot kb unanswered --apply ID_MỤC --group MÃ_NHÓM")
     return 0
 
 
-def _groups(args: argparse.Namespace, kb: KnowledgeBase, config: Config) -> list[Group]:
-    """The report's groups in order; `--group N` numbers refer to this list."""
+def _groups(args: argparse.Namespace, kb: KnowledgeBase, config: Config) -> tuple[list[Group], list[Group]]:
+    """(questions not answered, answers rated wrong), each most asked first."""
     storage = Storage(config.database)
     storage.migrate()
     since = iso(datetime.combine(args.since, time(), ZoneInfo(config.timezone))) if args.since else ""
-    return [g for g in group(storage, Matcher(kb, config.matcher), since) if args.all or g.tier != "answer"]
+    matcher = Matcher(kb, config.matcher)
+    return group(storage, matcher, since), group(storage, matcher, since, wrong=True)
 
 
-def _print_report(numbered: list[tuple[int, Group]], groups: list[Group], sources: dict, config: Config) -> None:
-    tz = ZoneInfo(config.timezone)
+def _apply_group(directory: str, entry_id: str, group_id: str | None, groups: list[Group], config: Config) -> int:
+    """Apply the group the staff member saw, by its stable id; never a group that merely took its place."""
+    if not group_id:
+        print("cần --group MÃ_NHÓM (mã trong ngoặc vuông của báo cáo) hoặc --question TEXT", file=sys.stderr)
+        return 2
+    wanted = group_id.strip().strip("[]#").lower()
+    found = next((g for g in groups if g.id == wanted), None)
+    if found is None:
+        print(f"Không có nhóm mã `{group_id}` trong báo cáo hiện tại: câu đại diện của nhóm có thể đã đổi vì có thêm "
+              "câu hỏi mới. Không thêm gì. Chạy lại python -m bot kb unanswered để xem mã hiện tại.", file=sys.stderr)
+        return 2
+    return _apply(directory, entry_id, found.question, config)
+
+
+def _when(g: Group, config: Config) -> str:
+    return datetime.fromisoformat(g.last_asked).astimezone(ZoneInfo(config.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _print_group(g: Group, config: Config) -> None:
+    people = f", {len(g.askers)} người" if g.askers else ""
+    print(f"  [{g.id}] {g.count} lượt{people}, gần nhất {_when(g, config)}: \"{g.question}\"")
+    others = [q for q in g.asked if q != g.question][:3]
+    if others:
+        print("     cách hỏi khác: " + "; ".join(f"\"{q}\"" for q in others))
+
+
+def _where(entry_id: str, sources: dict) -> str:
+    where = sources.get(entry_id)
+    return f"{entry_id} ({where.file}:{where.line})" if where else f"{entry_id} (không còn trong cơ sở kiến thức)"
+
+
+def _print_report(groups: list[Group], limit: int, sources: dict, config: Config) -> None:
     if not groups:
         print("Không có câu hỏi nào bot chưa trả lời được trong khoảng thời gian này.")
         return
+    shown = groups[:limit]
     print(f"{sum(g.count for g in groups)} lượt hỏi bot chưa trả lời được, {len(groups)} nhóm"
-          + (f" (hiện {len(numbered)} nhóm đầu)" if len(numbered) < len(groups) else "") + ":")
-    for number, g in numbered:
-        when = datetime.fromisoformat(g.last_asked).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        people = f", {len(g.askers)} người" if g.askers else ""
-        print(f"{number:3}. {g.count} lượt{people}, gần nhất {when}: \"{g.question}\"")
-        others = [q for q in g.asked if q != g.question][:3]
-        if others:
-            print("     cách hỏi khác: " + "; ".join(f"\"{q}\"" for q in others))
+          + (f" (hiện {len(shown)} nhóm đầu)" if len(shown) < len(groups) else "") + ":")
+    for g in shown:
+        _print_group(g, config)
         if g.nearest is not None and g.nearest.id in sources:
-            where = sources[g.nearest.id]
-            print(f"     mục gần nhất: {g.nearest.id} ({g.score:.2f}, {where.file}:{where.line}); {_NOW[g.tier]}")
+            print(f"     mục gần nhất: {_where(g.nearest.id, sources)} {g.score:.2f}; {_NOW[g.tier]}")
         else:
             print(f"     chưa có mục nào gần; {_NOW[g.tier]}")
-    if numbered:
-        print("Thêm câu của nhóm N làm cách hỏi của một mục: python -m bot kb unanswered --apply ID --group N")
+
+
+def _print_wrong(groups: list[Group], limit: int, sources: dict, config: Config) -> None:
+    """Answers rated "Chưa đúng", whatever the bot does now: staff decide whether the entry is wrong."""
+    if not groups:
+        return
+    shown = groups[:limit]
+    print(f"Trả lời chưa đúng: {sum(g.count for g in groups)} lượt người dân bấm «Chưa đúng», {len(groups)} nhóm"
+          + (f" (hiện {len(shown)} nhóm đầu)" if len(shown) < len(groups) else "") + ":")
+    for g in shown:
+        _print_group(g, config)
+        given = [entry_id for entry_id, _ in g.given.most_common()]
+        if given:
+            print("     bot đã trả lời bằng mục: " + ", ".join(_where(e, sources) for e in given))
+        if g.tier == "answer" and g.nearest is not None:
+            same = " (vẫn là mục bị chê)" if g.nearest.id in given else ""
+            print(f"     nay trả lời bằng mục: {_where(g.nearest.id, sources)}{same}")
+        else:
+            print(f"     {_NOW[g.tier]}")
 
 
 def _apply(directory: str, entry_id: str, question: str, config: Config) -> int:

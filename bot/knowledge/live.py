@@ -4,6 +4,8 @@ A reload builds a complete new snapshot (knowledge base + matcher index) off to 
 swaps one reference, so requests in flight keep the snapshot they started with and none is
 dropped. A directory that fails to load is reported (log and /healthz, every problem as
 `file:line: message`) and the last good snapshot stays live: a typo never takes the bot down.
+Every version that loads is also saved beside the files (bot/knowledge/lastgood.py), so a
+restart with a broken file starts from it and reports the problems the same way.
 
 Editors save in several steps (truncate, write, rename), so a change is loaded only once the
 files have stayed the same for one polling interval, and discarded if they change while being
@@ -22,9 +24,9 @@ from typing import Any
 
 from bot.clock import iso, utc_now
 from bot.config import MatcherSettings
+from bot.knowledge import lastgood
 from bot.knowledge.loader import knowledge_files, read_knowledge
 from bot.knowledge.model import KnowledgeBase
-from bot.knowledge.problems import KnowledgeError
 from bot.matcher import Matcher
 
 log = logging.getLogger(__name__)
@@ -47,11 +49,12 @@ class LiveKnowledge:
         self._lock = threading.Lock()
         self._fingerprint = self._scan()
         self._pending: tuple | None = None
-        loaded = read_knowledge(self.directory, placeholders)
-        if loaded.errors:  # fail loudly at start-up: there is no last good version yet
-            raise KnowledgeError([str(p) for p in loaded.errors])
-        self.warnings = [str(p) for p in loaded.warnings]
-        self.current = self._build(loaded.kb)
+        started = lastgood.load_or_last_good(self.directory, placeholders)  # KnowledgeError: never a good version
+        self.warnings = [str(p) for p in started.loaded.warnings]
+        self.current = self._build(started.loaded.kb)
+        self.last_good_saved_at = started.saved_at  # set while answering from the saved snapshot
+        if started.errors:
+            self.error, self.failed_at = started.errors, iso(utc_now())
 
     def reload_if_changed(self) -> bool:
         """Called by the watcher thread; True when a new snapshot went live."""
@@ -68,6 +71,7 @@ class LiveKnowledge:
     def _reload(self, fingerprint: tuple) -> bool:
         started = time.perf_counter()
         try:
+            texts = lastgood.read_texts(self.directory)
             loaded = read_knowledge(self.directory, self.placeholders)
             snapshot = None if loaded.errors else self._build(loaded.kb)
         except Exception as exc:  # the boundary: whatever goes wrong, the live snapshot stays
@@ -78,7 +82,9 @@ class LiveKnowledge:
         if snapshot is None:
             return self._failed([str(p) for p in loaded.errors], fingerprint)
         self.current, self._fingerprint, self._pending = snapshot, fingerprint, None
-        self.error, self.failed_at = [], ""
+        self.error, self.failed_at, self.last_good_saved_at = [], "", ""
+        if texts is not None:
+            lastgood.save(self.directory, texts)
         self.warnings = [str(p) for p in loaded.warnings]
         log.info("knowledge base reloaded in %.0f ms: %d entries, %d warning(s)",
                  (time.perf_counter() - started) * 1000, len(snapshot.kb.entries), len(self.warnings))
@@ -90,6 +96,7 @@ class LiveKnowledge:
             "loaded_at": self.current.loaded_at,
             "reload_errors": self.error,
             "reload_failed_at": self.failed_at,
+            "last_good_saved_at": self.last_good_saved_at,  # non-empty: started from the saved version
             "warnings": len(self.warnings),
         }
 

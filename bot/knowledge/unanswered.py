@@ -6,11 +6,15 @@ citizen marked wrong) with the matcher's best candidates. No Zalo id is stored: 
 hash to count how many people asked, and long digit runs (phone, ID numbers) and e-mail
 addresses in the text are masked. `group` clusters the log by the matcher's own normalisation,
 then merges near-identical forms, and re-asks the *current* matcher about each group, so a
-question answered by content added since is marked as such.
+question answered by content added since is marked as such. Answers citizens marked wrong are
+grouped apart (`wrong=True`): a wrong answer is worse than none, so they stay on the list even
+when the bot "now answers" them. Each group has a stable `id` (a short hash of the question staff
+would add), so `--apply --group ID` writes exactly the text the staff member saw.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -57,6 +61,14 @@ def record(storage: Storage, question: str, match: Match, reason: str, *,
     return True
 
 
+def asked_since(storage: Storage, asker: str, since: str) -> bool:
+    """Whether this asker (hashed id) asked a question the bot could not answer after `since`
+    (stored timestamp format): the bot's last reply to them was then not an answer."""
+    with storage.connect() as db:
+        return db.execute("SELECT 1 FROM unanswered WHERE asker = ? AND asked_at > ? AND reason != 'rated_wrong' LIMIT 1",
+                          [asker, since]).fetchone() is not None
+
+
 @dataclass
 class Group:
     """Questions that normalise to (nearly) the same text, with what the bot would do now."""
@@ -65,6 +77,7 @@ class Group:
     asked: Counter[str] = field(default_factory=Counter)  # text as asked -> times
     askers: set[str] = field(default_factory=set)
     reasons: Counter[str] = field(default_factory=Counter)
+    given: Counter[str] = field(default_factory=Counter)  # rated wrong: entry id the bot answered with -> times
     last_asked: str = ""
     nearest: Entry | None = None  # the current matcher's best entry
     score: float = 0.0
@@ -79,23 +92,38 @@ class Group:
         """The most frequent wording (the shortest among equals): what staff would add."""
         return min(self.asked, key=lambda text: (-self.asked[text], len(text), text))
 
+    @property
+    def id(self) -> str:
+        """Stable across reports while the question stays the same (numbers shift after each apply)."""
+        return group_id(self.question)
+
     def absorb(self, other: Group) -> None:
         self.asked.update(other.asked)
         self.askers |= other.askers
         self.reasons.update(other.reasons)
+        self.given.update(other.given)
         self.last_asked = max(self.last_asked, other.last_asked)
 
 
-def group(storage: Storage, matcher: Matcher, since: str = "") -> list[Group]:
-    """Groups asked at or after `since` (stored timestamp format), most asked first."""
+def group_id(question: str) -> str:
+    """Six hex digits of the question's hash: short to type, shown in the report."""
+    return hashlib.sha256(" ".join(question.split()).encode()).hexdigest()[:6]
+
+
+def group(storage: Storage, matcher: Matcher, since: str = "", *, wrong: bool = False) -> list[Group]:
+    """Groups asked at or after `since` (stored timestamp format), most asked first: questions the
+    bot could not answer, or with `wrong=True` answers citizens rated "Chưa đúng"."""
     with storage.connect() as db:
-        rows = db.execute("SELECT question, normalized, asker, reason, asked_at FROM unanswered"
-                          " WHERE asked_at >= ? ORDER BY asked_at", [since]).fetchall()
+        rows = db.execute("SELECT question, normalized, asker, reason, asked_at, best_entry_id FROM unanswered"
+                          f" WHERE asked_at >= ? AND reason {'=' if wrong else '!='} 'rated_wrong' ORDER BY asked_at",
+                          [since]).fetchall()
     by_key: dict[str, Group] = {}
-    for question, normalized, asker, reason, asked_at in rows:
+    for question, normalized, asker, reason, asked_at, given in rows:
         g = by_key.setdefault(normalized, Group(normalized))
         g.asked[question] += 1
         g.reasons[reason] += 1
+        if wrong and given:
+            g.given[given] += 1
         g.last_asked = asked_at
         if asker:
             g.askers.add(asker)
@@ -121,26 +149,26 @@ def _merge_similar(groups: list[Group]) -> list[Group]:
     return merged
 
 
-def yaml_snippet(numbered: list[tuple[int, Group]], sources: Mapping[str, EntrySource], threshold: float) -> str:
+def yaml_snippet(groups: list[Group], sources: Mapping[str, EntrySource], threshold: float) -> str:
     """Suggested alternatives, grouped under the entry each group is nearest to, for staff to paste.
 
     A group whose nearest entry scores below `threshold` (the suggest threshold) is listed as a
     comment: it probably needs a new entry, not another phrasing of an existing one."""
     lines = ["# Gợi ý bổ sung `alternatives` từ câu hỏi bot chưa trả lời được.",
              "# Dán mỗi câu vào danh sách `alternatives:` của mục có id tương ứng,",
-             "# hoặc dùng: python -m bot kb unanswered --apply ID --group N"]
-    by_entry: dict[str, list[tuple[int, Group]]] = {}
+             "# hoặc dùng: python -m bot kb unanswered --apply ID_MỤC --group MÃ_NHÓM"]
+    by_entry: dict[str, list[Group]] = {}
     orphans = []
-    for number, g in numbered:
+    for g in groups:
         if g.nearest is not None and g.score >= threshold and g.nearest.id in sources:
-            by_entry.setdefault(g.nearest.id, []).append((number, g))
+            by_entry.setdefault(g.nearest.id, []).append(g)
         else:
-            orphans.append((number, g))
+            orphans.append(g)
     for entry_id, items in by_entry.items():
         source = sources[entry_id]
         lines.append(f"{entry_id}:  # {source.file}:{source.line}")
-        lines.extend(f"  - {yaml_scalar(g.question)}  # nhóm {n}: {g.count} lượt" for n, g in items)
+        lines.extend(f"  - {yaml_scalar(g.question)}  # nhóm {g.id}: {g.count} lượt" for g in items)
     if orphans:
         lines.append("# Chưa có mục nào đủ gần, có thể cần viết mục mới:")
-        lines.extend(f"#   nhóm {n} ({g.count} lượt): {json.dumps(g.question, ensure_ascii=False)}" for n, g in orphans)
+        lines.extend(f"#   nhóm {g.id} ({g.count} lượt): {json.dumps(g.question, ensure_ascii=False)}" for g in orphans)
     return "\n".join(lines) + "\n"
