@@ -6,9 +6,10 @@ timestamp, which becomes an int of epoch milliseconds.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot import safejson
 
 USER_MESSAGE_KINDS = ("text", "image", "link", "audio", "video", "sticker", "location", "business_card", "file", "gif")
 
@@ -57,12 +58,24 @@ class Event:
         return f"evt:{self.name}:{self.user_id or ''}:{self.timestamp_ms}"
 
 
+def signed_fields(raw: bytes) -> tuple[str, str]:
+    """(timestamp, OA id) read from the raw body without building it, so the signature (which
+    covers the timestamp) is checked before any parsing; EventError when the body is too deep or
+    too large to be an event. The OA id is the flat `oa_id` on follow events, `recipient.id` on
+    user messages."""
+    try:
+        found = safejson.scan(raw, want=("timestamp", "oa_id", "recipient.id")).fields
+    except safejson.JSONLimitError as exc:
+        raise EventError(str(exc)) from None
+    return found.get("timestamp", ""), found.get("oa_id") or found.get("recipient.id", "")
+
+
 def decode(raw: bytes) -> dict[str, Any]:
     """Raw body → JSON object, or EventError."""
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EventError(f"body is not valid JSON: {exc}") from None
+        payload = safejson.loads(raw)
+    except safejson.JSONLimitError as exc:
+        raise EventError(str(exc)) from None
     if not isinstance(payload, dict):
         raise EventError("body must be a JSON object")
     return payload

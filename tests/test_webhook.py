@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 
@@ -85,9 +86,37 @@ def test_stale_event_is_refused(h):
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", "\xff\xfe".encode("latin-1")])
 def test_malformed_json_is_400(h, body):
-    response = h.client.post("/webhook", data=body, headers={"X-ZEvent-Signature": "mac=00"})
+    """Signed correctly (no timestamp field: an empty one), so only the parsing can refuse it."""
+    response = h.client.post("/webhook", data=body, headers={"X-ZEvent-Signature": sign(APP_ID, body, "", OA_SECRET)})
     assert response.status_code == 400
     assert inbox_rows(h) == []
+
+
+def test_malformed_json_with_a_wrong_signature_is_401_before_any_parsing(h):
+    response = h.client.post("/webhook", data=b"{not json", headers={"X-ZEvent-Signature": "mac=00"})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("body", [b"[" * 30_000, b'{"timestamp":"1","message":' + b'{"a":' * 8_000 + b"1" + b"}" * 8_001],
+                         ids=["brackets", "objects"])
+@pytest.mark.parametrize("signature", ["mac=00", None], ids=["forged", "signed"])
+def test_deeply_nested_json_is_400_without_a_traceback(h, caplog, body, signature):
+    """60 KB of `[` used to reach json.loads before authentication: RecursionError, 500, traceback."""
+    headers = {"X-ZEvent-Signature": signature or sign(APP_ID, body, "1", OA_SECRET)}
+    started = time.perf_counter()
+    response = h.client.post("/webhook", data=body, headers=headers)
+    assert response.status_code == 400
+    assert "nested" in response.get_json()["error"]
+    assert time.perf_counter() - started < 0.5
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert inbox_rows(h) == []
+
+
+def test_the_signed_timestamp_is_the_top_level_one(h):
+    """A `timestamp` key inside the message (or in its text) is not the one the signature covers."""
+    payload = text_event("u1", 'chữ có "timestamp": "1" bên trong')
+    payload["message"]["timestamp"] = "1"
+    assert h.post(payload).status_code == 200
 
 
 @pytest.mark.parametrize("drop", ["event_name", "sender"])
