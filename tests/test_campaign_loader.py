@@ -55,7 +55,10 @@ def test_samples_from_the_plan_are_valid_and_disabled() -> None:
     ("title: T\ntitle: U\naudience: {all_followers: true}\nmessage: {text: Chào}\n", "bad.yaml:2: trường `title` được viết hai lần"),
     ("title: T\naudience: {all_followers: true}\nschedule: {at: 'mai 8 giờ'}\nmessage: {text: Chào}\n",
      "bad.yaml:3: thời gian `mai 8 giờ` không đúng dạng"),
-    ("title: T\n  audience: x\n", "bad.yaml:2: YAML không hợp lệ"),
+    ("title: T\n  audience: x\n", "bad.yaml:2: lỗi cú pháp YAML: có dấu hai chấm giữa câu"),
+    ("title: T\naudience: {all_followers: true}\nenabled true\nmessage: {text: Chào}\n",
+     "bad.yaml:3: lỗi cú pháp YAML: thiếu dấu hai chấm sau tên trường"),
+    ("title: T\naudience: {all_followers: true}\nmessage: {text: 'Chào}\n", "bad.yaml:3: lỗi cú pháp YAML: thiếu dấu ngoặc kép"),
 ])
 def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
     problems = _problems(tmp_path, text)
