@@ -24,6 +24,7 @@ ROUTES: list[Route] = [
     ("feedback in progress", feedback.applies, feedback.handle),
     ("handed off to staff: silence", handoff.is_handed_off, handoff.stay_silent),
     ("chat button on the OA profile", menu.is_chat_button, menu.show),
+    ("words sent with a link or an image: routed as text", media.has_words, lambda e, c: route(media.as_text(e), c)),
     ("flood limit", flood.applies, flood.handle),
     ("commands", commands.applies, commands.handle),
     ("small talk", smalltalk.applies, smalltalk.handle),
@@ -33,8 +34,11 @@ ROUTES: list[Route] = [
 
 
 def dispatch(event: Event, ctx: Context) -> list[Reply]:
-    replies = notices.collect(event, ctx)
+    return notices.collect(event, ctx) + route(event, ctx)
+
+
+def route(event: Event, ctx: Context) -> list[Reply]:
     for _name, applies, handle in ROUTES:
         if applies(event, ctx):
-            return replies + handle(event, ctx)
-    return replies
+            return handle(event, ctx)
+    return []

@@ -202,6 +202,27 @@ def test_non_text_messages_get_a_polite_reply(h, kind):
     assert "chỉ đọc được tin nhắn chữ" in sent[0].text
 
 
+@pytest.mark.parametrize("kind, text", [("link", "dang ky khai sinh can gi https://dichvucong.gov.vn/p/home"),
+                                        ("image", "làm khai sinh cho bé")])
+def test_words_sent_with_a_link_or_as_an_image_caption_are_answered(h, kind, text):
+    assert h.post(media_event("u10", kind, text=text)).status_code == 200
+    sent = h.wait_sent("u10", 1)
+    assert sent[0].text.startswith("Để đăng ký khai sinh")
+
+
+@pytest.mark.parametrize("text", ["https://dichvucong.gov.vn", "  www.example.invalid/a?b=c  "])
+def test_a_link_without_words_gets_the_polite_reply(h, text):
+    h.post(media_event("u11", "link", text=text))
+    assert "chỉ đọc được tin nhắn chữ" in h.wait_sent("u11", 1)[0].text
+
+
+def test_a_marriage_question_sent_with_a_link_is_answered_from_the_shipped_knowledge(tmp_path, fake_zalo):
+    with Harness(tmp_path, fake_zalo) as shipped:
+        shipped.post(media_event("u12", "link", text="Thủ tục đăng ký kết hôn https://dichvucong.gov.vn"))
+        reply = shipped.wait_sent("u12", 1)[0].text
+    assert "chỉ đọc được" not in reply and "kết hôn" in reply
+
+
 def test_echoes_and_unknown_events_are_recorded_without_reply(h):
     assert h.post(echo_event("u6", "Cán bộ trả lời")).status_code == 200
     unknown = {"event_name": "user_reacted_message", "app_id": APP_ID, "sender": {"id": "u6"},
