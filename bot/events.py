@@ -36,6 +36,7 @@ class Event:
     attachments: tuple[Attachment, ...] = ()
     info: dict[str, Any] = field(default_factory=dict)  # user_submit_info answers
     admin_id: str | None = None  # staff member who sent an oa_send_* echo
+    reaction: str = ""  # user_reacted_message: the icon; its msg_id is the message reacted to
 
     @property
     def is_user_message(self) -> bool:
@@ -52,10 +53,13 @@ class Event:
 
     @property
     def dedupe_key(self) -> str:
-        """Zalo delivers at least once: the same message id, or the same event/user/time, is one event."""
-        if self.msg_id:
+        """Zalo delivers at least once: the same message id, or the same event/user/time, is one event.
+        Only a message (or its echo) is identified by its msg_id: a reaction's msg_id is the message
+        reacted to, shared with that message's echo and with every other reaction to it."""
+        if self.msg_id and (self.is_user_message or self.is_echo):
             return f"msg:{self.msg_id}"
-        return f"evt:{self.name}:{self.user_id or ''}:{self.timestamp_ms}"
+        key = f"evt:{self.name}:{self.user_id or ''}:{self.timestamp_ms}"
+        return f"{key}:{self.msg_id}:{self.reaction}" if self.msg_id else key
 
 
 def signed_fields(raw: bytes) -> tuple[str, str]:
@@ -100,6 +104,7 @@ def parse_event(payload: dict[str, Any]) -> Event:
         attachments=tuple(_attachment(a) for a in message.get("attachments") or () if isinstance(a, dict)),
         info=payload.get("info") if isinstance(payload.get("info"), dict) else {},
         admin_id=_opt_str(_get(payload, "sender", "admin_id")),
+        reaction=str(message.get("react_icon") or ""),
     )
 
 

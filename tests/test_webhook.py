@@ -10,7 +10,8 @@ import time
 import pytest
 
 from bot.signature import sign, verify_signature
-from tests.harness import APP_ID, OA_SECRET, REPO, Harness, echo_event, follow_event, media_event, signed, text_event
+from tests.harness import (APP_ID, OA_ID, OA_SECRET, REPO, Harness, echo_event, follow_event, media_event, now_ms,
+                           signed, text_event)
 
 SPINE_KB = REPO / "tests" / "data" / "spine_kb"
 
@@ -221,6 +222,24 @@ def test_a_marriage_question_sent_with_a_link_is_answered_from_the_shipped_knowl
         shipped.post(media_event("u12", "link", text="Thủ tục đăng ký kết hôn https://dichvucong.gov.vn"))
         reply = shipped.wait_sent("u12", 1)[0].text
     assert "chỉ đọc được" not in reply and "kết hôn" in reply
+
+
+def reaction_event(user_id: str, msg_id: str, icon: str) -> dict:
+    return {"event_name": "user_reacted_message", "app_id": APP_ID, "sender": {"id": user_id},
+            "recipient": {"id": OA_ID}, "message": {"msg_id": msg_id, "react_icon": icon}, "timestamp": now_ms(),
+            "user_id_by_app": "3611371994410983884"}
+
+
+def test_reactions_are_kept_apart_from_the_message_they_react_to_and_from_each_other(h):
+    echo = echo_event("u13", "Cán bộ trả lời")
+    reacted_to = echo["message"]["msg_id"]
+    heart = reaction_event("u13", reacted_to, "/-heart")
+    strong = reaction_event("u13", reacted_to, "/-strong")
+    for payload in (echo, heart, strong, strong, heart):  # the last two: Zalo redelivering
+        assert h.post(payload).status_code == 200
+    h.wait_idle()
+    assert [r["event_name"] for r in inbox_rows(h)] == ["oa_send_text", "user_reacted_message", "user_reacted_message"]
+    assert h.fake.sent("u13") == []
 
 
 def test_echoes_and_unknown_events_are_recorded_without_reply(h):
