@@ -212,6 +212,7 @@ class Config:
 ENV_OVERRIDES: dict[str, tuple[str | None, str]] = {
     "BOT_DATABASE": (None, "database"),
     "BOT_KNOWLEDGE": (None, "knowledge_dir"),
+    "BOT_PORT": ("server", "port"),
     "ZALO_API_BASE": ("zalo", "api_base"),
     "ZALO_OAUTH_BASE": ("zalo", "oauth_base"),
 }
