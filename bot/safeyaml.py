@@ -181,6 +181,11 @@ _SYNTAX_HINTS = (
                                            "đặt giá trị trong dấu ngoặc kép"),
     ("cannot start any token", "có ký tự đặc biệt (như @, `, %) ở đầu giá trị: đặt giá trị trong dấu ngoặc kép"),
     ("found unexpected ':'", "dấu hai chấm đặt sai chỗ: đặt cả câu trong dấu ngoặc kép"),
+    ("expected <document start>", "dòng đầu thụt lề: các trường ngoài cùng phải viết sát lề trái"),
+    ("could not determine a constructor", "thẻ `!…` không được dùng: bỏ phần bắt đầu bằng `!`, "
+                                          "hoặc đặt giá trị trong dấu ngoặc kép"),
+    ("while scanning an alias", "dấu `*` ở đầu giá trị: đặt giá trị trong dấu ngoặc kép"),
+    ("while scanning an anchor", "dấu `&` ở đầu giá trị: đặt giá trị trong dấu ngoặc kép"),
 )
 
 

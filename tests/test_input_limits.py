@@ -115,3 +115,16 @@ def test_config_yaml_nested_too_deeply_names_file_and_line(tmp_path):
     path.write_text("agency:\n  name: " + "[" * 5_000 + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"config\.yaml:2: dữ liệu lồng nhau quá 40 tầng"):
         load_config(path, env={})
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a: 1\n- b\n", 2), ("a: [1, 2\n", 2), ("a: {b: 1\n", 2), ("a: @x\n", 1), ("a: 'chưa đóng\n", 1),
+    ('a: "x\\q"\n', 1), ("a: 1\n---\nb: 2\n", 2), ("a: b\n\tc: d\n", 2), ("  a: 1\nb: 2\n", 2), ("a: *\n", 1),
+    ("a: !!python/object:os.system x\n", 1), ("title: T\nenabled true\nnote: x\n", 2), ("a: b: c\n", 1),
+])
+def test_syntax_errors_are_explained_in_vietnamese_with_their_line(text, line):
+    with pytest.raises(safeyaml.YAMLInputError) as refused:
+        safeyaml.load(text)
+    assert refused.value.line == line
+    assert refused.value.message.startswith("lỗi cú pháp YAML: ")
+    assert not any(word in refused.value.message for word in ("expected", "found", "while", "could not"))
