@@ -81,8 +81,8 @@ class _LimitedComposer(Composer):
             self._nodes += size or 1
             self._alias_nodes += size or 1
             if self._alias_nodes > MAX_ALIAS_NODES:
-                raise _refusal(f"các bí danh YAML (`*{event.anchor}`…) nở ra quá {MAX_ALIAS_NODES:,} phần tử"
-                               .replace(",", ".") + "; hãy viết thẳng nội dung thay vì lồng bí danh", event)
+                raise _refusal(f"các bí danh YAML (`*{event.anchor}`…) nở ra quá {_number(MAX_ALIAS_NODES)} phần tử; "
+                               "hãy viết thẳng nội dung thay vì lồng bí danh", event)
             return super().compose_node(parent, index)
         collection = isinstance(event, CollectionStartEvent)
         if collection:
@@ -128,7 +128,7 @@ def load_with_node(text: str, loader: type[Loader] = Loader) -> tuple[Any, Node 
 
 def _run(text: str, loader: type[Loader], read: Any) -> Any:
     if len(text) > MAX_CHARS:
-        raise YAMLInputError(f"tệp quá lớn: {len(text):,} ký tự, tối đa {MAX_CHARS:,}".replace(",", "."))
+        raise YAMLInputError(f"nội dung YAML quá lớn: {_number(len(text))} ký tự, tối đa {_number(MAX_CHARS)}")
     it = loader(text)
     try:
         return read(it)
@@ -140,6 +140,11 @@ def _run(text: str, loader: type[Loader], read: Any) -> Any:
                              text.count("\n", 0, position) + 1) from None
     finally:
         it.dispose()
+
+
+def _number(n: int) -> str:
+    """10.000, as Vietnamese writes thousands."""
+    return f"{n:,}".replace(",", ".")
 
 
 class _Refusal(yaml.MarkedYAMLError):

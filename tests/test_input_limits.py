@@ -128,3 +128,9 @@ def test_syntax_errors_are_explained_in_vietnamese_with_their_line(text, line):
     assert refused.value.line == line
     assert refused.value.message.startswith("lỗi cú pháp YAML: ")
     assert not any(word in refused.value.message for word in ("expected", "found", "while", "could not"))
+
+
+def test_yaml_larger_than_the_limit_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(safeyaml, "MAX_CHARS", 1_000)
+    with pytest.raises(safeyaml.YAMLInputError, match="nội dung YAML quá lớn: 1.010 ký tự, tối đa 1.000"):
+        safeyaml.load("a: " + "x" * 1_007)
