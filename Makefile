@@ -1,4 +1,5 @@
-# Quick start:  make run   (set up and serve the bot; sandbox when no Zalo credentials are set)
+# Quick start:  make run   (set up and serve the bot; sandbox when no Zalo credentials are set;
+#                           another port: make run PORT=8090)
 #               make test  (set up and run the test suite)
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 run: $(BIN)/.installed
-	$(BIN)/python -m bot serve
+	$(BIN)/python -m bot serve $(if $(PORT),--port $(PORT))
 
 chat: $(BIN)/.installed
 	$(BIN)/python -m bot chat

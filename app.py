@@ -1,6 +1,9 @@
 """Flask application factory: HTTP transport only.
 
 `POST /webhook`: raw body → signature (401) → parse (400) → freshness (400) → durable inbox → 200.
+The signature covers a field inside the body (its timestamp): a non-recursive scan with size and
+depth limits reads it from the raw bytes (400 when the body cannot be an event), so nothing is
+parsed before the sender is authenticated.
 The answer is computed afterwards by the inbox workers, so Zalo gets its 200 well within 2 s.
 `gunicorn app:app` finds the module-level `app`, created on first access, never at import.
 """
@@ -12,10 +15,12 @@ import time
 from typing import Any
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 from admin import register_admin
+from bot import safejson
 from bot.config import Config, load_config
-from bot.events import EventError, decode, parse_event
+from bot.events import EventError, decode, parse_event, signed_fields
 from bot.runtime import Runtime
 from bot.signature import signed_by
 
@@ -24,6 +29,7 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
     config = config or load_config()
     runtime = Runtime(config, zalo=zalo)
     app = Flask(__name__)
+    app.json = LimitedJSON(app)
     app.config["MAX_CONTENT_LENGTH"] = config.server.max_body_bytes
     app.extensions["runtime"] = runtime
     max_age_ms = config.server.event_max_age_hours * 3600 * 1000
@@ -38,14 +44,13 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
             return _error(401, "missing X-ZEvent-Signature")
         raw = request.get_data(cache=False)
         try:
-            payload = decode(raw)
-            timestamp = str(payload.get("timestamp", ""))
-            signer = signed_by(signature, [secrets.app_id, _oa_id(payload)], raw, timestamp, secrets.oa_secret_key)
+            timestamp, oa_id = signed_fields(raw)
+            signer = signed_by(signature, [secrets.app_id, oa_id], raw, timestamp, secrets.oa_secret_key)
             if signer is None:
                 return _error(401, "invalid signature")
             if signer != secrets.app_id:
                 log.debug("webhook signed with the OA id rather than the App id")
-            event = parse_event(payload)
+            event = parse_event(decode(raw))
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
             return _error(400, "body must be UTF-8 JSON")
@@ -71,14 +76,16 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
     return app
 
 
+class LimitedJSON(DefaultJSONProvider):
+    """`request.get_json()` (the admin API's bodies) with the same size and depth limits as the
+    webhook: a refusal is a ValueError, which Flask turns into 400 (or None when silent)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return safejson.loads(s)
+
+
 ACK = ({"ok": True}, 200)
 log = logging.getLogger(__name__)
-
-
-def _oa_id(payload: dict[str, Any]) -> str:
-    """The OA's id: flat `oa_id` on follow events, `recipient.id` on user messages."""
-    recipient = payload.get("recipient")
-    return str(payload.get("oa_id") or (recipient.get("id") if isinstance(recipient, dict) else "") or "")
 
 
 def _error(status: int, message: str):

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot import safeyaml
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 
@@ -218,6 +218,7 @@ class Config:
 ENV_OVERRIDES: dict[str, tuple[str | None, str]] = {
     "BOT_DATABASE": (None, "database"),
     "BOT_KNOWLEDGE": (None, "knowledge_dir"),
+    "BOT_PORT": ("server", "port"),
     "ZALO_API_BASE": ("zalo", "api_base"),
     "ZALO_OAUTH_BASE": ("zalo", "oauth_base"),
 }
@@ -240,9 +241,9 @@ def load_config(path: str | Path | None = None, env: typing.Mapping[str, str] | 
     data: dict[str, Any] = {}
     if path.exists():
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+            data = safeyaml.load(path.read_text(encoding="utf-8")) or {}
+        except safeyaml.YAMLInputError as exc:
+            raise ConfigError(f"not valid YAML: {exc.located(str(path))}") from None
     elif "BOT_CONFIG" in env:
         raise ConfigError(f"BOT_CONFIG points at {path}, which does not exist")
     if not isinstance(data, dict):

@@ -6,9 +6,10 @@ timestamp, which becomes an int of epoch milliseconds.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot import safejson
 
 USER_MESSAGE_KINDS = ("text", "image", "link", "audio", "video", "sticker", "location", "business_card", "file", "gif")
 
@@ -35,6 +36,7 @@ class Event:
     attachments: tuple[Attachment, ...] = ()
     info: dict[str, Any] = field(default_factory=dict)  # user_submit_info answers
     admin_id: str | None = None  # staff member who sent an oa_send_* echo
+    reaction: str = ""  # user_reacted_message: the icon; its msg_id is the message reacted to
 
     @property
     def is_user_message(self) -> bool:
@@ -51,18 +53,33 @@ class Event:
 
     @property
     def dedupe_key(self) -> str:
-        """Zalo delivers at least once: the same message id, or the same event/user/time, is one event."""
-        if self.msg_id:
+        """Zalo delivers at least once: the same message id, or the same event/user/time, is one event.
+        Only a message (or its echo) is identified by its msg_id: a reaction's msg_id is the message
+        reacted to, shared with that message's echo and with every other reaction to it."""
+        if self.msg_id and (self.is_user_message or self.is_echo):
             return f"msg:{self.msg_id}"
-        return f"evt:{self.name}:{self.user_id or ''}:{self.timestamp_ms}"
+        key = f"evt:{self.name}:{self.user_id or ''}:{self.timestamp_ms}"
+        return f"{key}:{self.msg_id}:{self.reaction}" if self.msg_id else key
+
+
+def signed_fields(raw: bytes) -> tuple[str, str]:
+    """(timestamp, OA id) read from the raw body without building it, so the signature (which
+    covers the timestamp) is checked before any parsing; EventError when the body is too deep or
+    too large to be an event. The OA id is the flat `oa_id` on follow events, `recipient.id` on
+    user messages."""
+    try:
+        found = safejson.scan(raw, want=("timestamp", "oa_id", "recipient.id")).fields
+    except safejson.JSONLimitError as exc:
+        raise EventError(str(exc)) from None
+    return found.get("timestamp", ""), found.get("oa_id") or found.get("recipient.id", "")
 
 
 def decode(raw: bytes) -> dict[str, Any]:
     """Raw body → JSON object, or EventError."""
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EventError(f"body is not valid JSON: {exc}") from None
+        payload = safejson.loads(raw)
+    except safejson.JSONLimitError as exc:
+        raise EventError(str(exc)) from None
     if not isinstance(payload, dict):
         raise EventError("body must be a JSON object")
     return payload
@@ -87,6 +104,7 @@ def parse_event(payload: dict[str, Any]) -> Event:
         attachments=tuple(_attachment(a) for a in message.get("attachments") or () if isinstance(a, dict)),
         info=payload.get("info") if isinstance(payload.get("info"), dict) else {},
         admin_id=_opt_str(_get(payload, "sender", "admin_id")),
+        reaction=str(message.get("react_icon") or ""),
     )
 
 

@@ -232,10 +232,22 @@ CREATE TABLE unanswered (             -- questions the bot could not answer outr
 CREATE INDEX unanswered_asked ON unanswered (asked_at)
 """
 
+H2_FORGOTTEN = """
+CREATE TABLE forgotten_users (        -- citizens whose data was deleted on request: a keyed hash of the Zalo id, never
+    user_hash TEXT PRIMARY KEY,       -- the id, so one who comes back or is re-imported is still do_not_contact
+    forgotten_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE forgotten_key (          -- the random key of those hashes, made once per database
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    key TEXT NOT NULL
+)
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_core", CORE),
     ("025_audience", AUDIENCE),
     ("040_conversations", CONVERSATIONS),
     ("030_campaigns", CAMPAIGNS),
     ("020_unanswered", UNANSWERED),
+    ("h2_forgotten", H2_FORGOTTEN),
 ]

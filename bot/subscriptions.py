@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import personal_data
 from bot.clock import iso
 from bot.storage import Storage
 
@@ -22,6 +23,7 @@ def subscribe(storage: Storage, user_id: str, topic: str, now: datetime) -> bool
         added = db.execute("INSERT OR IGNORE INTO subscriptions (user_id, topic, subscribed_at) VALUES (?, ?, ?)",
                            [user_id, topic, iso(now)]).rowcount
         db.execute("UPDATE users SET do_not_contact = 0 WHERE user_id = ?", [user_id])
+        personal_data.consent_again(db, user_id)
     return bool(added)
 
 

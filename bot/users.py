@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from bot import personal_data
 from bot.storage import Storage
 
 
@@ -21,6 +22,7 @@ def record_interaction(storage: Storage, user_id: str, timestamp_ms: int) -> Non
             " ON CONFLICT (user_id) DO UPDATE SET last_interaction_at = max(coalesce(last_interaction_at, ''), excluded.last_interaction_at)",
             [user_id, at, at],
         )
+        personal_data.mark_if_forgotten(db, [user_id])
 
 
 def set_following(storage: Storage, user_id: str, following: bool, timestamp_ms: int) -> None:
@@ -32,6 +34,7 @@ def set_following(storage: Storage, user_id: str, following: bool, timestamp_ms:
             f" ON CONFLICT (user_id) DO UPDATE SET followed = excluded.followed, {column} = excluded.{column}",
             [user_id, int(following), at],
         )
+        personal_data.mark_if_forgotten(db, [user_id])
 
 
 def get(storage: Storage, user_id: str) -> dict | None:

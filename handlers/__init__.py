@@ -14,17 +14,19 @@ from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
 from handlers import (commands, complaints, faq, feedback, flood, follow, handoff, media, menu, notices, notquestion,
-                      payload, ratings, smalltalk)
+                      payload, privacy, ratings, smalltalk)
 
 Route = tuple[str, Callable[[Event, Context], bool], Callable[[Event, Context], list[Reply]]]
 
 ROUTES: list[Route] = [
+    ("data withdrawal requested through Zalo", privacy.is_withdrawal, privacy.withdraw),
     ("follow", follow.applies, follow.handle),
     ("staff messages (oa_send_* echoes)", handoff.is_echo, handoff.on_echo),
     ("payload buttons", payload.applies, payload.handle),
     ("feedback in progress", feedback.applies, feedback.handle),
     ("handed off to staff: silence", handoff.is_handed_off, handoff.stay_silent),
     ("chat button on the OA profile", menu.is_chat_button, menu.show),
+    ("words sent with a link or an image: routed as text", media.has_words, lambda e, c: route(media.as_text(e), c)),
     ("flood limit", flood.applies, flood.handle),
     ("commands", commands.applies, commands.handle),
     ("small talk", smalltalk.applies, smalltalk.handle),
@@ -37,8 +39,11 @@ ROUTES: list[Route] = [
 
 
 def dispatch(event: Event, ctx: Context) -> list[Reply]:
-    replies = notices.collect(event, ctx)
+    return notices.collect(event, ctx) + route(event, ctx)
+
+
+def route(event: Event, ctx: Context) -> list[Reply]:
     for _name, applies, handle in ROUTES:
         if applies(event, ctx):
-            return replies + handle(event, ctx)
-    return replies
+            return handle(event, ctx)
+    return []

@@ -1,6 +1,13 @@
-"""Images, stickers, files, voice, locations…: the bot reads text only, so say so kindly."""
+"""Images, stickers, files, voice, locations…: the bot reads text only, so say so kindly.
+
+A link or a captioned image carries the citizen's words in `message.text` ("Thủ tục đăng ký kết
+hôn https://dichvucong.gov.vn"): those words are answered as a text message, without the links.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+import re
 
 from bot.core import Context
 from bot.events import Event
@@ -18,6 +25,26 @@ DESCRIPTIONS = {
     "location": "vị trí",
     "business_card": "danh thiếp",
 }
+
+
+WITH_WORDS = ("link", "image")  # kinds whose `message.text` is what the citizen wrote
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def words(event: Event) -> str:
+    """What the citizen wrote with a link or an image, links removed; "" for other kinds."""
+    if not event.is_user_message or event.kind not in WITH_WORDS:
+        return ""
+    return " ".join(_URL.sub(" ", event.text).split())
+
+
+def has_words(event: Event, ctx: Context) -> bool:
+    return bool(words(event))
+
+
+def as_text(event: Event) -> Event:
+    """The same message as a text message carrying only the words, for the text handlers."""
+    return dataclasses.replace(event, name="user_send_text", text=words(event))
 
 
 def applies(event: Event, ctx: Context) -> bool:

@@ -1,6 +1,10 @@
 """"Xóa dữ liệu của tôi": say what will be deleted and kept, ask for confirmation, then erase
 (bot/personal_data.py). Confirmation is a button or the words "xác nhận xóa", and only while the
-request is fresh, so nothing typed later by accident can delete anything."""
+request is fresh, so nothing typed later by accident can delete anything.
+
+Zalo's own `user_withdraw` (the citizen asked Zalo to withdraw their data from the OA) was
+confirmed in Zalo: it is erased at once, the withdrawal event included, and answered with nothing,
+since a message would store the citizen's id again."""
 
 from __future__ import annotations
 
@@ -34,6 +38,15 @@ def confirm(event: Event, ctx: Context) -> list[Reply]:
     return [Reply(text=ctx.render(
         "Đã xóa dữ liệu cá nhân của bạn tại {agency_short}; bạn sẽ không nhận tin thông báo nữa. "
         "Nếu bạn nhắn tin tiếp, trợ lý ảo vẫn trả lời và tin nhắn mới được lưu theo chính sách bảo vệ dữ liệu cá nhân."))]
+
+
+def is_withdrawal(event: Event, ctx: Context) -> bool:
+    return event.name == "user_withdraw" and bool(event.user_id)
+
+
+def withdraw(event: Event, ctx: Context) -> list[Reply]:
+    personal_data.erase(ctx.storage, event.user_id or "", ctx.now, handled=event.dedupe_key)
+    return []
 
 
 def on_payload(event: Event, ctx: Context, argument: str) -> list[Reply]:

@@ -47,6 +47,7 @@ class Http:
 
     status: int
     body: str = ""
+    content_type: str = "text/html"
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ def _injected_reply(injected: Injection) -> Reply:
     if isinstance(injected, ZaloErr):
         return err(injected.code, injected.message or MESSAGES.get(injected.code, "Unknown error"))
     if isinstance(injected, Http):
-        return Reply(injected.status, injected.body.encode(), "text/html")
+        return Reply(injected.status, injected.body.encode(), injected.content_type)
     return Reply(200, b"")
 
 

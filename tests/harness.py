@@ -41,11 +41,12 @@ def text_event(user_id: str, text: str, *, msg_id: str | None = None, timestamp:
     }
 
 
-def media_event(user_id: str, kind: str) -> dict[str, Any]:
+def media_event(user_id: str, kind: str, text: str = "") -> dict[str, Any]:
+    """`text`: a link's message or an image's caption, as Zalo puts it in `message.text`."""
     attachment = {"type": kind, "payload": {"url": "https://example.invalid/x", "thumbnail": "https://example.invalid/t"}}
     return {
         "event_name": f"user_send_{kind}", "app_id": APP_ID, "sender": {"id": user_id}, "recipient": {"id": OA_ID},
-        "message": {"msg_id": uuid.uuid4().hex, "text": "", "attachments": [attachment]}, "timestamp": now_ms(),
+        "message": {"msg_id": uuid.uuid4().hex, "text": text, "attachments": [attachment]}, "timestamp": now_ms(),
     }
 
 

@@ -55,7 +55,6 @@ def test_samples_from_the_plan_are_valid_and_disabled() -> None:
     ("title: T\ntitle: U\naudience: {all_followers: true}\nmessage: {text: Chào}\n", "bad.yaml:2: trường `title` được viết hai lần"),
     ("title: T\naudience: {all_followers: true}\nschedule: {at: 'mai 8 giờ'}\nmessage: {text: Chào}\n",
      "bad.yaml:3: thời gian `mai 8 giờ` không đúng dạng"),
-    ("title: T\n  audience: x\n", "bad.yaml:2: YAML không hợp lệ"),
     ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, url: 'http://a'}\n",
      "bad.yaml:6: `url` \"http://a\" phải là địa chỉ https:// với tên miền thật"),
     ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, url: 'https://a'}\n",
@@ -64,6 +63,10 @@ def test_samples_from_the_plan_are_valid_and_disabled() -> None:
      "bad.yaml:6: `phone` \"abc\" không phải số điện thoại Việt Nam"),
     ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, phone: '0123'}\n",
      "bad.yaml:6: `phone` \"0123\" không phải"),
+    ("title: T\n  audience: x\n", "bad.yaml:2: lỗi cú pháp YAML: có dấu hai chấm giữa câu"),
+    ("title: T\naudience: {all_followers: true}\nenabled true\nmessage: {text: Chào}\n",
+     "bad.yaml:3: lỗi cú pháp YAML: thiếu dấu hai chấm sau tên trường"),
+    ("title: T\naudience: {all_followers: true}\nmessage: {text: 'Chào}\n", "bad.yaml:3: lỗi cú pháp YAML: thiếu dấu ngoặc kép"),
 ])
 def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
     problems = _problems(tmp_path, text)

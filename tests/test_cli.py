@@ -105,3 +105,28 @@ def test_chat_leaves_the_live_database_alone(tmp_path, pointed_at_live):
         assert db.execute("SELECT count(*) FROM outgoing WHERE user_id = 'citizen-1'").fetchone() == (0,)
         followers = db.execute("SELECT count(*) FROM users WHERE user_id = 'sandbox-user'").fetchone()
     assert followers == ((1,) if pointed_at_live else (0,))  # the chat follows as sandbox-user
+
+
+def test_serve_on_a_taken_port_says_how_to_choose_another(tmp_path):
+    """`make run` while another server holds the port: a message, no traceback, no worker left behind."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "BOT_"))}
+        env.update(BOT_DATABASE=str(tmp_path / "bot.sqlite3"), BOT_KNOWLEDGE=str(REPO / "tests" / "data" / "spine_kb"),
+                   BOT_PORT=str(port))
+        result = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=REPO, env=env, capture_output=True,
+                                text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: the port is already in use" in result.stderr
+    assert "make run PORT=8090" in result.stderr and "BOT_PORT" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bot_port_in_the_environment_sets_the_port(tmp_path):
+    assert load_config(REPO / "config.yaml", env={"BOT_PORT": "8090"}).server.port == 8090
+    with pytest.raises(ConfigError, match=r"server\.port"):
+        load_config(REPO / "config.yaml", env={"BOT_PORT": "tám"})

@@ -11,7 +11,8 @@ from bot import retention
 from bot.clock import iso
 from bot.config import ConversationSettings
 from tests.conv_support import Chat, rows, write_kb
-from tests.harness import Harness
+from bot.campaigns.followers import sync_followers
+from tests.harness import APP_ID, OA_ID, Harness, follow_event, now_ms
 
 ASK = ("Bạn muốn xóa dữ liệu cá nhân của mình tại UBND tỉnh?\n"
        "Sẽ bị xóa: tin nhắn đã trao đổi, thông tin hồ sơ Zalo đã lưu, đăng ký nhận tin, đánh giá câu trả lời. "
@@ -70,9 +71,51 @@ def test_deletion_erases_and_anonymises_after_confirmation(h):
                                "handoffs": 0, "conversation_state": 0, "tickets": 0}
     assert rows(h, "SELECT user_id, contact_phone, attachments, content FROM tickets") == [
         (None, None, "[]", "Nội dung phản ánh")]
-    assert rows(h, "SELECT display_name, first_interaction_at, last_interaction_at, do_not_contact FROM users"
-                   " WHERE user_id = 'u1'") == [(None, None, None, 1)]
+    assert rows(h, "SELECT count(*) FROM users WHERE user_id = 'u1'") == [(0,)]  # only a keyed hash is left
+    assert rows(h, "SELECT count(*) FROM forgotten_users") == [(1,)]
     assert counts(h, "u2") == other_before  # nobody else's data moved
+    chat.say("dang ky tam tru")  # coming back: answered, and still never in a campaign
+    assert rows(h, "SELECT do_not_contact FROM users WHERE user_id = 'u1'") == [(1,)]
+
+
+CITIZEN = "5510185758261927916"
+
+
+def holding(h, value: str) -> list[str]:
+    """Every `table.column` with a value containing `value`: the whole database is searched."""
+    found = []
+    with h.runtime.storage.connect() as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for column in [r[1] for r in db.execute(f"PRAGMA table_info({table})")]:
+                hits = db.execute(f"SELECT count(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE ?", [f"%{value}%"])
+                if hits.fetchone()[0]:
+                    found.append(f"{table}.{column}")
+    return found
+
+
+def test_zalo_withdrawal_request_leaves_no_row_keyed_by_the_citizen(h):
+    """`user_withdraw`, signed as Zalo sends it: erased at once without a reply, the event itself included."""
+    chat, other = Chat(h, CITIZEN), Chat(h, "u2")
+    leave_traces(chat)
+    other.say("dang ky tam tru")
+    other_before, sent_before = counts(h, "u2"), len(h.fake.sent(CITIZEN))
+    assert "inbox.user_id" in holding(h, CITIZEN) and "users.user_id" in holding(h, CITIZEN)
+    withdrawal = {"event_name": "user_withdraw", "app_id": APP_ID, "oa_id": OA_ID, "user_id": CITIZEN,
+                  "user_id_by_app": "552172779717587730", "timestamp": now_ms()}
+    assert h.post(withdrawal).status_code == 200
+    h.wait_idle()
+    assert holding(h, CITIZEN) == []
+    assert len(h.fake.sent(CITIZEN)) == sent_before
+    assert rows(h, "SELECT user_id, contact_phone, content FROM tickets") == [(None, None, "Nội dung phản ánh")]
+    assert rows(h, "SELECT count(*) FROM forgotten_users") == [(1,)]
+    assert counts(h, "u2") == other_before
+    h.post(follow_event(CITIZEN))  # following again, or listed by a follower import: still do_not_contact
+    h.wait_idle()
+    h.fake.add_followers([CITIZEN, "u2"])
+    sync_followers(h.runtime.storage, h.runtime.zalo)
+    assert rows(h, "SELECT do_not_contact FROM users WHERE user_id = ?", CITIZEN) == [(1,)]
+    assert rows(h, "SELECT do_not_contact FROM users WHERE user_id = 'u2'") == [(0,)]
 
 
 def test_confirmation_needs_a_fresh_request(h):

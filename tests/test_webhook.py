@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 
 import pytest
 
 from bot.signature import sign, verify_signature
-from tests.harness import APP_ID, OA_SECRET, REPO, Harness, echo_event, follow_event, media_event, signed, text_event
+from tests.harness import (APP_ID, OA_ID, OA_SECRET, REPO, Harness, echo_event, follow_event, media_event, now_ms,
+                           signed, text_event)
 
 SPINE_KB = REPO / "tests" / "data" / "spine_kb"
 
@@ -85,9 +87,37 @@ def test_stale_event_is_refused(h):
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", "\xff\xfe".encode("latin-1")])
 def test_malformed_json_is_400(h, body):
-    response = h.client.post("/webhook", data=body, headers={"X-ZEvent-Signature": "mac=00"})
+    """Signed correctly (no timestamp field: an empty one), so only the parsing can refuse it."""
+    response = h.client.post("/webhook", data=body, headers={"X-ZEvent-Signature": sign(APP_ID, body, "", OA_SECRET)})
     assert response.status_code == 400
     assert inbox_rows(h) == []
+
+
+def test_malformed_json_with_a_wrong_signature_is_401_before_any_parsing(h):
+    response = h.client.post("/webhook", data=b"{not json", headers={"X-ZEvent-Signature": "mac=00"})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("body", [b"[" * 30_000, b'{"timestamp":"1","message":' + b'{"a":' * 8_000 + b"1" + b"}" * 8_001],
+                         ids=["brackets", "objects"])
+@pytest.mark.parametrize("signature", ["mac=00", None], ids=["forged", "signed"])
+def test_deeply_nested_json_is_400_without_a_traceback(h, caplog, body, signature):
+    """60 KB of `[` used to reach json.loads before authentication: RecursionError, 500, traceback."""
+    headers = {"X-ZEvent-Signature": signature or sign(APP_ID, body, "1", OA_SECRET)}
+    started = time.perf_counter()
+    response = h.client.post("/webhook", data=body, headers=headers)
+    assert response.status_code == 400
+    assert "nested" in response.get_json()["error"]
+    assert time.perf_counter() - started < 0.5
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert inbox_rows(h) == []
+
+
+def test_the_signed_timestamp_is_the_top_level_one(h):
+    """A `timestamp` key inside the message (or in its text) is not the one the signature covers."""
+    payload = text_event("u1", 'chữ có "timestamp": "1" bên trong')
+    payload["message"]["timestamp"] = "1"
+    assert h.post(payload).status_code == 200
 
 
 @pytest.mark.parametrize("drop", ["event_name", "sender"])
@@ -171,6 +201,45 @@ def test_non_text_messages_get_a_polite_reply(h, kind):
     assert h.post(media_event("u5", kind)).status_code == 200
     sent = h.wait_sent("u5", 1)
     assert "chỉ đọc được tin nhắn chữ" in sent[0].text
+
+
+@pytest.mark.parametrize("kind, text", [("link", "dang ky khai sinh can gi https://dichvucong.gov.vn/p/home"),
+                                        ("image", "làm khai sinh cho bé")])
+def test_words_sent_with_a_link_or_as_an_image_caption_are_answered(h, kind, text):
+    assert h.post(media_event("u10", kind, text=text)).status_code == 200
+    sent = h.wait_sent("u10", 1)
+    assert sent[0].text.startswith("Để đăng ký khai sinh")
+
+
+@pytest.mark.parametrize("text", ["https://dichvucong.gov.vn", "  www.example.invalid/a?b=c  "])
+def test_a_link_without_words_gets_the_polite_reply(h, text):
+    h.post(media_event("u11", "link", text=text))
+    assert "chỉ đọc được tin nhắn chữ" in h.wait_sent("u11", 1)[0].text
+
+
+def test_a_marriage_question_sent_with_a_link_is_answered_from_the_shipped_knowledge(tmp_path, fake_zalo):
+    with Harness(tmp_path, fake_zalo) as shipped:
+        shipped.post(media_event("u12", "link", text="Thủ tục đăng ký kết hôn https://dichvucong.gov.vn"))
+        reply = shipped.wait_sent("u12", 1)[0].text
+    assert "chỉ đọc được" not in reply and "kết hôn" in reply
+
+
+def reaction_event(user_id: str, msg_id: str, icon: str) -> dict:
+    return {"event_name": "user_reacted_message", "app_id": APP_ID, "sender": {"id": user_id},
+            "recipient": {"id": OA_ID}, "message": {"msg_id": msg_id, "react_icon": icon}, "timestamp": now_ms(),
+            "user_id_by_app": "3611371994410983884"}
+
+
+def test_reactions_are_kept_apart_from_the_message_they_react_to_and_from_each_other(h):
+    echo = echo_event("u13", "Cán bộ trả lời")
+    reacted_to = echo["message"]["msg_id"]
+    heart = reaction_event("u13", reacted_to, "/-heart")
+    strong = reaction_event("u13", reacted_to, "/-strong")
+    for payload in (echo, heart, strong, strong, heart):  # the last two: Zalo redelivering
+        assert h.post(payload).status_code == 200
+    h.wait_idle()
+    assert [r["event_name"] for r in inbox_rows(h)] == ["oa_send_text", "user_reacted_message", "user_reacted_message"]
+    assert h.fake.sent("u13") == []
 
 
 def test_echoes_and_unknown_events_are_recorded_without_reply(h):

@@ -72,7 +72,8 @@ def test_permanent_recipient_error_is_not_retried(setup):
     assert len(fake.calls(CS)) == 1
 
 
-@pytest.mark.parametrize("transient", [ZaloErr(-32), Http(502, "<html>bad gateway</html>"), ZaloErr(-200)])
+@pytest.mark.parametrize("transient", [ZaloErr(-32), Http(502, "<html>bad gateway</html>"), ZaloErr(-200),
+                                       Http(200, "[" * 30_000, "application/json")])
 def test_transient_errors_are_retried_with_backoff(setup, transient):
     build, _, fake = setup
     client, _ = build()
@@ -149,7 +150,8 @@ def test_eight_concurrent_sends_seeing_216_refresh_exactly_once(setup):
     assert len(fake.sent()) == 9
 
 
-@pytest.mark.parametrize("failure", [Empty(), ZaloErr(-14014, "Invalid refresh token.")])
+@pytest.mark.parametrize("failure", [Empty(), ZaloErr(-14014, "Invalid refresh token."),
+                                     Http(200, "[" * 30_000, "application/json")])
 def test_terminal_refresh_failure_keeps_stored_pair_and_is_visible(setup, failure):
     build, _, fake = setup
     client, tokens = build()

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
+
+from bot import safeyaml
 
 Path = tuple[Any, ...]
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps."""
+class _Loader(safeyaml.Loader):
+    """The safe loader (with its limits) without implicit timestamps."""
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in safeyaml.Loader.yaml_implicit_resolvers.items()
 }
 
 
@@ -58,19 +59,10 @@ def read_yaml(text: str, source: str) -> tuple[Any, Problems]:
     """The document and a Problems bound to its lines; syntax errors and repeated keys are reported."""
     problems = Problems(source)
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problems.lines[()] = mark.line + 1 if mark else 0
-        problems.add((), f"YAML không hợp lệ: {exc.problem or exc}")
-        return None, problems
-    except yaml.YAMLError as exc:
-        problems.add((), f"YAML không hợp lệ: {exc}")
+        data, node = safeyaml.load_with_node(text, _Loader)
+    except safeyaml.YAMLInputError as exc:
+        problems.lines[()] = exc.line
+        problems.add((), exc.message)
         return None, problems
     if node is not None:
         _index(node, (), problems)

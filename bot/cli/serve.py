@@ -7,6 +7,7 @@ as a child process, restarted if it dies, so acknowledging Zalo never waits on a
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import subprocess
@@ -23,7 +24,7 @@ WORKER_NICENESS = 15
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="run the webhook server", description=__doc__)
     parser.add_argument("--host", help="interface to listen on (default: server.host in config)")
-    parser.add_argument("--port", type=int, help="port to listen on (default: server.port in config)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: $BOT_PORT, else server.port in config)")
     parser.set_defaults(func=run)
 
 
@@ -37,17 +38,33 @@ def run(args: argparse.Namespace) -> int:
     host = args.host or config.server.host
     port = args.port or config.server.port
     runtime = app.extensions["runtime"]
+    try:  # bind before starting the worker, so a taken port stops everything cleanly
+        server = waitress.create_server(app, host=host, port=port, threads=config.server.threads, ident="cchc-bot")
+    except OSError as exc:
+        runtime.stop()
+        print(cannot_listen(host, port, exc), file=sys.stderr)
+        return 2
     worker = WorkerProcess() if config.server.worker_process else None
     log.info("listening on http://%s:%d (webhook: POST /webhook, health: GET /healthz)", host, port)
     if runtime.sandbox:
         log.info("sandbox mode: no Zalo credentials set, replies are recorded in the database outbox only")
     try:
-        waitress.serve(app, host=host, port=port, threads=config.server.threads, ident="cchc-bot")
+        server.run()
     finally:
         if worker:
             worker.stop()
         runtime.stop()
     return 0
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> str:
+    """Why the server cannot start, and how to pick another port, for whoever typed `make run`."""
+    reason = {errno.EADDRINUSE: "the port is already in use (another `make run`, or another program)",
+              errno.EACCES: "permission denied (ports below 1024 need administrator rights)",
+              errno.EADDRNOTAVAIL: "this machine has no such address"}.get(exc.errno or 0, exc.strerror or str(exc))
+    return (f"cannot listen on {host}:{port}: {reason}.\n"
+            f"Choose another port: make run PORT=8090, or BOT_PORT=8090, or python -m bot serve --port 8090 "
+            f"(server.port in config.yaml sets the default).")
 
 
 class WorkerProcess:

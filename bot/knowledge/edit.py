@@ -15,14 +15,14 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot import safeyaml
 from bot.config import Config
 from bot.knowledge.loader import knowledge_files, read_knowledge
 from bot.knowledge.problems import Problem
 from bot.knowledge.validate import check
-from bot.knowledge.yamlnodes import LOADER, NULL, line_of, yaml_scalar
+from bot.knowledge.yamlnodes import NULL, line_of, yaml_scalar
 from bot.matcher.normalize import normalize
 
 
@@ -73,9 +73,9 @@ def _append_item(source: str, key: ScalarNode, value: Node, phrasing: str, newli
 
 def _compose(source: str) -> Node:
     try:
-        root = yaml.compose(source, Loader=LOADER)
-    except yaml.YAMLError as exc:
-        raise EditError(f"tệp đang có lỗi YAML, hãy sửa trước: {exc}") from None
+        root = safeyaml.compose(source)
+    except safeyaml.YAMLInputError as exc:
+        raise EditError(f"tệp đang có lỗi YAML ở dòng {exc.line}, hãy sửa trước: {exc.message}") from None
     if root is None:
         raise EditError("tệp trống")
     return root

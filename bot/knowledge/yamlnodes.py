@@ -1,5 +1,5 @@
-"""Read YAML as a node tree (safe composer only) so every value keeps its line, its style and
-the type YAML gave it.
+"""Read YAML as a node tree (bot/safeyaml: safe tags, limits) so every value keeps its line, its
+style and the type YAML gave it.
 
 Working from nodes instead of `safe_load` output is what lets validation say *where* a mistake
 is, notice a key written twice (safe_load silently keeps the last one), and notice the values
@@ -16,24 +16,11 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot import safeyaml
 from bot.knowledge.problems import ERROR, WARNING, Problem
 
-# libyaml's composer when available (same safe resolver, same marks, ~10x faster); else pure Python.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STR = "tag:yaml.org,2002:str"
 NULL = "tag:yaml.org,2002:null"
-
-# Plain-language hints for the syntax errors staff actually make (PyYAML and libyaml wordings).
-_TAB_HINT = "có ký tự Tab: YAML chỉ cho thụt lề bằng dấu cách"
-_SYNTAX_HINTS = {
-    "mapping values are not allowed": "có dấu hai chấm giữa câu: đặt cả câu trong dấu ngoặc kép, hoặc viết câu trả lời sau `|`",
-    "could not find expected ':'": "thiếu dấu hai chấm sau tên trường, hoặc dòng này thụt lề lệch",
-    "did not find expected '-' indicator": "thụt lề không đều trong danh sách",
-    "expected <block end>": "thụt lề không đều: các trường của một mục phải thẳng cột",
-    "did not find expected key": "thụt lề không đều: các trường của một mục phải thẳng cột",
-    "found unexpected end of stream": "thiếu dấu ngoặc kép đóng",
-}
-
 
 class NodeReader:
     """Reads one file's nodes and collects its problems, each with a line number."""
@@ -51,15 +38,9 @@ class NodeReader:
         """The document's root node, or None after reporting a syntax error with its line."""
         self.source = text
         try:
-            return yaml.compose(text, Loader=LOADER)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            lines = text.split("\n")
-            self.report(line, _syntax_message(exc, lines[line - 1] if line <= len(lines) else ""), "yaml-syntax")
-        except yaml.YAMLError as exc:  # ReaderError: a control character the YAML reader refuses
-            position = getattr(exc, "position", 0)
-            self.report(text.count("\n", 0, position) + 1, f"YAML không hợp lệ: {exc}", "yaml-syntax")
+            return safeyaml.compose(text)
+        except safeyaml.YAMLInputError as exc:
+            self.report(exc.line or 1, exc.message, "yaml-syntax")
         return None
 
     def line_in(self, node: Node, needle: str) -> int:
@@ -125,9 +106,9 @@ def yaml_scalar(text: str, *, flow: bool = False) -> str:
     if flow and any(ch in text for ch in ",[]{}"):
         return json.dumps(text, ensure_ascii=False)
     try:
-        node = yaml.compose(f"- {text}", Loader=LOADER)
+        node = safeyaml.compose(f"- {text}")
         plain = node.value[0].tag == STR and node.value[0].value == text and "\n" not in text
-    except (yaml.YAMLError, IndexError, AttributeError):
+    except (safeyaml.YAMLInputError, IndexError, AttributeError):
         plain = False
     return text if plain else json.dumps(text, ensure_ascii=False)
 
@@ -151,15 +132,9 @@ def unknown_field_message(name: str, known: tuple[str, ...], what: str) -> str:
     return f"trường `{name}` không có trong định dạng của {what} (các trường hợp lệ: {', '.join(known)})"
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError, line: str) -> str:
-    problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-    hint = _TAB_HINT if "\t" in line else next((h for pattern, h in _SYNTAX_HINTS.items() if pattern in problem), "")
-    return f"YAML không hợp lệ: {problem}" + (f" — {hint}" if hint else "")
-
-
 def _construct(node: ScalarNode) -> Any:
     try:
-        return yaml.SafeLoader("").construct_object(node, deep=True)
+        return safeyaml.Loader("").construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, TypeError):
         return None
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from bot import safejson
 from bot.config import ZaloSettings
 from bot.zalo.errors import ErrorKind, ZaloError
 from bot.zalo.tokens import TokenManager
@@ -137,7 +138,7 @@ def _envelope(response: requests.Response) -> dict[str, Any]:
     if response.status_code >= 500 or response.status_code == 429:
         raise ZaloError(0, f"HTTP {response.status_code} from Zalo", ErrorKind.TRANSIENT)
     try:
-        body = response.json()
+        body = safejson.loads(response.content)  # size and depth limits: a ValueError, not a RecursionError
     except ValueError:
         raise ZaloError(0, f"HTTP {response.status_code} with a non-JSON body", ErrorKind.TRANSIENT) from None
     if not isinstance(body, dict):

@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from bot import safejson
 from bot.config import Secrets, ZaloSettings
 from bot.storage import Storage
 from bot.zalo.errors import ErrorKind, ZaloError
@@ -142,7 +143,7 @@ class TokenManager:
         if not response.content.strip():
             raise self._fail("refresh returned an empty body (refresh token already used or revoked)")
         try:
-            body = response.json()
+            body = safejson.loads(response.content)
         except ValueError:
             raise self._fail("refresh returned a non-JSON body") from None
         if not isinstance(body, dict):
