@@ -3,7 +3,7 @@ terminal chat and the tests all drive the same code."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -27,9 +27,10 @@ class Context:
     knowledge: Snapshot
     now: datetime
 
-    def render(self, text: str) -> str:
-        """Fill agency placeholders ({hotline}, {portal}, …); unknown braces stay as written."""
-        return text.format_map(_Placeholders(self.config.agency.placeholders()))
+    def render(self, text: str, facts: Iterable[tuple[str, str]] = ()) -> str:
+        """Fill agency placeholders ({hotline}, {portal}, …) and an entry's `facts` ({fee}, {deadline},
+        …); unknown braces stay as written."""
+        return text.format_map(_Placeholders({**self.config.agency.placeholders(), **dict(facts)}))
 
 
 class _Placeholders(dict):

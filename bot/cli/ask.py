@@ -56,7 +56,8 @@ def as_record(match: Match, placeholders: dict[str, str]) -> dict:
         "id": match.entry.id if answered else None,
         "score": round(match.score, 4),
         "suggestions": [entry.id for entry in match.suggestions],
-        "answer": render(match.entry.answer, placeholders) if answered else None,
+        "answer": render(match.entry.answer, _Placeholders({**placeholders, **dict(match.entry.facts)}))
+        if answered and match.entry is not None else None,
     }
 
 
@@ -67,7 +68,8 @@ def print_table(match: Match, placeholders: dict[str, str], out: TextIO) -> None
         marker = "*" if entry is match.entry or entry in match.suggestions else " "
         out.write(f"  {marker}{rank}. {score:.3f}  {entry.id:<40} {entry.file}  {entry.question}\n")
     if match.entry is not None:
-        first_line = render(match.entry.answer, placeholders).splitlines()[0]
+        shown = match.entry.short_answer or match.entry.answer
+        first_line = render(shown, _Placeholders({**placeholders, **dict(match.entry.facts)})).splitlines()[0]
         out.write(f"  answer: {first_line}\n")
     out.write("\n")
 

@@ -3,6 +3,8 @@
 - `kb check`: every problem as `file:line: message`; exit 0 when clean, 1 on errors (warnings too
   with --strict). `--json` prints {"entries", "files", "errors", "warnings", "matcher_checked",
   "problems": [{"file", "line", "severity", "code", "message", "related"}]} for machines.
+- `kb check --affected-by DOCUMENT`: the entries citing a legal document (by its number), to
+  re-check when that document changes.
 - `kb unanswered`: questions the bot could not answer, grouped, with the nearest entry; `--yaml`
   for a paste-able snippet; `--apply ENTRY_ID --group N` (or `--question TEXT`) writes the
   question into that entry's alternatives and re-validates. The running server reloads it.
@@ -20,6 +22,7 @@ from bot.clock import iso
 from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase, read_knowledge
 from bot.knowledge.edit import EditError, apply_alternative
+from bot.knowledge.freshness import affected_by
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
 from bot.matcher import Matcher
@@ -38,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _knowledge_option(checker)
     checker.add_argument("--json", action="store_true", help="print a JSON report")
     checker.add_argument("--strict", action="store_true", help="fail on warnings too")
+    checker.add_argument("--affected-by", metavar="DOCUMENT",
+                         help='list the entries resting on this legal document, e.g. "118/2025/NĐ-CP" '
+                              "(matched by its number in legal_basis, else in source)")
     checker.set_defaults(func=run_check)
     report = commands.add_parser("unanswered", help="report questions the bot could not answer",
                                  description="Group the questions the bot fell back on or only offered suggestions for, "
@@ -60,6 +66,8 @@ def _knowledge_option(parser: argparse.ArgumentParser) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = load_config()
+    if args.affected_by:
+        return _affected_by(args, config)
     report = check(args.knowledge or config.knowledge_dir, config)
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     if args.json:
@@ -75,6 +83,26 @@ def run_check(args: argparse.Namespace) -> int:
     if not report.matcher_checked:
         print("Kiểm tra câu ví dụ và cách hỏi trùng nhau sẽ chạy khi các lỗi trên đã được sửa.")
     return int(failed)
+
+
+def _affected_by(args: argparse.Namespace, config: Config) -> int:
+    """The entries to re-check when `--affected-by` changes; exit 2 when the directory has errors."""
+    loaded = read_knowledge(args.knowledge or config.knowledge_dir, config.agency.placeholders())
+    citations = affected_by(loaded, args.affected_by)
+    if args.json:
+        print(json.dumps({"document": args.affected_by, "entries": [
+            {"id": c.entry.id, "file": c.entry.file, "line": c.line, "field": c.field, "cites": c.text,
+             "reviewed": c.entry.reviewed} for c in citations]}, ensure_ascii=False, indent=2))
+    else:
+        for c in citations:
+            print(f"{c.entry.file}:{c.line}: {c.entry.id} (rà soát {c.entry.reviewed or 'chưa ghi'}): {c.field}: {c.text}")
+        print(f"{len(citations)} mục dựa trên văn bản \"{args.affected_by}\"." if citations
+              else f"Không có mục nào dựa trên văn bản \"{args.affected_by}\".")
+    if loaded.errors:
+        print(f"Lưu ý: cơ sở kiến thức đang có {len(loaded.errors)} lỗi, mục bị lỗi không được liệt kê "
+              "(python -m bot kb check).", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run_unanswered(args: argparse.Namespace) -> int:
