@@ -14,6 +14,7 @@ repeated ("{portal} hoặc {local_portal}" with the same URL).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 import re
 
 from bot.config import AgencySettings
@@ -93,7 +94,10 @@ class Renderer:
             return None
         return self.render(template)
 
-    def render(self, text: str) -> str:
+    def render(self, text: str, facts: Iterable[tuple[str, str]] = ()) -> str:
+        """`text` with an entry's facts ({fee}, {deadline}) and the agency's settings filled in."""
+        if facts:
+            text = text.format_map(_Keep(dict(facts)))
         for name in sorted(self.unset, key=ORDER.index):
             if "{" + name + "}" in text:
                 text = self._leave_out(text, name)

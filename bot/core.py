@@ -3,7 +3,7 @@ terminal chat and the tests all drive the same code."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -28,10 +28,10 @@ class Context:
     knowledge: Snapshot
     now: datetime
 
-    def render(self, text: str) -> str:
-        """Fill agency placeholders ({hotline}, {portal}, …), leaving out unset ones (bot/agency.py);
-        unknown braces stay as written."""
-        return renderer(self.config.agency).render(text)
+    def render(self, text: str, facts: Iterable[tuple[str, str]] = ()) -> str:
+        """Fill an entry's `facts` ({fee}, {deadline}, …) and agency placeholders ({hotline}, {portal}, …),
+        leaving out unset ones (bot/agency.py); unknown braces stay as written."""
+        return renderer(self.config.agency).render(text, facts)
 
     def link(self, template: str) -> str | None:
         """A button's URL or phone number; None when it needs an agency setting still unset."""

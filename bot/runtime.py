@@ -4,7 +4,9 @@ Config. Nothing is created at import time; the web app, the CLI and tests each b
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.agency import unset_settings
 from bot.campaigns.scheduler import CampaignScheduler
@@ -12,6 +14,7 @@ from bot.campaigns.service import Campaigns
 from bot.config import Config
 from bot.core import Bot
 from bot.inbox import Inbox
+from bot.knowledge.freshness import stale_counts
 from bot.knowledge.live import KnowledgeWatcher, LiveKnowledge
 from bot.outbox import Outbox
 from bot.retention import RetentionJob
@@ -72,7 +75,8 @@ class Runtime:
         self.workers.stop()
 
     def health(self) -> dict[str, Any]:
-        knowledge = self.knowledge.status()
+        today = datetime.now(ZoneInfo(self.config.timezone)).date()
+        knowledge = {**self.knowledge.status(), **stale_counts(self.knowledge.current.kb, today)}
         tokens = None if self.sandbox else self.tokens.status()
         problems = bool(knowledge["reload_errors"]) or bool(tokens and tokens["last_error"])
         return {

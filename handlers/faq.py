@@ -3,14 +3,19 @@ when there is no answer."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.core import Context
 from bot.events import Event
 from bot.knowledge import unanswered
 from bot.knowledge.model import Entry
 from bot.privacy import user_ref
 from bot.replies import Reply, phone_button, query_button, url_button
-from bot.zalo.messages import ZaloButton
+from bot.zalo.messages import MAX_BUTTONS, ZaloButton
 from handlers import ratings
+
+DETAIL_TITLE = "Xem chi tiết"
+RATING_BUTTONS = 2  # "Hữu ích", "Chưa đúng" (handlers/ratings.py)
 
 
 def applies(event: Event, ctx: Context) -> bool:
@@ -30,8 +35,29 @@ def handle(event: Event, ctx: Context) -> list[Reply]:
 
 
 def answer_replies(entry: Entry, ctx: Context) -> list[Reply]:
+    """The short answer first when the entry has one, with "Xem chi tiết" for the full answer (the
+    rating buttons must fit too, so the entry's own buttons may wait for the full answer)."""
     buttons = tuple(b for b in (entry_button(button, ctx) for button in entry.buttons) if b)
-    return [Reply(text=ctx.render(entry.answer), buttons=buttons)]
+    if not entry.short_answer:
+        return [Reply(text=caveat(entry, ctx) + ctx.render(entry.answer, entry.facts), buttons=buttons)]
+    more = query_button(DETAIL_TITLE, f"#detail:{entry.id}", show=False)
+    return [Reply(text=caveat(entry, ctx) + ctx.render(entry.short_answer, entry.facts),
+                  buttons=(more, *buttons)[:MAX_BUTTONS - RATING_BUTTONS])]
+
+
+def detail_replies(entry: Entry, ctx: Context) -> list[Reply]:
+    """The full answer, asked for with "Xem chi tiết" (already rated with the short answer)."""
+    buttons = tuple(b for b in (entry_button(button, ctx) for button in entry.buttons) if b)
+    return [Reply(text=caveat(entry, ctx) + ctx.render(entry.answer, entry.facts), buttons=buttons)]
+
+
+def caveat(entry: Entry, ctx: Context) -> str:
+    """Past its `valid_until` an entry is still answered, but the citizen is told to check first."""
+    if not entry.expired(ctx.now.date()):
+        return ""
+    until = date.fromisoformat(entry.valid_until).strftime("%d/%m/%Y")
+    return ctx.render(f"Lưu ý: thông tin dưới đây được xác nhận đến ngày {until} và có thể đã thay đổi. "
+                      "Bạn vui lòng gọi {hotline} để được xác nhận trước khi làm thủ tục.\n\n")
 
 
 def entry_button(button, ctx: Context) -> ZaloButton | None:

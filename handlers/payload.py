@@ -22,8 +22,14 @@ def _faq(event: Event, ctx: Context, argument: str) -> list[Reply]:
     return ratings.rated(faq.answer_replies(entry, ctx), entry, event, ctx, entry.question, 1.0)
 
 
+def _detail(event: Event, ctx: Context, argument: str) -> list[Reply]:
+    entry = ctx.knowledge.kb.get(argument.strip())
+    return faq.detail_replies(entry, ctx) if entry is not None else [STALE]
+
+
 PAYLOADS: dict[str, Callable[[Event, Context, str], list[Reply]]] = {
     "faq": _faq,
+    "detail": _detail,
     "menu": lambda event, ctx, _: menu.show(event, ctx),
     "topics": lambda event, ctx, page: menu.on_topics(ctx, page),
     "topic": lambda event, ctx, argument: menu.on_topic(ctx, argument),

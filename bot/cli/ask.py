@@ -62,7 +62,7 @@ def as_record(match: Match, placeholders: Renderer) -> dict:
         "id": match.entry.id if answered else None,
         "score": round(match.score, 4),
         "suggestions": [entry.id for entry in match.suggestions],
-        "answer": placeholders.render(match.entry.answer) if answered else None,
+        "answer": placeholders.render(match.entry.answer, match.entry.facts) if answered else None,
     }
 
 
@@ -73,7 +73,8 @@ def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
         marker = "*" if entry is match.entry or entry in match.suggestions else " "
         out.write(f"  {marker}{rank}. {score:.3f}  {entry.id:<40} {entry.file}  {entry.question}\n")
     if match.entry is not None:
-        first_line = (placeholders.render(match.entry.answer).splitlines() or [""])[0]
+        shown = match.entry.short_answer or match.entry.answer
+        first_line = (placeholders.render(shown, match.entry.facts).splitlines() or [""])[0]
         out.write(f"  answer: {first_line}\n")
     out.write("\n")
 

@@ -11,6 +11,8 @@
   `--apply ENTRY_ID --group GROUP_ID` (or `--question TEXT`) writes the question into that entry's
   alternatives and re-validates. Group ids are short hashes of the question shown, so they do
   not shift when another group is applied. The running server reloads the edit.
+- `kb check --affected-by DOCUMENT`: the entries citing a legal document (by its number), to
+  re-check when that document changes.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from bot.config import Config, load_config
 from bot.knowledge import KnowledgeBase, read_knowledge
 from bot.knowledge import lastgood
 from bot.knowledge.edit import EditError, apply_alternative
+from bot.knowledge.freshness import affected_by
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
 from bot.matcher import Matcher
@@ -46,6 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _knowledge_option(checker)
     checker.add_argument("--json", action="store_true", help="print a JSON report")
     checker.add_argument("--strict", action="store_true", help="fail on warnings too")
+    checker.add_argument("--affected-by", metavar="DOCUMENT",
+                         help='list the entries resting on this legal document, e.g. "118/2025/NĐ-CP" '
+                              "(matched by its number in legal_basis, else in source)")
     checker.set_defaults(func=run_check)
     report = commands.add_parser("unanswered", help="report questions the bot could not answer",
                                  description="Group the questions the bot fell back on or only offered suggestions for, "
@@ -69,6 +75,8 @@ def _knowledge_option(parser: argparse.ArgumentParser) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = load_config()
+    if args.affected_by:
+        return _affected_by(args, config)
     report = check(args.knowledge or config.knowledge_dir, config)
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     unset = agency.warnings(config.agency)  # deployment settings, not knowledge problems: never fail the check
@@ -91,6 +99,26 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"Bot vẫn trả lời bằng phiên bản hợp lệ gần nhất (lưu lúc {saved[1]}) cho đến khi các lỗi được sửa."
               if saved else "Chưa có phiên bản hợp lệ nào được lưu: bot sẽ không khởi động được cho đến khi sửa xong.")
     return int(failed)
+
+
+def _affected_by(args: argparse.Namespace, config: Config) -> int:
+    """The entries to re-check when `--affected-by` changes; exit 2 when the directory has errors."""
+    loaded = read_knowledge(args.knowledge or config.knowledge_dir, config.agency.placeholders())
+    citations = affected_by(loaded, args.affected_by)
+    if args.json:
+        print(json.dumps({"document": args.affected_by, "entries": [
+            {"id": c.entry.id, "file": c.entry.file, "line": c.line, "field": c.field, "cites": c.text,
+             "reviewed": c.entry.reviewed} for c in citations]}, ensure_ascii=False, indent=2))
+    else:
+        for c in citations:
+            print(f"{c.entry.file}:{c.line}: {c.entry.id} (rà soát {c.entry.reviewed or 'chưa ghi'}): {c.field}: {c.text}")
+        print(f"{len(citations)} mục dựa trên văn bản \"{args.affected_by}\"." if citations
+              else f"Không có mục nào dựa trên văn bản \"{args.affected_by}\".")
+    if loaded.errors:
+        print(f"Lưu ý: cơ sở kiến thức đang có {len(loaded.errors)} lỗi, mục bị lỗi không được liệt kê "
+              "(python -m bot kb check).", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run_unanswered(args: argparse.Namespace) -> int:

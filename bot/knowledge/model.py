@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,28 @@ class Entry:
     buttons: tuple[Button, ...] = ()
     file: str = ""
     line: int = 0
+    short_answer: str = ""  # what most people need, sent first with a "Xem chi tiết" button
+    facts: tuple[tuple[str, str], ...] = ()  # (name, value): fees, deadlines, used in answers as {name}
+    valid_until: str = ""  # ISO date after which the answer is no longer guaranteed
+    review_by: str = ""  # ISO date by which staff must re-check the entry
+    legal_basis: tuple[str, ...] = ()  # documents the entry rests on, e.g. "Nghị định 118/2025/NĐ-CP"
 
     @property
     def phrasings(self) -> tuple[str, ...]:
         """Every phrasing the matcher should recognise: the question first."""
         return (self.question, *self.alternatives)
+
+    def values(self, placeholders: Mapping[str, str]) -> dict[str, str]:
+        """What `{name}` stands for in this entry's texts: the agency's settings and its facts
+        (the loader refuses a fact named like an agency placeholder, so neither hides the other)."""
+        return {**placeholders, **dict(self.facts)}
+
+    def expired(self, today: date) -> bool:
+        """Past `valid_until`: still answered, but with a caveat that the information may have changed."""
+        return bool(self.valid_until) and date.fromisoformat(self.valid_until) < today
+
+    def review_due(self, today: date) -> bool:
+        return bool(self.review_by) and date.fromisoformat(self.review_by) < today
 
 
 @dataclass(frozen=True)

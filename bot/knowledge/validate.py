@@ -9,16 +9,21 @@
 
 The running bot does not run these on reload: a deployment's matcher settings must never stop
 otherwise valid content from loading. CI and staff run them with `python -m bot kb check`.
+The same goes for the dated checks (bot/knowledge/freshness.py): `reviewed` missing or in the
+future, `valid_until` and `review_by` passed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
 from bot.config import Config
+from bot.knowledge.freshness import freshness_problems
 from bot.knowledge.loader import Loaded, read_knowledge
 from bot.knowledge.model import Entry
 from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
@@ -41,12 +46,15 @@ class Report:
         return [p for p in self.problems if not p.is_error]
 
 
-def check(directory: str | Path, config: Config) -> Report:
+def check(directory: str | Path, config: Config, today: date | None = None) -> Report:
+    """Every problem; dates (`reviewed`, `valid_until`, `review_by`) are judged against `today`
+    (default: today in the configured timezone)."""
     loaded = read_knowledge(directory, config.agency.placeholders())
+    dated = freshness_problems(loaded, today or datetime.now(ZoneInfo(config.timezone)).date())
     if loaded.errors:
-        return Report(loaded, loaded.problems, matcher_checked=False)
+        return Report(loaded, sort_problems(loaded.problems + dated), matcher_checked=False)
     matcher = Matcher(loaded.kb, config.matcher)
-    problems = loaded.problems + example_problems(loaded, matcher) + collision_problems(loaded, matcher)
+    problems = loaded.problems + dated + example_problems(loaded, matcher) + collision_problems(loaded, matcher)
     return Report(loaded, sort_problems(problems), matcher_checked=True)
 
 
