@@ -35,8 +35,8 @@ def test_unset_means_one_thing() -> None:
 def test_no_shipped_answer_shows_a_placeholder_or_a_repeated_link() -> None:
     renderer = Renderer(SHIPPED)
     kb = load_knowledge(REPO / "knowledge")
-    for entry in kb.entries:
-        text = renderer.render(entry.answer)
+    for entry, written in [(e, t) for e in kb.entries for t in (e.answer, e.short_answer) if t]:
+        text = renderer.render(written, entry.facts)
         assert not [p for p in PLACEHOLDER_TEXT if p in text], (entry.id, text)
         for sentence in re.split(r"\n|(?<=[.;:])\s", text):  # the same link in two sentences is the author's choice
             assert not [u for u, n in Counter(URL.findall(sentence)).items() if n > 1], (entry.id, sentence)
