@@ -172,6 +172,13 @@ class CampaignSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The periodic report (docs/reports.md)."""
+
+    ticket_deadline_days: float = 10.0  # a ticket closed within this many days of filing counts as on time
+
+
+@dataclass(frozen=True)
 class Secrets:
     """From the environment only; never from config.yaml, never logged (repr hides them)."""
 
@@ -205,6 +212,7 @@ class Config:
     knowledge: KnowledgeSettings = KnowledgeSettings()
     conversations: ConversationSettings = ConversationSettings()
     campaigns: CampaignSettings = CampaignSettings()
+    reports: ReportSettings = ReportSettings()
     secrets: Secrets = Secrets()
 
 

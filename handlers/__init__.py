@@ -13,11 +13,12 @@ from collections.abc import Callable
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
-from handlers import commands, faq, feedback, flood, follow, handoff, media, menu, notices, payload, smalltalk
+from handlers import commands, faq, feedback, flood, follow, handoff, media, menu, notices, payload, receipts, smalltalk
 
 Route = tuple[str, Callable[[Event, Context], bool], Callable[[Event, Context], list[Reply]]]
 
 ROUTES: list[Route] = [
+    ("receipts (received, seen)", receipts.applies, receipts.handle),
     ("follow", follow.applies, follow.handle),
     ("staff messages (oa_send_* echoes)", handoff.is_echo, handoff.on_echo),
     ("payload buttons", payload.applies, payload.handle),
