@@ -176,6 +176,8 @@ class ReportSettings:
     """The periodic report (docs/reports.md)."""
 
     ticket_deadline_days: float = 10.0  # a ticket closed within this many days of filing counts as on time
+    satisfaction_survey: bool = False  # ask "Bạn có hài lòng…?" after a ticket is closed or a handoff ends
+    survey_window_hours: float = 48.0  # only within this long of the citizen's last interaction (Zalo's free window)
 
 
 @dataclass(frozen=True)

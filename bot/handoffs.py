@@ -87,3 +87,14 @@ def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, s
                        " FROM handoffs WHERE first_staff_at >= ? AND first_staff_at < ? GROUP BY 1, 3",
                        [shift, start, end]).fetchall()
     return [tuple(row) for row in (*opened, *waits)]
+
+
+def ended_since(db: Any, since: str) -> list[tuple[int, str]]:
+    """(id, user id) of the handoffs closed since `since`, for the satisfaction survey."""
+    return [tuple(r) for r in db.execute("SELECT id, user_id FROM handoffs WHERE status = 'closed' AND closed_at >= ?",
+                                         [since]).fetchall()]
+
+
+def owner_of(db: Any, handoff_id: int) -> str | None:
+    row = db.execute("SELECT user_id FROM handoffs WHERE id = ?", [handoff_id]).fetchone()
+    return row[0] if row else None

@@ -256,6 +256,15 @@ CREATE TABLE report_people (          -- who was served on a day, to count disti
 CREATE TABLE report_state (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+CREATE TABLE surveys (                -- the satisfaction question after a ticket or a handoff (bot/reports/survey.py)
+    kind TEXT NOT NULL,               -- ticket | handoff
+    ref INTEGER NOT NULL,             -- tickets.id or handoffs.id; no citizen id here
+    asked_at TEXT NOT NULL,
+    status TEXT NOT NULL,             -- asked | skipped (outside Zalo's free window)
+    answer TEXT,                      -- satisfied | unsatisfied
+    answered_at TEXT,
+    PRIMARY KEY (kind, ref)
 )
 """
 

@@ -132,3 +132,14 @@ def report_stats(db: Any, start: str, end: str, deadline_days: float) -> dict[st
     return {"received": received, "resolved": len(hours),
             "resolved_on_time": sum(1 for h in hours if h <= deadline_days * 24),
             "hours_to_resolve": hours, "still_open": still_open, "by_topic": [tuple(r) for r in by_topic]}
+
+
+def closed_since(db: Any, since: str) -> list[tuple[int, str | None, str]]:
+    """(id, user id, code) of the tickets closed since `since`, for the satisfaction survey."""
+    return [tuple(r) for r in db.execute("SELECT id, user_id, code FROM tickets WHERE status = 'closed' AND closed_at >= ?",
+                                         [since]).fetchall()]
+
+
+def owner_of(db: Any, ticket_id: int) -> str | None:
+    row = db.execute("SELECT user_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None

@@ -233,3 +233,41 @@ def test_admin_report_is_scoped_to_its_campaign_and_refuses_bad_numbers(period_h
         assert response.status_code == 400 and response.get_json()["ok"] is False, url
     assert h.client.post("/admin/api/campaigns/tin-thang/send-now?dry_run=1&limit=-5", headers=AUTH).status_code == 400
     assert get("/admin/api/tickets?limit=5").status_code == 200
+
+
+# --- 13.3: the satisfaction survey ----------------------------------------------------------------
+
+def test_survey_after_a_ticket_and_a_handoff_only_in_the_free_window(tmp_path, fake_zalo) -> None:
+    from bot.config import ReportSettings
+    from bot.reports import survey
+    with Harness(tmp_path, fake_zalo, knowledge_dir=write_kb(tmp_path / "kb"),
+                 reports=ReportSettings(satisfaction_survey=True),
+                 conversations=ConversationSettings(flood_max_messages=0, staff_days=tuple(range(7)),
+                                                    staff_periods=("00:00-24:00",))) as h:
+        storage, now = h.runtime.storage, utc_now()
+        u1, u2 = Chat(h, "u1"), Chat(h, "u2")
+        u1.say("dang ky tam tru")
+        u2.say("gặp cán bộ")
+        mine = tickets.create(storage, "u1", {"topic": "Hộ tịch", "content": "Chậm trả kết quả"}, now)
+        late = tickets.create(storage, "u3", {"topic": "Hộ tịch", "content": "Cũ"}, now)
+        with storage.connect() as db:  # u3 last wrote 3 days ago: outside the free 48 hours
+            db.execute("INSERT INTO users (user_id, last_interaction_at) VALUES ('u3', ?)", [(now - timedelta(days=3)).isoformat()])
+        for ticket in (mine, late):
+            tickets.close(storage, ticket.code, now)
+        assert h.client.post("/admin/api/handoffs/u2/close", headers=AUTH).status_code == 200
+        h.wait_idle()
+        before = len(fake_zalo.sent())
+        off = dataclasses.replace(h.config, reports=ReportSettings())
+        assert survey.sweep(storage, h.runtime.outbox, off, utc_now()) == 0  # off by default
+        assert survey.sweep(storage, h.runtime.outbox, h.config, utc_now()) == 2
+        assert survey.sweep(storage, h.runtime.outbox, h.config, utc_now()) == 0  # once each
+        asked = {m.user_id: m for m in fake_zalo.sent()[before:]}
+        assert sorted(asked) == ["u1", "u2"] and asked["u1"].text == f"Bạn có hài lòng với việc giải quyết phản ánh {mine.code} không?"
+        u1.last, u2.last = [asked["u1"]], [asked["u2"]]
+        assert u1.click("Hài lòng") == [("Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp cơ quan phục vụ tốt hơn.", [])]
+        u2.click("Chưa hài lòng")
+        assert u2.say(f"#survey:ticket:{mine.id}:down")[0][0].startswith("Đánh giá này không còn hiệu lực")  # not theirs
+        today = local_today(h.runtime.campaigns.tz).isoformat()
+        report = build_report(storage, h.config, parse_period(None, today, today))
+        assert report["ratings"]["survey"] == {"ticket": {"asked": 1, "satisfied": 1, "unsatisfied": 0},
+                                               "handoff": {"asked": 1, "satisfied": 0, "unsatisfied": 1}}

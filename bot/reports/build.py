@@ -19,7 +19,7 @@ from bot.config import Config
 from bot.knowledge.loader import read_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.unanswered import UNANSWERED_KEY_SEPARATOR
-from bot.reports import rollup
+from bot.reports import rollup, survey
 from bot.reports.period import Period, local_today
 from bot.storage import Storage
 
@@ -45,6 +45,7 @@ def build_report(storage: Storage, config: Config, period: Period, *, kb: Knowle
         ticket_stats = tickets.report_stats(db, start, end, config.reports.ticket_deadline_days)
         runs = campaign_report.period_runs(db, start, end)
         answers = outbox.report_counts(db, start, end)
+        surveyed = survey.report_counts(db, start, end)
     report: dict[str, Any] = {
         "period": {"label": period.label, "kind": period.kind, "from": period.start.isoformat(),
                    "to": period.last_day.isoformat(), "timezone": config.timezone,
@@ -54,7 +55,7 @@ def build_report(storage: Storage, config: Config, period: Period, *, kb: Knowle
         "followers": {"new": _sum(totals, "followers.new"), "unfollowed": _sum(totals, "followers.unfollowed"),
                       "net": _sum(totals, "followers.new") - _sum(totals, "followers.unfollowed")},
         "questions": _questions(totals, topic_of, kb),
-        "ratings": _ratings(totals, topic_of, kb),
+        "ratings": {**_ratings(totals, topic_of, kb), "survey": surveyed},
         "tickets": _tickets(ticket_stats, config.reports.ticket_deadline_days),
         "handoffs": _handoffs(totals),
         "answers": answers,

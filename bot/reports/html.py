@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from bot.reports.labels import CAMPAIGN_COLUMNS, FIGURES, SECTIONS, local_date, overview, period_title
+from bot.reports.labels import CAMPAIGN_COLUMNS, FIGURES, SECTIONS, SURVEY_KINDS, local_date, overview, period_title
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
@@ -33,7 +33,10 @@ def render_html(report: dict[str, Any], *, full_page: bool = True) -> str:
     parts += [f"<h2>{SECTIONS['ratings']}</h2>",
               _table(("Lĩnh vực", "Hữu ích", "Chưa đúng", "Tỷ lệ hữu ích"),
                      [(t["name"], t["useful"], t["not_useful"], _pct(t["useful_share"])) for t in ratings["by_topic"]]
-                     + [("Tổng cộng", ratings["useful"], ratings["not_useful"], _pct(ratings["useful_share"]))])]
+                     + [("Tổng cộng", ratings["useful"], ratings["not_useful"], _pct(ratings["useful_share"]))]),
+              _table(("Khảo sát mức độ hài lòng", "Đã hỏi", "Hài lòng", "Chưa hài lòng"),
+                     [(label, ratings["survey"][kind]["asked"], ratings["survey"][kind]["satisfied"],
+                       ratings["survey"][kind]["unsatisfied"]) for kind, label in SURVEY_KINDS.items()])]
     parts += [f"<h2>{SECTIONS['tickets']}</h2>",
               _table(("Chỉ tiêu", "Số liệu"), [(FIGURES[f"tickets.{k}"], report["tickets"][k]) for k in
                                                ("received", "resolved", "resolved_on_time", "median_hours_to_resolve",

@@ -37,6 +37,7 @@ FIGURES = {
     "handoffs.answered_by_staff": "Được cán bộ trả lời",
     "handoffs.median_wait_minutes": "Thời gian chờ cán bộ (trung vị, phút)",
 }
+SURVEY_KINDS = {"ticket": "Sau khi giải quyết phản ánh", "handoff": "Sau khi cán bộ hỗ trợ"}
 KIND = {"month": "Tháng", "quarter": "Quý", "year": "Năm", "range": "Từ ngày đến ngày"}
 CAMPAIGN_COLUMNS = (("id", "Mã chiến dịch"), ("title", "Tên chiến dịch"), ("recipients", "Người nhận"),
                     ("delivered", "Đã gửi"), ("received", "Đã nhận"), ("seen", "Đã xem"), ("replied", "Đã trả lời"),

@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.reports.labels import CAMPAIGN_COLUMNS, FIGURES, SECTIONS, overview, period_title
+from bot.reports.labels import CAMPAIGN_COLUMNS, FIGURES, SECTIONS, SURVEY_KINDS, overview, period_title
 
 BOLD = Font(bold=True)
 DATE_FORMAT = "DD/MM/YYYY"
@@ -91,6 +91,11 @@ def _ratings(sheet: Worksheet, report: dict[str, Any]) -> None:
     sheet[sheet.max_row][0].font = BOLD
     if rows:
         _bar(sheet, "Đánh giá câu trả lời theo lĩnh vực", min_col=2, max_col=3, rows=rows, anchor="G2")
+    sheet.append([])
+    _header(sheet, "Khảo sát mức độ hài lòng", "Đã hỏi", "Hài lòng", "Chưa hài lòng")
+    for kind, label in SURVEY_KINDS.items():
+        counts = ratings["survey"][kind]
+        sheet.append([label, counts["asked"], counts["satisfied"], counts["unsatisfied"]])
     sheet.column_dimensions["A"].width = 40
 
 
