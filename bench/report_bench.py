@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from bot.clock import iso  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.knowledge.loader import read_knowledge  # noqa: E402
-from bot.reports import build_report, parse_period  # noqa: E402
+from bot.reports.build import build_report  # noqa: E402
+from bot.reports.period import parse_period  # noqa: E402
 from bot.retention import purge  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 

@@ -15,11 +15,14 @@ from openpyxl import load_workbook
 from bot import tickets
 from bot.cli import main
 from bot.clock import utc_now
-from bot.config import CampaignSettings, ConversationSettings
+from bot.config import CampaignSettings, ConversationSettings, ReportSettings
 from bot.events import parse_event
 from bot.personal_data import erase
-from bot.reports import build_report, parse_period, render_html, write_xlsx
-from bot.reports.period import PeriodError, local_today
+from bot.reports import survey
+from bot.reports.build import build_report
+from bot.reports.html import render_html
+from bot.reports.period import PeriodError, local_today, parse_period
+from bot.reports.xlsx import write_xlsx
 from bot.retention import purge
 from tests.campaignkit import FAST
 from tests.conv_support import Chat, rows, write_kb
@@ -238,8 +241,6 @@ def test_admin_report_is_scoped_to_its_campaign_and_refuses_bad_numbers(period_h
 # --- 13.3: the satisfaction survey ----------------------------------------------------------------
 
 def test_survey_after_a_ticket_and_a_handoff_only_in_the_free_window(tmp_path, fake_zalo) -> None:
-    from bot.config import ReportSettings
-    from bot.reports import survey
     with Harness(tmp_path, fake_zalo, knowledge_dir=write_kb(tmp_path / "kb"),
                  reports=ReportSettings(satisfaction_survey=True),
                  conversations=ConversationSettings(flood_max_messages=0, staff_days=tuple(range(7)),

@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 from bot.config import load_config
-from bot.reports import build_report, parse_period, render_html, write_xlsx
-from bot.reports.period import PeriodError
+from bot.reports.build import build_report
+from bot.reports.html import render_html
+from bot.reports.period import PeriodError, parse_period
 from bot.storage import Storage
 
 
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     storage.migrate()
     report = build_report(storage, config, period)
     if args.format == "xlsx":
+        from bot.reports.xlsx import write_xlsx  # openpyxl only when a workbook is asked for
+
         write_xlsx(report, args.output)
         print(f"Đã ghi {args.output}", file=sys.stderr)
         return 0

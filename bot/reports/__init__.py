@@ -1,9 +1,5 @@
-"""Reports for the agency: engagement with the OA's messages and the periodic report
-(docs/reports.md). `build_report` gathers the figures, `render_html` / `write_xlsx` present them."""
+"""Reports for the agency (docs/reports.md): engagement with the OA's messages (`engagement`), the
+daily roll-up that outlives the purge (`rollup`), the satisfaction survey (`survey`), and the
+periodic report (`build.build_report`, rendered by `html.render_html` and `xlsx.write_xlsx`).
 
-from bot.reports.build import build_report
-from bot.reports.html import render_html
-from bot.reports.period import Period, parse_period
-from bot.reports.xlsx import write_xlsx
-
-__all__ = ["Period", "build_report", "parse_period", "render_html", "write_xlsx"]
+Nothing is imported here: the webhook and worker load `engagement` without openpyxl."""
