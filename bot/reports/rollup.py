@@ -32,19 +32,30 @@ WATERMARK = "rolled_until"  # the first local day not rolled up yet
 
 
 def rollup(storage: Storage, tz: ZoneInfo, now: datetime) -> int:
-    """Count every ended day not yet counted; returns how many days that covered."""
+    """Count every ended day not yet counted; returns how many days that covered.
+
+    The counting is a read (a WAL snapshot, no lock): the webhook keeps storing events meanwhile,
+    which only matters for today, not counted yet. Only the writing of the counts takes the write
+    lock, and it writes nothing if another process rolled the same days up in between."""
     today = local_today(tz, now)
-    with storage.transaction() as db:
+    with storage.connect() as db:
         first = _watermark(db)
         if first is not None and first >= today:
             return 0
         start = iso(datetime.combine(first, time(), tz)) if first else ""
         end = iso(datetime.combine(today, time(), tz))
         shift = utc_offset_modifier(tz, today)
-        facts = [fact for source in SOURCES for fact in source(db, start, end, shift)]
+        db.execute("BEGIN")  # one snapshot for every count
+        try:
+            facts = [fact for source in SOURCES for fact in source(db, start, end, shift)]
+            people = inbox.report_people(db, start, end, shift)
+        finally:
+            db.execute("COMMIT")
+    with storage.transaction() as db:
+        if _watermark(db) != first:
+            return 0
         db.conn.executemany("INSERT OR REPLACE INTO report_daily (day, metric, key, n) VALUES (?, ?, ?, ?)", facts)
-        db.conn.executemany("INSERT OR IGNORE INTO report_people (day, person) VALUES (?, ?)",
-                            inbox.report_people(db, start, end, shift))
+        db.conn.executemany("INSERT OR IGNORE INTO report_people (day, person) VALUES (?, ?)", people)
         db.execute("INSERT OR REPLACE INTO report_state (name, value) VALUES (?, ?)", [WATERMARK, today.isoformat()])
     return (today - first).days if first else len({fact[0] for fact in facts})
 
