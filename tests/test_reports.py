@@ -186,6 +186,10 @@ def test_a_period_reported_from_what_happened_and_again_after_the_purge(period_h
     again = build_report(storage, h.config, period)
     for section in ("citizens", "followers", "questions", "ratings", "tickets", "handoffs", "campaigns"):
         assert again[section] == report[section], section
+    erase(storage, "u2", later)  # a deletion request: the days already counted keep their figures
+    after = build_report(storage, h.config, period)
+    for section in ("citizens", "followers", "questions", "ratings", "tickets", "handoffs"):
+        assert after[section] == report[section], section
 
 
 def test_the_command_line_report(period_harness, tmp_path, capsys, monkeypatch) -> None:
