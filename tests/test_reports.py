@@ -276,3 +276,20 @@ def test_survey_after_a_ticket_and_a_handoff_only_in_the_free_window(tmp_path, f
         report = build_report(storage, h.config, parse_period(None, today, today))
         assert report["ratings"]["survey"] == {"ticket": {"asked": 1, "satisfied": 1, "unsatisfied": 0},
                                                "handoff": {"asked": 1, "satisfied": 0, "unsatisfied": 1}}
+
+
+def test_article_broadcasts_say_zalo_gives_no_receipts(tmp_path, fake_zalo, monkeypatch, capsys) -> None:
+    from tests.campaignkit import campaign_config, open_campaigns
+    from tests.test_campaign_delivery import ARTICLE, TZ
+    config = campaign_config(tmp_path, fake_zalo)
+    c = open_campaigns(config, fake_zalo, lambda: datetime.now(TZ).replace(hour=10))
+    c.add_text(ARTICLE)
+    assert c.runner.deliver(c.send_now("chuyen-muc")) == "done"
+    run = c.report("chuyen-muc")
+    assert (run["received"], run["seen"], run["shares"]["seen"]) == (None, None, None) and "không báo" in run["note"]
+    today = local_today(TZ).isoformat()
+    (campaign,) = build_report(c.storage, config, parse_period(None, today, today))["campaigns"]
+    assert (campaign["delivered"], campaign["seen"]) == (None, None) and campaign["note"] == run["note"]
+    monkeypatch.setenv("BOT_DATABASE", config.database)
+    assert main(["campaigns", "report", "chuyen-muc", "--csv", "--summary", "--machine"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "total,,,,,,,,,"  # unknown, not 0
