@@ -20,9 +20,6 @@ from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
-KINDS = ("received", "seen", "replied", "clicked")
-
-
 def record_receipt(storage: Storage, event: Event, log_key: str = "") -> int:
     """Store one receipt for each message id it names; returns how many were new. A receipt
     without ids is logged (event name and hashed citizen only) and otherwise ignored."""

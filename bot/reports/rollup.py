@@ -86,11 +86,6 @@ def counts(storage: Storage, tz: ZoneInfo, first: date, end: date) -> tuple[Coun
     return totals, len(persons)
 
 
-def rolled_until(storage: Storage) -> date | None:
-    with storage.connect() as db:
-        return _watermark(db)
-
-
 def _watermark(db: Any) -> date | None:
     row = db.execute("SELECT value FROM report_state WHERE name = ?", [WATERMARK]).fetchone()
     return date.fromisoformat(row[0]) if row else None
