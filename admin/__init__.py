@@ -12,6 +12,7 @@ import hmac
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from admin import campaigns, handoffs, tickets
+from admin.params import BadQuery, refuse
 
 RESOURCES: list[Blueprint] = [tickets.blueprint, handoffs.blueprint, campaigns.blueprint]  # resource blueprints, nested under /admin/api
 
@@ -22,6 +23,7 @@ def register_admin(app: Flask, admin_token: str) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # officers read Vietnamese, not \u escapes
     api = Blueprint("admin_api", __name__, url_prefix="/admin/api")
     api.before_request(_require_token)
+    api.register_error_handler(BadQuery, refuse)
     api.add_url_rule("/health", "health", _health)
     for resource in RESOURCES:
         api.register_blueprint(resource)

@@ -11,7 +11,9 @@ POST /campaigns/<id>/send-now           → 202 {"run_id"}: delivered in the bac
 POST /campaigns/<id>/send-now?again=1   → a one-off campaign that already went out, again (409 without it);
                                           `already_received` says how many of its audience got it before
 POST /campaigns/<id>/send-now?dry_run=1 → who would receive it, who is skipped and why
-GET  /campaigns/<id>/report[?run=N][&format=csv]
+GET  /campaigns/<id>/report[?run=N][&format=csv[&columns=codes]]  → run N of this campaign (404 if another's);
+                                          CSV with Vietnamese headers and local times, machine codes with columns=codes
+GET  /campaigns/<id>/report?format=csv&summary=1 → one line per run and the totals
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import io
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from admin.params import query_int
 from bot.campaigns.service import CampaignActionError, CampaignNotFound, Campaigns
 from bot.campaigns.yamlsource import CampaignError
 
@@ -73,7 +76,7 @@ def act(campaign_id: str, action: str):
     if action != "send-now":
         return jsonify(ok=False, error=f"unknown action {action}"), 404
     if request.args.get("dry_run") in ("1", "true"):
-        return jsonify(campaigns.dry_run(campaign_id, request.args.get("limit", 50, type=int)))
+        return jsonify(campaigns.dry_run(campaign_id, query_int("limit", 50, minimum=1, maximum=10000)))
     started = campaigns.send_now(campaign_id, again=request.args.get("again") in ("1", "true"))
     if not current_app.extensions["runtime"].config.server.worker_process:
         campaigns.runner.submit(started.run_id)  # otherwise the worker's scheduler picks the run up on its next tick
@@ -84,10 +87,11 @@ def act(campaign_id: str, action: str):
 @blueprint.get("/<campaign_id>/report")
 def campaign_report(campaign_id: str):
     campaigns = _campaigns()
-    run_id = request.args.get("run", type=int)
+    run_id = query_int("run", None, minimum=1)
     if request.args.get("format") == "csv":
         out = io.StringIO()
-        campaigns.report_csv(campaign_id, run_id, out)
+        campaigns.report_csv(campaign_id, run_id, out, machine=request.args.get("columns") == "codes",
+                             summary=request.args.get("summary") in ("1", "true"))
         return Response(out.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{campaign_id}.csv"'})
     return jsonify(campaigns.report(campaign_id, run_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from admin.params import query_int
 from bot import staff_replies, tickets
 from bot.clock import utc_now
 
@@ -21,7 +22,7 @@ def list_tickets():
     status = request.args.get("status")
     if status not in (None, "all", *tickets.STATUSES):
         return jsonify(ok=False, error=f"status must be one of {', '.join(tickets.STATUSES)}, all"), 400
-    found = tickets.listing(_runtime().storage, status, limit=request.args.get("limit", 200, type=int))
+    found = tickets.listing(_runtime().storage, status, limit=query_int("limit", 200, minimum=1, maximum=1000))
     return jsonify(tickets=[t.to_json() for t in found])
 
 

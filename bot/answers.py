@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.clock import iso
 from bot.storage import Storage
@@ -59,3 +60,15 @@ def latest(storage: Storage, user_id: str, since: datetime) -> LoggedAnswer | No
                          " WHERE user_id = ? AND created_at >= ?"
                          " ORDER BY id DESC LIMIT 1", [user_id, iso(since)]).fetchone()
     return LoggedAnswer(*row) if row else None
+
+
+def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, str, str, int]]:
+    """Per local day and entry: answers given, and "Hữu ích" / "Chưa đúng" ratings (by the time of
+    the rating). For bot/reports/rollup.py, which keeps them past the answer log's purge."""
+    day = "strftime('%Y-%m-%d', created_at, ?)"
+    answered = db.execute(f"SELECT {day}, 'questions.answered', entry_id, count(*) FROM answer_log"
+                          " WHERE created_at >= ? AND created_at < ? GROUP BY 1, 3", [shift, start, end]).fetchall()
+    rated = db.execute(f"SELECT {day}, CASE verdict WHEN 'helpful' THEN 'ratings.useful' ELSE 'ratings.not_useful' END,"
+                       " entry_id, count(*) FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3",
+                       [shift, start, end]).fetchall()
+    return [tuple(row) for row in (*answered, *rated)]

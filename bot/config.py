@@ -178,6 +178,15 @@ class CampaignSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The periodic report (docs/reports.md)."""
+
+    ticket_deadline_days: float = 10.0  # a ticket closed within this many days of filing counts as on time
+    satisfaction_survey: bool = False  # ask "Bạn có hài lòng…?" after a ticket is closed or a handoff ends
+    survey_window_hours: float = 48.0  # only within this long of the citizen's last interaction (Zalo's free window)
+
+
+@dataclass(frozen=True)
 class Secrets:
     """From the environment only; never from config.yaml, never logged (repr hides them)."""
 
@@ -211,6 +220,7 @@ class Config:
     knowledge: KnowledgeSettings = KnowledgeSettings()
     conversations: ConversationSettings = ConversationSettings()
     campaigns: CampaignSettings = CampaignSettings()
+    reports: ReportSettings = ReportSettings()
     secrets: Secrets = Secrets()
 
 

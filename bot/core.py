@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.events import Event
 from bot.knowledge.live import LiveKnowledge, Snapshot
 from bot.replies import Reply
+from bot.reports import engagement
 from bot.storage import Storage
 from bot import users
 
@@ -52,5 +53,7 @@ class Bot:
     def handle(self, event: Event) -> list[Reply]:
         if event.user_id and (event.is_user_message or event.name in INTERACTIONS):
             users.record_interaction(self.storage, event.user_id, event.timestamp_ms)
+        if event.user_id and event.is_user_message:  # a reply to, or a click on, a campaign message
+            engagement.note_response(self.storage, event.user_id, event.text, datetime.now(timezone.utc))
         ctx = Context(self.config, self.storage, self.knowledge.current, datetime.now(timezone.utc).astimezone(self.tz))
         return self.dispatch(event, ctx)

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot import safejson
 
+RECEIPTS = ("user_received_message", "user_seen_message")  # the OA's messages reached / were read by a citizen
 USER_MESSAGE_KINDS = ("text", "image", "link", "audio", "video", "sticker", "location", "business_card", "file", "gif")
 
 
@@ -37,6 +38,11 @@ class Event:
     info: dict[str, Any] = field(default_factory=dict)  # user_submit_info answers
     admin_id: str | None = None  # staff member who sent an oa_send_* echo
     reaction: str = ""  # user_reacted_message: the icon; its msg_id is the message reacted to
+    msg_ids: tuple[str, ...] = ()  # receipts: the OA message ids received or seen
+
+    @property
+    def is_receipt(self) -> bool:
+        return self.name in RECEIPTS
 
     @property
     def is_user_message(self) -> bool:
@@ -59,6 +65,8 @@ class Event:
         if self.msg_id and (self.is_user_message or self.is_echo):
             return f"msg:{self.msg_id}"
         key = f"evt:{self.name}:{self.user_id or ''}:{self.timestamp_ms}"
+        if self.msg_ids:  # receipts: which messages
+            key += ":" + ",".join(self.msg_ids)
         return f"{key}:{self.msg_id}:{self.reaction}" if self.msg_id else key
 
 
@@ -92,6 +100,7 @@ def parse_event(payload: dict[str, Any]) -> Event:
     timestamp = _timestamp(payload.get("timestamp"))
     message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
     user_id = _user_id(name, payload)
+    receipt = name in RECEIPTS
     if user_id is None and (name.startswith(("user_", "oa_send_")) or name in ("follow", "unfollow")):
         raise EventError(f"{name}: missing user id")
     return Event(
@@ -99,12 +108,15 @@ def parse_event(payload: dict[str, Any]) -> Event:
         timestamp_ms=timestamp,
         user_id=user_id,
         app_id=str(payload.get("app_id", "")),
-        msg_id=_opt_str(message.get("msg_id")),
+        # A receipt's msg_id (a variant) names the OA's message: as a dedupe key it would collide
+        # with that message's oa_send_* echo, so receipts dedupe on event, citizen and time.
+        msg_id=None if receipt else _opt_str(message.get("msg_id")),
         text=str(message.get("text") or ""),
         attachments=tuple(_attachment(a) for a in message.get("attachments") or () if isinstance(a, dict)),
         info=payload.get("info") if isinstance(payload.get("info"), dict) else {},
         admin_id=_opt_str(_get(payload, "sender", "admin_id")),
         reaction=str(message.get("react_icon") or ""),
+        msg_ids=_msg_ids(message) if receipt else (),
     )
 
 
@@ -120,6 +132,9 @@ def _user_id(name: str, payload: dict[str, Any]) -> str | None:
         return _opt_str(_get(payload, "follower", "id"))
     if name.startswith("oa_send_"):
         return _opt_str(_get(payload, "recipient", "id"))
+    if name in RECEIPTS:  # sent by the OA *to* the citizen (for ZNS the citizen's phone number)
+        return (_opt_str(_get(payload, "recipient", "id")) or _opt_str(_get(payload, "recipient", "user_id"))
+                or _opt_str(payload.get("user_id")) or _opt_str(_get(payload, "recipient", "phone")))
     return _opt_str(_get(payload, "sender", "id")) or _opt_str(payload.get("user_id"))
 
 
@@ -130,6 +145,18 @@ def _get(payload: dict[str, Any], outer: str, inner: str) -> Any:
 
 def _opt_str(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _msg_ids(message: dict[str, Any]) -> tuple[str, ...]:
+    """`message.msg_ids` as a list (what public integrations read), a comma-separated string, or a
+    single `msg_id` (variants seen in the wild); empty when none parses."""
+    raw = message.get("msg_ids")
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list):
+        raw = [message.get("msg_id")]
+    return tuple(dict.fromkeys(s for s in (_opt_str(v.strip() if isinstance(v, str) else v) for v in raw
+                                           if isinstance(v, (str, int))) if s))
 
 
 def _attachment(raw: dict[str, Any]) -> Attachment:

@@ -44,8 +44,8 @@ def touch(storage: Storage, user_id: str, now: datetime, timeout: timedelta) -> 
     """A staff message to this citizen: keep an open handoff alive. True when one was open."""
     expire(storage, now, timeout, user_id)
     with storage.connect() as db:
-        return bool(db.execute("UPDATE handoffs SET last_activity_at = ? WHERE user_id = ? AND status = 'open'",
-                               [iso(now), user_id]).rowcount)
+        return bool(db.execute("UPDATE handoffs SET last_activity_at = ?, first_staff_at = coalesce(first_staff_at, ?)"
+                               " WHERE user_id = ? AND status = 'open'", [iso(now), iso(now), user_id]).rowcount)
 
 
 def close(storage: Storage, user_id: str, now: datetime, by: str) -> bool:
@@ -73,3 +73,28 @@ def listing(storage: Storage, now: datetime, timeout: timedelta, include_closed:
             "SELECT h.id, h.user_id, u.display_name, h.status, h.opened_at, h.last_activity_at, h.closed_at,"
             f" h.closed_by FROM handoffs h LEFT JOIN users u ON u.user_id = h.user_id {where}"
             " ORDER BY h.id DESC LIMIT 200"))
+
+
+def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, str, str, int]]:
+    """Per local day (`shift` is the SQLite offset of the local time): handoffs opened, and the
+    wait for the first staff message in whole minutes, counted on the day staff answered (a day
+    once rolled up never changes). For bot/reports/rollup.py."""
+    day = "strftime('%Y-%m-%d', {}, ?)"
+    opened = db.execute(f"SELECT {day.format('opened_at')}, 'handoffs.opened', '', count(*) FROM handoffs"
+                        " WHERE opened_at >= ? AND opened_at < ? GROUP BY 1", [shift, start, end]).fetchall()
+    waits = db.execute(f"SELECT {day.format('first_staff_at')}, 'handoffs.wait_minutes',"
+                       " CAST(CAST((julianday(first_staff_at) - julianday(opened_at)) * 1440 AS INTEGER) AS TEXT), count(*)"
+                       " FROM handoffs WHERE first_staff_at >= ? AND first_staff_at < ? GROUP BY 1, 3",
+                       [shift, start, end]).fetchall()
+    return [tuple(row) for row in (*opened, *waits)]
+
+
+def ended_since(db: Any, since: str) -> list[tuple[int, str]]:
+    """(id, user id) of the handoffs closed since `since`, for the satisfaction survey."""
+    return [tuple(r) for r in db.execute("SELECT id, user_id FROM handoffs WHERE status = 'closed' AND closed_at >= ?",
+                                         [since]).fetchall()]
+
+
+def owner_of(db: Any, handoff_id: int) -> str | None:
+    row = db.execute("SELECT user_id FROM handoffs WHERE id = ?", [handoff_id]).fetchone()
+    return row[0] if row else None

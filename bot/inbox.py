@@ -88,3 +88,26 @@ class Inbox:
     def counts(self) -> dict[str, int]:
         with self.storage.connect() as db:
             return dict(db.execute("SELECT status, count(*) FROM inbox GROUP BY status").fetchall())
+
+
+_DAY = "strftime('%Y-%m-%d', received_at, ?)"
+_USER_MESSAGE = r"event_name LIKE 'user\_send\_%' ESCAPE '\'"
+
+
+def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, str, str, int]]:
+    """Per local day: citizens' messages received, follows and unfollows. Counted by the time the
+    bot stored them (not Zalo's event time), so a late retry never changes a day already rolled up
+    (bot/reports/rollup.py)."""
+    return [tuple(row) for row in db.execute(
+        f"SELECT {_DAY}, CASE WHEN event_name = 'follow' THEN 'followers.new' WHEN event_name = 'unfollow'"
+        " THEN 'followers.unfollowed' ELSE 'messages.received' END, '', count(*) FROM inbox"
+        f" WHERE received_at >= ? AND received_at < ? AND ({_USER_MESSAGE} OR event_name IN ('follow', 'unfollow'))"
+        " GROUP BY 1, 2", [shift, start, end]).fetchall()]
+
+
+def report_people(db: Any, start: str, end: str, shift: str) -> list[tuple[str, int]]:
+    """(local day, person) for everyone who wrote or tapped a button: the person is the row number
+    of the citizen in `users`, so counting distinct people needs no Zalo id."""
+    return [tuple(row) for row in db.execute(
+        f"SELECT DISTINCT {_DAY}, u.rowid FROM inbox i JOIN users u ON u.user_id = i.user_id"
+        f" WHERE i.received_at >= ? AND i.received_at < ? AND {_USER_MESSAGE}", [shift, start, end]).fetchall()]

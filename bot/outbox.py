@@ -88,3 +88,17 @@ class Outbox:
                 "UPDATE outgoing SET status = ?, zalo_message_id = ?, error_code = ?, error = ?, sent_at = ? WHERE id = ?",
                 [status, message_id, error_code, error, iso(utc_now()), row_id],
             )
+
+
+def report_counts(db: Any, start: str, end: str) -> dict[str, int]:
+    """Messages sent to citizens outside campaigns (answers, staff replies) in [start, end), and how
+    many Zalo reported received or seen (`message_events`, bot/reports/engagement.py)."""
+    row = db.execute(
+        "SELECT count(*),"
+        " coalesce(sum(EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = o.zalo_message_id"
+        "   AND e.kind IN ('received', 'seen'))), 0),"
+        " coalesce(sum(EXISTS (SELECT 1 FROM message_events e WHERE e.message_id = o.zalo_message_id"
+        "   AND e.kind = 'seen')), 0)"
+        " FROM outgoing o WHERE o.created_at >= ? AND o.created_at < ? AND o.status = 'sent'"
+        " AND o.zalo_message_id IS NOT NULL", [start, end]).fetchone()
+    return {"sent": row[0], "received": row[1], "seen": row[2]}

@@ -1,6 +1,8 @@
 """Retention: personal data in logs is kept only as long as it is useful (docs/privacy.md).
 
-`purge` runs at start-up and then hourly in a small thread of the Runtime:
+`purge` runs at start-up and then hourly in a small thread of the Runtime. It first rolls the
+ended days up into the report's daily counts (bot/reports/rollup.py), which hold no personal data,
+so periodic reports keep their figures after the rows below are gone. Then it removes:
 - inbox rows (citizens' messages) after `server.inbox_retention_days`;
 - bodies of sent messages, the answer log, and the question and user of ratings after
   `conversations.message_retention_days` (delivery status and verdicts stay, for statistics);
@@ -15,10 +17,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot import tickets
 from bot.clock import iso, utc_now
 from bot.config import Config
+from bot.reports import rollup
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ def purge(storage: Storage, config: Config, now: datetime) -> dict[str, int]:
                        iso(now - timedelta(days=conv.unanswered_retention_days))),
         "flood": ("DELETE FROM flood_notes WHERE noted_at_ms < ?", int((now - timedelta(days=1)).timestamp() * 1000)),
     }
+    rollup.rollup(storage, ZoneInfo(config.timezone), now)  # count first: the report must survive the purge
     with storage.transaction() as db:
         counts = {kind: db.execute(sql, [arg]).rowcount for kind, (sql, arg) in statements.items()}
         counts["tickets"] = tickets.anonymise(

@@ -17,6 +17,7 @@ from bot.inbox import Inbox
 from bot.knowledge.freshness import stale_counts
 from bot.knowledge.live import KnowledgeWatcher, LiveKnowledge
 from bot.outbox import Outbox
+from bot.reports.survey import SurveyJob
 from bot.retention import RetentionJob
 from bot.storage import Storage
 from bot.worker import InboxWorkers, Processor
@@ -44,6 +45,7 @@ class Runtime:
         self.workers = InboxWorkers(self.processor, config.server.inbox_workers)
         self.watcher = KnowledgeWatcher(self.knowledge, config.knowledge.reload_interval_seconds)
         self.retention = RetentionJob(self.storage, config)
+        self.survey = SurveyJob(self.storage, self.outbox, config) if config.reports.satisfaction_survey else None
         self.campaigns = Campaigns(config, self.storage, self.zalo)
         self.scheduler = (CampaignScheduler(self.campaigns.store, self.campaigns.runner, config.campaigns,
                                             self.campaigns.tz) if config.campaigns.run_scheduler else None)
@@ -62,6 +64,8 @@ class Runtime:
                 log.warning("%d event(s) left unfinished by a stopped process will be processed now", released)
             self.workers.start()
             self.retention.start()
+            if self.survey:
+                self.survey.start()
             if self.scheduler:
                 self.scheduler.start()  # a candidate: the database lease lets one process lead
         log.info("bot %s started (%s mode)", "runtime" if events else "web front", "sandbox" if self.sandbox else "Zalo")
@@ -72,6 +76,8 @@ class Runtime:
         self.campaigns.runner.stop()
         self.watcher.stop()
         self.retention.stop()
+        if self.survey:
+            self.survey.stop()
         self.workers.stop()
 
     def health(self) -> dict[str, Any]:

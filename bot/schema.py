@@ -243,6 +243,42 @@ CREATE TABLE forgotten_key (          -- the random key of those hashes, made on
 )
 """
 
+H7_REPORTS = """
+CREATE TABLE message_events (         -- what became of an OA message: received, seen (Zalo receipts), replied, clicked
+    message_id TEXT NOT NULL,         -- Zalo's id of the OA message (campaign_deliveries.message_id, outgoing.zalo_message_id)
+    kind TEXT NOT NULL,               -- received | seen | replied | clicked; no citizen id: the message row says whose it was
+    at TEXT NOT NULL,
+    PRIMARY KEY (message_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX h7_campaign_deliveries_user ON campaign_deliveries (user_id, updated_at);
+ALTER TABLE handoffs ADD COLUMN first_staff_at TEXT;
+CREATE TABLE report_daily (           -- counts per local day, rolled up before the retention purge (bot/reports/rollup.py)
+    day TEXT NOT NULL,                -- YYYY-MM-DD in the configured timezone
+    metric TEXT NOT NULL,
+    key TEXT NOT NULL DEFAULT '',     -- entry id, minutes, question text…: never a citizen id
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, metric, key)
+) WITHOUT ROWID;
+CREATE TABLE report_people (          -- who was served on a day, to count distinct people over any period
+    day TEXT NOT NULL,
+    person INTEGER NOT NULL,          -- the users row number, never the Zalo id
+    PRIMARY KEY (day, person)
+) WITHOUT ROWID;
+CREATE TABLE report_state (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE surveys (                -- the satisfaction question after a ticket or a handoff (bot/reports/survey.py)
+    kind TEXT NOT NULL,               -- ticket | handoff
+    ref INTEGER NOT NULL,             -- tickets.id or handoffs.id; no citizen id here
+    asked_at TEXT NOT NULL,
+    status TEXT NOT NULL,             -- asked | skipped (outside Zalo's free window)
+    answer TEXT,                      -- satisfied | unsatisfied
+    answered_at TEXT,
+    PRIMARY KEY (kind, ref)
+)
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_core", CORE),
     ("025_audience", AUDIENCE),
@@ -250,4 +286,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("030_campaigns", CAMPAIGNS),
     ("020_unanswered", UNANSWERED),
     ("h2_forgotten", H2_FORGOTTEN),
+    ("h7_reports", H7_REPORTS),
 ]

@@ -115,3 +115,31 @@ def close(storage: Storage, code: str, now: datetime) -> Ticket | None:
         with storage.transaction() as db:
             set_status(db, ticket.id, "closed", now)
     return get(storage, code)
+
+
+def report_stats(db: Any, start: str, end: str, deadline_days: float) -> dict[str, Any]:
+    """Tickets of a period (UTC bounds): received, resolved (closed) in it, resolved within
+    `deadline_days` of being filed, hours to resolve (for the median), still open at its end, and
+    received by topic. Tickets are anonymised, never deleted, so these stay exact after the purge."""
+    received = db.execute("SELECT count(*) FROM tickets WHERE created_at >= ? AND created_at < ?", [start, end]).fetchone()[0]
+    hours = [row[0] for row in db.execute(
+        "SELECT (julianday(closed_at) - julianday(created_at)) * 24 FROM tickets WHERE status = 'closed'"
+        " AND closed_at >= ? AND closed_at < ? ORDER BY 1", [start, end])]
+    still_open = db.execute("SELECT count(*) FROM tickets WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?)",
+                            [end, end]).fetchone()[0]
+    by_topic = db.execute("SELECT topic, count(*) FROM tickets WHERE created_at >= ? AND created_at < ?"
+                          " GROUP BY topic ORDER BY 2 DESC, 1", [start, end]).fetchall()
+    return {"received": received, "resolved": len(hours),
+            "resolved_on_time": sum(1 for h in hours if h <= deadline_days * 24),
+            "hours_to_resolve": hours, "still_open": still_open, "by_topic": [tuple(r) for r in by_topic]}
+
+
+def closed_since(db: Any, since: str) -> list[tuple[int, str | None, str]]:
+    """(id, user id, code) of the tickets closed since `since`, for the satisfaction survey."""
+    return [tuple(r) for r in db.execute("SELECT id, user_id, code FROM tickets WHERE status = 'closed' AND closed_at >= ?",
+                                         [since]).fetchall()]
+
+
+def owner_of(db: Any, ticket_id: int) -> str | None:
+    row = db.execute("SELECT user_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None

@@ -14,12 +14,13 @@ from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
 from handlers import (commands, complaints, faq, feedback, flood, follow, handoff, media, menu, notices, notquestion,
-                      payload, privacy, ratings, smalltalk)
+                      payload, privacy, ratings, receipts, smalltalk)
 
 Route = tuple[str, Callable[[Event, Context], bool], Callable[[Event, Context], list[Reply]]]
 
 ROUTES: list[Route] = [
     ("data withdrawal requested through Zalo", privacy.is_withdrawal, privacy.withdraw),
+    ("receipts (received, seen)", receipts.applies, receipts.handle),
     ("follow", follow.applies, follow.handle),
     ("staff messages (oa_send_* echoes)", handoff.is_echo, handoff.on_echo),
     ("payload buttons", payload.applies, payload.handle),

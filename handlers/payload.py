@@ -9,7 +9,7 @@ from collections.abc import Callable
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
-from handlers import commands, faq, feedback, handoff, menu, privacy, ratings, subscriptions, ticket_status
+from handlers import commands, faq, feedback, handoff, menu, privacy, ratings, subscriptions, survey, ticket_status
 
 PREFIX = "#"
 STALE = Reply(text="Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.")
@@ -37,6 +37,7 @@ PAYLOADS: dict[str, Callable[[Event, Context, str], list[Reply]]] = {
     "feedback": lambda event, ctx, _: feedback.start(event, ctx),
     "fb": feedback.on_payload,
     "ticket": ticket_status.show,
+    "survey": survey.on_payload,
     "handoff": handoff.on_payload,
     "subscribe": lambda event, ctx, _: subscriptions.show(event, ctx),
     "sub": subscriptions.on_subscribe,

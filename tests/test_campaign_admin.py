@@ -53,6 +53,8 @@ def test_add_dry_run_send_and_report(client, fake_zalo: FakeZalo) -> None:
     report = client.get("/admin/api/campaigns/thu/report", headers=AUTH).get_json()
     assert report["by_status"] == {"sent": 2, "skipped": 1} and sent_counts(fake_zalo) == {"a": 1, "b": 1}
     csv = client.get("/admin/api/campaigns/thu/report?format=csv", headers=AUTH).get_data(as_text=True)
+    assert csv.splitlines()[0].startswith("Người nhận (Zalo ID),Trạng thái,Lý do") and "old,bỏ qua,outside_7_day_window" in csv
+    csv = client.get("/admin/api/campaigns/thu/report?format=csv&columns=codes", headers=AUTH).get_data(as_text=True)
     assert csv.splitlines()[0].startswith("user_id,status,reason") and "old,skipped,outside_7_day_window" in csv
     assert client.post("/admin/api/campaigns/nope/pause", headers=AUTH).status_code == 404
     assert client.post("/admin/api/campaigns/thu/cancel", headers=AUTH).status_code == 200

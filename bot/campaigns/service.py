@@ -267,17 +267,38 @@ class Campaigns:
                     **audience.preview(db, campaign.audience, campaign.channel, self.clock(), limit)}
 
     def report(self, campaign_id: str, run_id: int | None = None) -> dict[str, Any]:
-        run_id = run_id or self._latest_run(campaign_id)
+        run_id = self._run_of(campaign_id, run_id)
         with self.storage.connect() as db:
             result = report.run_report(db, run_id)
+            result["runs"] = report.campaign_summary(db, campaign_id, self.tz)
+        result["totals"] = report.summary_totals(result["runs"])
         runs = self.store.runs(campaign_id, limit=100)
         result["run"] = next((r for r in runs if r["id"] == run_id), None)
         result["missed"] = [r for r in runs if r["status"] == "missed"]
         return result
 
-    def report_csv(self, campaign_id: str, run_id: int | None, out: IO[str]) -> int:
+    def report_csv(self, campaign_id: str, run_id: int | None, out: IO[str], *, machine: bool = False,
+                   summary: bool = False) -> int:
+        """One line per recipient of a run, or with `summary` one line per run and the totals."""
+        if summary:
+            self.row(campaign_id)
+            with self.storage.connect() as db:
+                return report.write_summary_csv(report.campaign_summary(db, campaign_id, self.tz), out, machine)
+        run_id = self._run_of(campaign_id, run_id)
         with self.storage.connect() as db:
-            return report.write_csv(db, run_id or self._latest_run(campaign_id), out)
+            return report.write_csv(db, run_id, out, self.tz, machine)
+
+    def _run_of(self, campaign_id: str, run_id: int | None) -> int:
+        """The run asked for, which must belong to this campaign; the latest one by default."""
+        if run_id is None:
+            return self._latest_run(campaign_id)
+        self.row(campaign_id)
+        with self.storage.connect() as db:
+            found = db.execute("SELECT 1 FROM campaign_runs WHERE id = ? AND campaign_id = ?",
+                               [run_id, campaign_id]).fetchone()
+        if found is None:
+            raise CampaignNotFound(f"chiến dịch `{campaign_id}` không có lượt gửi {run_id}")
+        return run_id
 
     def run_status(self, run_id: int) -> tuple[str, str | None, dict[str, int]]:
         with self.storage.connect() as db:

@@ -52,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rep.add_argument("id")
     rep.add_argument("--run", type=int, help="run id (see `show`)")
     rep.add_argument("--csv", action="store_true", help="one line per recipient, CSV on standard output")
+    rep.add_argument("--summary", action="store_true", help="with --csv: one line per run of the campaign and the totals")
+    rep.add_argument("--machine", action="store_true", help="with --csv: the machine-readable column names and codes")
     rep.set_defaults(func=_report)
 
 
@@ -202,7 +204,8 @@ def _local(stamp: str, tz: ZoneInfo) -> str:
 def _report(args: argparse.Namespace) -> int:
     campaigns = open_campaigns(load_config())
     if args.csv:
-        return _guard(lambda: campaigns.report_csv(args.id, args.run, sys.stdout) and 0)
+        return _guard(lambda: campaigns.report_csv(args.id, args.run, sys.stdout, machine=args.machine,
+                                                   summary=args.summary) and 0)
     return _guard(lambda: _print_report(campaigns.report(args.id, args.run)))
 
 
@@ -217,6 +220,22 @@ def _print_report(result: dict[str, Any]) -> int:
     for item in result["by_reason"]:
         print(f"    {item['status']:<10} {item['reason']:<32} {item['count']}")
     print(f"  Đã gửi trong 48 giờ miễn phí: {result['free_48h']}; 48 giờ–7 ngày (tính phí): {result['billed_48h_7d']}")
+    if result.get("note"):
+        print(f"  {result['note']}")
+    else:
+        shares = result["shares"]
+        print("  Đã nhận {received}, đã xem {seen}, đã trả lời {replied}, đã bấm nút {clicked}".format(**result)
+              + (f" (trên {result['delivered']} tin đã gửi: xem {_pct(shares['seen'])}, trả lời {_pct(shares['replied'])},"
+                 f" bấm nút {_pct(shares['clicked'])})" if result["delivered"] else ""))
+    totals = result["totals"]
+    if len(result["runs"]) > 1 and totals["delivered"] is not None:
+        print(f"  Cả chiến dịch ({len(result['runs'])} lượt): {totals['recipients']} người nhận, đã gửi {totals['delivered']},"
+              f" đã nhận {totals['received']}, đã xem {totals['seen']}, đã trả lời {totals['replied']},"
+              f" đã bấm nút {totals['clicked']}")
     for missed in result["missed"]:
         print(f"  Bỏ lỡ lần {missed['scheduled_for']}: {missed['reason']}")
     return 0
+
+
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.1f}".replace(".", ",") + " %"

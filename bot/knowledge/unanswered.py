@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -172,3 +173,24 @@ def yaml_snippet(groups: list[Group], sources: Mapping[str, EntrySource], thresh
         lines.append("# Chưa có mục nào đủ gần, có thể cần viết mục mới:")
         lines.extend(f"#   nhóm {g.id} ({g.count} lượt): {json.dumps(g.question, ensure_ascii=False)}" for g in orphans)
     return "\n".join(lines) + "\n"
+
+
+UNANSWERED_KEY_SEPARATOR = "\x1f"  # between the grouping key and a wording, in report keys
+
+
+def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, str, str, int]]:
+    """Per local day: questions given suggestions (by the best entry) or the fallback, and the
+    fallback questions by normalised text (key: normalised form, separator, one wording as asked,
+    digits and e-mails already masked) for the report's "top unanswered". Rated-wrong answers are
+    counted as ratings, not here."""
+    day = "strftime('%Y-%m-%d', asked_at, ?)"
+    tiers = db.execute(
+        f"SELECT {day}, CASE reason WHEN 'suggest' THEN 'questions.suggested' ELSE 'questions.fallback' END,"
+        " CASE reason WHEN 'suggest' THEN coalesce(best_entry_id, '') ELSE '' END, count(*) FROM unanswered"
+        " WHERE asked_at >= ? AND asked_at < ? AND reason IN ('suggest', 'fallback') GROUP BY 1, 2, 3",
+        [shift, start, end]).fetchall()
+    texts = db.execute(
+        f"SELECT {day}, 'unanswered.question', normalized || ? || min(question), count(*) FROM unanswered"
+        " WHERE asked_at >= ? AND asked_at < ? AND reason = 'fallback' GROUP BY 1, normalized",
+        [shift, UNANSWERED_KEY_SEPARATOR, start, end]).fetchall()
+    return [tuple(row) for row in (*tiers, *texts)]
