@@ -110,7 +110,7 @@ def test_a_period_reported_from_what_happened_and_again_after_the_purge(period_h
 
     campaigns = h.runtime.campaigns
     campaigns.add_text(CAMPAIGN, "test")
-    run_id = campaigns.send_now("tin-thang")
+    run_id = campaigns.send_now("tin-thang").run_id
     campaigns.runner.submit(run_id)
     campaigns.runner.stop(timeout=5)
     sent = dict(rows(h, "SELECT user_id, message_id FROM campaign_deliveries"))
@@ -227,8 +227,8 @@ def test_admin_report_is_scoped_to_its_campaign_and_refuses_bad_numbers(period_h
     campaigns = h.runtime.campaigns
     campaigns.add_text(CAMPAIGN, "test")
     campaigns.add_text(CAMPAIGN.replace("tin-thang", "khac"), "test")
-    other = campaigns.send_now("khac")
-    mine = campaigns.send_now("tin-thang")
+    other = campaigns.send_now("khac").run_id
+    mine = campaigns.send_now("tin-thang").run_id
     get = lambda url: h.client.get(url, headers=AUTH)  # noqa: E731
     assert get(f"/admin/api/campaigns/tin-thang/report?run={mine}").status_code == 200
     assert get(f"/admin/api/campaigns/tin-thang/report?run={other}").status_code == 404
@@ -284,7 +284,7 @@ def test_article_broadcasts_say_zalo_gives_no_receipts(tmp_path, fake_zalo, monk
     config = campaign_config(tmp_path, fake_zalo)
     c = open_campaigns(config, fake_zalo, lambda: datetime.now(TZ).replace(hour=10))
     c.add_text(ARTICLE)
-    assert c.runner.deliver(c.send_now("chuyen-muc")) == "done"
+    assert c.runner.deliver(c.send_now("chuyen-muc").run_id) == "done"
     run = c.report("chuyen-muc")
     assert (run["received"], run["seen"], run["shares"]["seen"]) == (None, None, None) and "không báo" in run["note"]
     today = local_today(TZ).isoformat()
