@@ -56,7 +56,7 @@ def as_record(match: Match, placeholders: dict[str, str]) -> dict:
         "id": match.entry.id if answered else None,
         "score": round(match.score, 4),
         "suggestions": [entry.id for entry in match.suggestions],
-        "answer": render(match.entry.answer, _Placeholders({**placeholders, **dict(match.entry.facts)}))
+        "answer": render(match.entry.answer, _Placeholders(match.entry.values(placeholders)))
         if answered and match.entry is not None else None,
     }
 
@@ -69,7 +69,7 @@ def print_table(match: Match, placeholders: dict[str, str], out: TextIO) -> None
         out.write(f"  {marker}{rank}. {score:.3f}  {entry.id:<40} {entry.file}  {entry.question}\n")
     if match.entry is not None:
         shown = match.entry.short_answer or match.entry.answer
-        first_line = render(shown, _Placeholders({**placeholders, **dict(match.entry.facts)})).splitlines()[0]
+        first_line = render(shown, _Placeholders(match.entry.values(placeholders))).splitlines()[0]
         out.write(f"  answer: {first_line}\n")
     out.write("\n")
 
