@@ -89,8 +89,14 @@ def test_a_shipped_answer_through_the_bot_lists_the_portal_once(tmp_path, fake_z
     """"https://dichvucong.gov.vn, https://dichvucong.gov.vn" and "(địa chỉ cập nhật tại config.yaml)" reached citizens."""
     with Harness(tmp_path, fake_zalo, agency=SHIPPED) as h:
         chat = Chat(h, "u1")
-        reform = chat.say("cai cach tthc la lam nhung gi")[0][0]
-        one_stop = chat.say("co che mot cua la gi")[0][0]
+        reform = _in_full(chat, "cai cach tthc la lam nhung gi")
+        one_stop = _in_full(chat, "co che mot cua la gi")
     assert reform.endswith("Tra cứu thủ tục cụ thể tại https://dichvucong.gov.vn.")
     assert "Địa chỉ của UBND tỉnh: Trung tâm Phục vụ hành chính công tỉnh; giờ làm việc:" in one_stop
     assert not [p for p in PLACEHOLDER_TEXT if p in reform + one_stop]
+
+
+def _in_full(chat: Chat, question: str) -> str:
+    """The whole answer: "Xem chi tiết" opens it where the entry leads with a short answer."""
+    [(text, buttons)] = chat.say(question)
+    return chat.click("Xem chi tiết")[0][0] if "Xem chi tiết" in buttons else text
