@@ -172,6 +172,15 @@ class CampaignSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The web console for officers and staff (`/console/`, console/README.md)."""
+
+    campaigns_dir: str = "campaigns"  # where the console writes campaign files (the CLI's source of truth)
+    trust_forwarded_proto: bool = False  # behind an HTTPS reverse proxy that sets X-Forwarded-Proto
+    ticket_deadline_days: int = 10  # a feedback ticket should be answered within this many days
+
+
+@dataclass(frozen=True)
 class Secrets:
     """From the environment only; never from config.yaml, never logged (repr hides them)."""
 
@@ -182,6 +191,7 @@ class Secrets:
     refresh_token: str = field(default="", repr=False)
     admin_token: str = field(default="", repr=False)
     log_key: str = field(default="", repr=False)
+    console_secret: str = field(default="", repr=False)
 
     @property
     def webhook_ready(self) -> bool:
@@ -205,6 +215,7 @@ class Config:
     knowledge: KnowledgeSettings = KnowledgeSettings()
     conversations: ConversationSettings = ConversationSettings()
     campaigns: CampaignSettings = CampaignSettings()
+    console: ConsoleSettings = ConsoleSettings()
     secrets: Secrets = Secrets()
 
 
@@ -224,6 +235,7 @@ SECRET_ENV: dict[str, str] = {
     "refresh_token": "ZALO_REFRESH_TOKEN",
     "admin_token": "BOT_ADMIN_TOKEN",
     "log_key": "BOT_LOG_KEY",
+    "console_secret": "BOT_CONSOLE_SECRET",
 }
 
 

@@ -11,10 +11,10 @@ import argparse
 import logging
 import sys
 
-from bot.cli import ask, campaigns, chat, followers, handoffs, kb, scheduler, serve, tickets, worker
+from bot.cli import ask, campaigns, chat, followers, handoffs, kb, scheduler, serve, tickets, users, worker
 from bot.config import ConfigError
 
-COMMANDS = [serve, worker, chat, ask, kb, tickets, handoffs, campaigns, followers, scheduler]
+COMMANDS = [serve, worker, chat, ask, kb, tickets, handoffs, campaigns, followers, scheduler, users]
 
 
 def build_parser() -> argparse.ArgumentParser:
