@@ -49,3 +49,17 @@ def rate(storage: Storage, answer_id: int, user_id: str, verdict: str, now: date
             [answer_id, user_id, row[2], row[1], verdict, iso(now)])
     return LoggedAnswer(*row), previous is None or previous[0] != verdict
 
+
+
+def answered_per_day(storage: Storage, since: str, offset_minutes: int) -> dict[str, int]:
+    """Questions answered outright since `since`, per local day: the dashboard."""
+    with storage.connect() as db:
+        return dict(db.execute("SELECT date(created_at, ? || ' minutes'), count(*) FROM answer_log"
+                               " WHERE created_at >= ? GROUP BY 1", [str(offset_minutes), since]).fetchall())
+
+
+def rating_counts(storage: Storage, since: str) -> dict[str, int]:
+    """Ratings by verdict (helpful, wrong) since `since`."""
+    with storage.connect() as db:
+        return dict(db.execute("SELECT verdict, count(*) FROM ratings WHERE created_at >= ? GROUP BY 1",
+                               [since]).fetchall())

@@ -73,3 +73,8 @@ def listing(storage: Storage, now: datetime, timeout: timedelta, include_closed:
             "SELECT h.id, h.user_id, u.display_name, h.status, h.opened_at, h.last_activity_at, h.closed_at,"
             f" h.closed_by FROM handoffs h LEFT JOIN users u ON u.user_id = h.user_id {where}"
             " ORDER BY h.id DESC LIMIT 200"))
+
+
+def count_open(storage: Storage) -> int:
+    with storage.connect() as db:
+        return db.execute("SELECT count(*) FROM handoffs WHERE status = 'open'").fetchone()[0]

@@ -88,3 +88,19 @@ class Outbox:
                 "UPDATE outgoing SET status = ?, zalo_message_id = ?, error_code = ?, error = ?, sent_at = ? WHERE id = ?",
                 [status, message_id, error_code, error, iso(utc_now()), row_id],
             )
+
+
+def sent_to(storage: Storage, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Messages the bot queued for this citizen (answers, staff replies, campaigns), newest first."""
+    with storage.connect() as db:
+        rows = db.execute("SELECT created_at, purpose, status, body FROM outgoing WHERE user_id = ?"
+                          " ORDER BY id DESC LIMIT ?", [user_id, limit]).fetchall()
+    found = []
+    for created_at, purpose, status, body in rows:
+        try:
+            message = json.loads(body)
+        except ValueError:
+            message = {}
+        text = message.get("text") or "[tin có hình ảnh/đính kèm]"
+        found.append({"at": created_at, "from": "bot" if purpose == "reply" else purpose, "status": status, "text": text})
+    return found

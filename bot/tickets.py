@@ -115,3 +115,8 @@ def close(storage: Storage, code: str, now: datetime) -> Ticket | None:
         with storage.transaction() as db:
             set_status(db, ticket.id, "closed", now)
     return get(storage, code)
+
+
+def count_by_status(storage: Storage) -> dict[str, int]:
+    with storage.connect() as db:
+        return dict(db.execute("SELECT status, count(*) FROM tickets GROUP BY 1").fetchall())

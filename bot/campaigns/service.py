@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.campaigns import audience, report
 from bot.campaigns.loader import LoadContext, load_file, load_text
-from bot.campaigns.model import ACTIVE_RUN
+from bot.campaigns.model import ACTIVE_RUN, Audience
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import create_run, run_message
 from bot.campaigns.schedule import make_trigger, next_fire
@@ -167,6 +167,11 @@ class Campaigns:
         with self.storage.connect() as db:
             return {"channel": campaign.channel,
                     **audience.preview(db, campaign.audience, campaign.channel, utc_now(), limit)}
+
+    def audience_preview(self, target: Audience, channel: str, limit: int = 0) -> dict[str, Any]:
+        """Who an audience reaches now and who is skipped why, before any campaign exists (the console's live count)."""
+        with self.storage.connect() as db:
+            return audience.preview(db, target, channel, utc_now(), limit)
 
     def report(self, campaign_id: str, run_id: int | None = None) -> dict[str, Any]:
         run_id = run_id or self._latest_run(campaign_id)

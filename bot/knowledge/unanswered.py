@@ -144,3 +144,10 @@ def yaml_snippet(numbered: list[tuple[int, Group]], sources: Mapping[str, EntryS
         lines.append("# Chưa có mục nào đủ gần, có thể cần viết mục mới:")
         lines.extend(f"#   nhóm {n} ({g.count} lượt): {json.dumps(g.question, ensure_ascii=False)}" for n, g in orphans)
     return "\n".join(lines) + "\n"
+
+
+def counts_since(storage: Storage, since: str) -> dict[str, int]:
+    """Logged questions by reason (fallback, suggest, rated_wrong) since `since`: the dashboard."""
+    with storage.connect() as db:
+        return dict(db.execute("SELECT reason, count(*) FROM unanswered WHERE asked_at >= ? GROUP BY 1",
+                               [since]).fetchall())
