@@ -43,3 +43,8 @@ def post(client: Any, path: str, data: dict[str, Any] | None = None, *, page: st
     """POST a form with the session's CSRF token, read from `page` as a browser would."""
     token = csrf(client.get(page).get_data(as_text=True))
     return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def visible(html: str) -> str:
+    """The page's text as a reader sees it (tags removed, spaces collapsed)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
