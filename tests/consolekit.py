@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import accounts
-from bot.config import ConsoleSettings
+from bot.config import ConsoleSettings, KnowledgeSettings
 from tests.fakezalo import FakeZalo
 from tests.harness import REPO, Harness
 
@@ -17,9 +17,14 @@ PASSWORD = "mat-khau-thu-nghiem"
 ROLES = {"quantri": "admin", "truyenthong": "officer", "tiepnhan": "staff"}
 
 
-def console_harness(tmp_path: Path, fake: FakeZalo | None, **overrides: Any) -> Harness:
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(REPO / "knowledge", knowledge, ignore=shutil.ignore_patterns("README.md"))
+SMALL_KB = REPO / "tests" / "data" / "spine_kb"
+
+
+def console_harness(tmp_path: Path, fake: FakeZalo | None, *, knowledge: Path = SMALL_KB, **overrides: Any) -> Harness:
+    """`knowledge` is copied, so pages may edit it; the small one keeps `kb check` (run on every edit) quick."""
+    source, knowledge = knowledge, tmp_path / "knowledge"
+    shutil.copytree(source, knowledge, ignore=shutil.ignore_patterns("README.md"))
+    overrides.setdefault("knowledge", KnowledgeSettings(reload_interval_seconds=0.1))
     (tmp_path / "campaigns").mkdir()
     overrides.setdefault("console", ConsoleSettings(campaigns_dir=str(tmp_path / "campaigns")))
     h = Harness(tmp_path, fake, knowledge_dir=knowledge, **overrides)
