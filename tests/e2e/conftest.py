@@ -31,8 +31,16 @@ def served(tmp_path: Path, fake_zalo: Any) -> Iterator[Served]:
     server.close()
 
 
-@pytest.fixture
-def driver() -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One browser per module (starting Chromium is the slow part), fresh profile."""
     browser = Browser()
     yield browser.driver
     browser.close()
+
+
+@pytest.fixture
+def driver(chromium: Any) -> Iterator[Any]:
+    """The module's browser with no cookies left from the previous test (each test serves anew)."""
+    chromium.delete_all_cookies()
+    yield chromium
