@@ -8,7 +8,10 @@ Each page group is one blueprint module, nested under the `console` blueprint wh
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, url_for
+from typing import Any
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import accounts
@@ -36,3 +39,11 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(console)
     register_filters(app, config)
     app.add_url_rule("/", "root", lambda: redirect(url_for("console.dashboard.index")))
+    app.register_error_handler(404, _not_found)
+
+
+def _not_found(exc: NotFound) -> Any:
+    """Unknown /console/ addresses get the console's Vietnamese page; others stay as they were."""
+    if request.path.startswith("/console/") and session.get("aid") is not None:
+        return auth.error_page(exc)
+    return exc

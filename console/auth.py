@@ -38,7 +38,7 @@ def install(console: Blueprint) -> None:
     console.add_url_rule("/logout", "logout", logout, methods=["POST"])
     console.app_context_processor(_context)
     for code in (400, 403, 404, 409, 429):
-        console.register_error_handler(code, _error_page)
+        console.register_error_handler(code, error_page)
 
 
 def storage() -> Any:
@@ -113,6 +113,7 @@ def login() -> Any:
             account = accounts.authenticate(storage(), name, request.form.get("password", ""))
             if account is None:
                 accounts.record_failure(storage(), keys)
+                accounts.audit(storage(), name[:64] or "?", "login.failed", str(request.remote_addr or ""))
                 error, status = "Tên đăng nhập hoặc mật khẩu không đúng.", 401
             else:
                 accounts.clear_failures(storage(), keys[0])
@@ -147,7 +148,7 @@ ERROR_TEXTS = {403: "Vai trò của bạn không được dùng trang này. Hãy
                404: "Trang hoặc mục bạn tìm không có (có thể đã bị xóa)."}
 
 
-def _error_page(exc: Any) -> Any:
+def error_page(exc: Any) -> Any:
     code = getattr(exc, "code", 500) or 500
     description = getattr(exc, "description", "")
     text = description if description and not description.startswith(("The ", "You ")) else ERROR_TEXTS.get(code, "")

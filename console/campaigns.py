@@ -10,6 +10,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
+from werkzeug.exceptions import NotFound
+
+from bot.campaigns.loader import load_text
 from bot.campaigns.model import Audience
 from bot.campaigns.service import CampaignActionError, CampaignNotFound, Campaigns
 from bot.campaigns.yamlsource import CampaignError
@@ -38,7 +41,7 @@ def _directory() -> Path:
 
 @blueprint.errorhandler(CampaignNotFound)
 def _not_found(exc: CampaignNotFound):
-    abort(404, str(exc))
+    return auth.error_page(NotFound(f"Không có chiến dịch này ({exc})."))
 
 
 @blueprint.get("/")
@@ -86,8 +89,15 @@ def create():
 def edit(campaign_id: str):
     campaigns = _campaigns()
     row = campaigns.row(campaign_id)
-    text = read(campaign_path(campaigns, _directory(), campaign_id))
-    form = from_spec(json.loads(row["spec"]), digest(text))
+    path = campaign_path(campaigns, _directory(), campaign_id)
+    text = read(path)
+    spec = json.loads(row["spec"])
+    if text is not None:  # the file is the source of truth: show it, even if edited by hand since
+        try:
+            spec = load_text(text, str(path), campaigns.store.ctx, default_id=campaign_id).spec
+        except CampaignError as exc:
+            flash(f"Tệp {path} đang có lỗi ({exc.problems[0]}); trang hiện bản đã thêm gần nhất.", "error")
+    form = from_spec(spec, digest(text))
     if form.channel != "consultation":
         abort(409, "Chiến dịch tin bài hoặc tin mẫu chỉ sửa được trong tệp YAML (campaigns/README.md).")
     return _form_page(form, new=False)

@@ -176,3 +176,12 @@ def test_csrf_field_is_on_every_form(h):
         forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, re.S)
         assert forms and all('name="csrf_token"' in f for f in forms), page
         assert csrf(html)
+
+
+def test_unknown_console_page_is_a_vietnamese_404_and_the_webhook_is_untouched(h):
+    login(h.client, "quantri")
+    missing = h.client.get("/console/khong-co")
+    assert missing.status_code == 404 and "Không tìm thấy trang" in missing.get_data(as_text=True)
+    assert h.client.get("/console/campaigns/khong-co").status_code == 404
+    assert h.client.get("/healthz").status_code == 200
+    assert h.app.test_client().get("/khong-co").status_code == 404

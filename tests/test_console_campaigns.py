@@ -100,6 +100,14 @@ def test_two_officers_editing_the_same_campaign_do_not_overwrite_each_other(h, t
     assert "Bản của người thứ hai" in (tmp_path / "campaigns" / "tin-thang.yaml").read_text(encoding="utf-8")
 
 
+def test_edit_form_shows_the_file_as_edited_by_hand(h, tmp_path):
+    create(h)
+    path = tmp_path / "campaigns" / "tin-thang.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Bản tin của", "Bản tin sửa tay của"), encoding="utf-8")
+    html, _ = edit_form(h.client, "tin-thang")
+    assert "Bản tin sửa tay của {agency}." in html
+
+
 def test_editing_keeps_the_schedule_in_words_and_saves_changes(h, tmp_path):
     create(h)
     html, version = edit_form(h.client, "tin-thang")
