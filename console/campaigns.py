@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-
 from werkzeug.exceptions import NotFound
 
 from bot.campaigns.loader import load_text
