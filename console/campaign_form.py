@@ -49,6 +49,7 @@ class CampaignForm:
     audience_kind: str = "all_followers"
     topics: list[str] = field(default_factory=list)
     tags: str = ""
+    users: list[str] = field(default_factory=list)  # an explicit list written in the file, kept as is
     text: str = ""
     image_url: str = ""
     buttons: list[dict[str, str]] = field(default_factory=list)
@@ -84,7 +85,7 @@ def from_request(form: MultiDict) -> CampaignForm:
         id=form.get("id", "").strip(), title=form.get("title", "").strip(), note=form.get("note", "").strip(),
         enabled=form.get("enabled") == "1", channel=form.get("channel", "consultation"),
         audience_kind=form.get("audience_kind", "all_followers"), topics=form.getlist("topics"),
-        tags=form.get("tags", "").strip(), text=form.get("text", "").replace("\r\n", "\n").strip(),
+        tags=form.get("tags", "").strip(), users=form.get("audience_users", "").split(), text=form.get("text", "").replace("\r\n", "\n").strip(),
         image_url=form.get("image_url", "").strip(), buttons=buttons,
         schedule_kind=form.get("schedule_kind", "manual"), date=form.get("date", "").strip(),
         clock=form.get("clock", "").strip(), weekday=form.get("weekday", "mon"),
@@ -105,6 +106,7 @@ def from_spec(spec: dict[str, Any], version: str = "") -> CampaignForm:
         id=str(spec.get("id", "")), title=str(spec.get("title", "")), note=str(spec.get("note", "") or ""),
         enabled=spec.get("enabled") is True, channel=str(spec.get("channel", "consultation")),
         audience_kind=kind, topics=values if kind == "topic" else [], tags=", ".join(values) if kind == "tag" else "",
+        users=values if kind == "users" else [],
         text=str(message.get("text", "")).strip(), image_url=str(message.get("image_url", "")), buttons=buttons,
         version=version)
     _schedule_from_spec(form, spec.get("schedule"))
@@ -134,6 +136,17 @@ def _schedule_from_spec(form: CampaignForm, schedule: Any) -> None:
 
 def _clock(minute: str, hour: str) -> str:
     return f"{int(hour):02d}:{int(minute):02d}"
+
+
+def audience_words(form: CampaignForm, topics: dict[str, str]) -> str:
+    """Who receives it, with the topics' names as citizens see them."""
+    if form.audience_kind == "topic":
+        return "người đăng ký: " + ", ".join(topics.get(t, t) for t in form.topics)
+    if form.audience_kind == "tag":
+        return "người có nhãn: " + form.tags
+    if form.audience_kind == "users":
+        return f"danh sách {len(form.users)} người trong tệp"
+    return "tất cả người quan tâm OA"
 
 
 def describe(form: CampaignForm) -> str:
@@ -167,6 +180,8 @@ def to_spec(form: CampaignForm) -> dict[str, Any]:
     elif form.audience_kind == "tag":
         tags = [t.strip() for t in form.tags.split(",") if t.strip()]
         spec["audience"] = {"tag": tags if len(tags) != 1 else tags[0]}
+    elif form.audience_kind == "users":
+        spec["audience"] = {"users": form.users}
     else:
         spec["audience"] = {"all_followers": True}
     schedule = _schedule(form)

@@ -17,8 +17,8 @@ from bot.campaigns.service import CampaignActionError, CampaignNotFound, Campaig
 from bot.campaigns.yamlsource import CampaignError
 from console import auth
 from console.campaign_files import campaign_path, read, save
-from console.campaign_form import (BUTTON_KINDS, DAY_LABELS, SCHEDULES, CampaignForm, describe, digest, from_request,
-                                   from_spec, time_warnings)
+from console.campaign_form import (BUTTON_KINDS, DAY_LABELS, SCHEDULES, CampaignForm, audience_words, describe, digest,
+                                   from_request, from_spec, time_warnings)
 from console.format import REASONS
 
 blueprint = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -48,7 +48,8 @@ def index():
     rows = _campaigns().list()
     for row in rows:
         spec = json.loads(_campaigns().row(row["id"])["spec"])
-        row["schedule_words"] = describe(from_spec(spec))
+        form = from_spec(spec)
+        row["schedule_words"], row["audience"] = describe(form), audience_words(form, _config().campaigns.topics)
     return render_template("console/campaigns.html", campaigns=rows)
 
 
@@ -121,7 +122,7 @@ def audience_count():
     """Live count for the form: who would receive a message now, and who is skipped why."""
     kind = request.args.get("kind", "all_followers")
     values = tuple(v.strip() for v in request.args.get("values", "").split(",") if v.strip())
-    if kind not in ("all_followers", "topic", "tag") or (kind != "all_followers" and not values):
+    if kind not in ("all_followers", "topic", "tag", "users") or (kind != "all_followers" and not values):
         return jsonify(send=0, skipped={}, total=0)
     plan = _campaigns().audience_preview(Audience(kind, values if kind != "all_followers" else ()),
                                          request.args.get("channel", "consultation"))
@@ -140,6 +141,7 @@ def show(campaign_id: str):
     runs = campaigns.store.runs(campaign_id, limit=100)
     latest = next((r for r in runs if r["status"] != "missed"), None)
     report = campaigns.report(campaign_id, latest["id"]) if latest else None
+    details["audience"] = audience_words(form, _config().campaigns.topics)
     return render_template("console/campaign.html", c=details, form=form, schedule_words=describe(form), runs=runs,
                            report=report, chart=_chart(runs),
                            preview=_fill(form.text, _config().agency.placeholders()))

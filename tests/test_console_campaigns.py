@@ -108,6 +108,20 @@ def test_edit_form_shows_the_file_as_edited_by_hand(h, tmp_path):
     assert "Bản tin sửa tay của {agency}." in html
 
 
+def test_an_explicit_list_of_citizens_written_in_the_file_survives_an_edit(h, tmp_path):
+    create(h)
+    path = tmp_path / "campaigns" / "tin-thang.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  topic: cchc", '  users: ["u1", "u2"]'), encoding="utf-8")
+    html, version = edit_form(h.client, "tin-thang")
+    assert "Danh sách 2 người" in html
+    audience = {"audience_kind": "users", "audience_users": re.search(r'name="audience_users" value="([^"]*)"', html).group(1)}
+    saved = post(h.client, "/console/campaigns/tin-thang/edit", {**FORM, **audience, "title": "Đổi tên", "version": version},
+                 page="/console/campaigns/tin-thang/edit")
+    assert saved.status_code == 302
+    assert 'users:\n  - u1\n  - u2' in path.read_text(encoding="utf-8")
+    assert "danh sách 2 người trong tệp" in h.client.get("/console/campaigns/").get_data(as_text=True)
+
+
 def test_editing_keeps_the_schedule_in_words_and_saves_changes(h, tmp_path):
     create(h)
     html, version = edit_form(h.client, "tin-thang")

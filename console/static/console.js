@@ -77,7 +77,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const kind = form.querySelector("input[name=audience_kind]:checked");
       const values = kind && kind.value === "topic"
         ? [...form.querySelectorAll("input[name=topics]:checked")].map((el) => el.value).join(",")
-        : field("tags").value;
+        : kind && kind.value === "users" ? field("audience_users").value.split(" ").join(",") : field("tags").value;
       const params = new URLSearchParams({kind: kind ? kind.value : "all_followers", values, channel: field("channel").value});
       const out = document.getElementById("audience-count");
       try {

@@ -4,6 +4,7 @@ shared by the end-to-end tests and the screenshot script (`python -m tests.e2e.s
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import shutil
 import tempfile
 import threading
@@ -23,9 +24,9 @@ CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser", "
 CHROMEDRIVER = shutil.which("chromedriver")
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=vi")
-AVAILABLE = bool(CHROMIUM and CHROMEDRIVER)
-SKIP_REASON = ("end-to-end browser tests skipped: Chromium and chromedriver are not installed "
-               "(Debian: apt-get install chromium chromium-driver; .ci/run does it)")
+AVAILABLE = bool(CHROMIUM and CHROMEDRIVER and importlib.util.find_spec("selenium"))
+SKIP_REASON = ("end-to-end browser tests skipped: Chromium, chromedriver or selenium is not installed "
+               "(Debian: apt-get install chromium chromium-driver; .ci/run does it; selenium: requirements-dev.txt)")
 
 
 class Served:
