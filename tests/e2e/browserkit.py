@@ -78,9 +78,12 @@ def sign_in(driver: Any, base_url: str, name: str) -> None:
 
 
 def wait_for(driver: Any, condition: Any, timeout: float = 5.0) -> Any:
+    """Until `condition(driver)` holds; elements missing or replaced while a page loads are retried."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
 
 
 def set_value(driver: Any, element: Any, value: str) -> None:

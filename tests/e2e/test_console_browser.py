@@ -61,7 +61,7 @@ def test_staff_answers_a_ticket_from_the_page(served, driver, fake_zalo):
     driver.get(served.base_url + "/console/tickets/")
     from selenium.webdriver.common.by import By
     driver.find_element(By.LINK_TEXT, ticket.code).click()
-    assert "câu trả lời sẽ được gửi ngay" in by_css(driver, "#window-rule").text
+    wait_for(driver, lambda d: "câu trả lời sẽ được gửi ngay" in by_css(d, "#window-rule").text)
     by_css(driver, "textarea[name=text]").send_keys("Hồ sơ của ông đã được chuyển xử lý, hẹn trả ngày 10/12.")
     by_css(driver, ".reply-form button[type=submit]").click()
     wait_for(driver, lambda d: "Đã gửi câu trả lời" in by_css(d, ".flash").text)
@@ -85,3 +85,19 @@ def test_staff_adds_an_unanswered_question_as_an_alternative(served, driver, tmp
     wait_for(driver, lambda d: "Đã thêm" in by_css(d, ".flash").text)
     assert "không có lỗi mới" in by_css(driver, ".flash").text
     assert f"      - {question}\n" in (tmp_path / "knowledge" / "thu-tuc.yaml").read_text(encoding="utf-8")
+
+
+def test_on_a_phone_the_menu_folds_and_tables_become_cards(served, driver):
+    driver.set_window_size(390, 844)
+    try:
+        sign_in(driver, served.base_url, "quantri")
+        driver.get(served.base_url + "/console/campaigns/")
+        menu = by_css(driver, "nav.menu")
+        assert not menu.is_displayed()
+        by_css(driver, "label.menu-button").click()
+        wait_for(driver, lambda d: by_css(d, "nav.menu").is_displayed())
+        assert by_css(driver, "nav.menu a[href='/console/tickets/']").is_displayed()
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390  # nothing wider than the screen: no sideways scrolling
+    finally:
+        driver.set_window_size(1280, 900)
