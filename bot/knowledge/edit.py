@@ -130,15 +130,7 @@ def apply_alternative(directory: str | Path, entry_id: str, phrasing: str, confi
     modified = path.stat().st_mtime_ns
     with open(path, encoding="utf-8", newline="") as handle:
         edited, line = add_alternative(handle.read(), entry_id, phrasing)
-    before = {p.key for p in check(directory, config).errors}
-    after = _check_copy(directory, path.name, edited, config)
-    new_errors = [p for p in after if p.is_error and p.key not in before]
-    notes = [p for p in after if not p.is_error and p.file == source.file and p.line == line]
-    if path.stat().st_mtime_ns != modified:
-        raise EditError(f"{path} vừa được người khác sửa; hãy chạy lại lệnh")
-    if not new_errors:
-        _write_atomically(path, edited)
-    return Applied(source.file, line, not new_errors, new_errors, notes)
+    return _validated_write(directory, path, edited, range(line, line + 1), modified, config)
 
 
 def add_entry(source: str, entry_id: str, question: str, answer: str) -> tuple[str, int]:
@@ -173,19 +165,21 @@ def apply_entry(directory: str | Path, topic: str, entry_id: str, question: str,
     modified = path.stat().st_mtime_ns
     with open(path, encoding="utf-8", newline="") as handle:
         edited, line = add_entry(handle.read(), entry_id, question, answer)
-    return _validated_write(directory, path, edited, line, modified, config)
+    return _validated_write(directory, path, edited, range(line, edited.count("\n") + 2), modified, config)
 
 
-def _validated_write(directory: Path, path: Path, edited: str, line: int, modified: int, config: Config) -> Applied:
+def _validated_write(directory: Path, path: Path, edited: str, lines: range, modified: int, config: Config) -> Applied:
+    """Write `edited` over `path` unless it adds an error or the file changed since it was read;
+    warnings on the new `lines` come back as notes."""
     before = {p.key for p in check(directory, config).errors}
     after = _check_copy(directory, path.name, edited, config)
     new_errors = [p for p in after if p.is_error and p.key not in before]
-    notes = [p for p in after if not p.is_error and p.file == str(path) and p.line >= line]
+    notes = [p for p in after if not p.is_error and p.file == str(path) and p.line in lines]
     if path.stat().st_mtime_ns != modified:
         raise EditError(f"{path} vừa được người khác sửa; hãy thử lại")
     if not new_errors:
         _write_atomically(path, edited)
-    return Applied(str(path), line, not new_errors, new_errors, notes)
+    return Applied(str(path), lines.start, not new_errors, new_errors, notes)
 
 
 def _check_copy(directory: Path, name: str, edited: str, config: Config) -> list[Problem]:
