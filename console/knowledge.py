@@ -68,7 +68,8 @@ def unanswered_page(failed: dict[str, str] | None = None, status: int = 200):
     groups = [g for g in unanswered.group(runtime.storage, snapshot.matcher)
               if show_all or g.tier != "answer" or g.reasons.get("rated_wrong")]  # "Chưa đúng": answered, wrongly
     return render_template("console/unanswered.html", groups=groups[:100], total=len(groups), kb=snapshot.kb,
-                           reasons=REASONS, tiers=TIERS, failed=failed or {}, show_all=show_all), status
+                           reasons=REASONS, tiers=TIERS, failed=failed or {}, show_all=show_all,
+                           threshold=runtime.config.matcher.suggest_threshold), status
 
 
 blueprint.add_url_rule("/unanswered", "unanswered", unanswered_page)

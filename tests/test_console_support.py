@@ -109,6 +109,10 @@ def test_unanswered_question_becomes_an_alternative_with_comments_kept(h, tmp_pa
     log_question(h, "khai sinh cho bé mà bố mẹ chưa cưới", "rated_wrong")
     page = visible(h.client.get("/console/unanswered").get_data(as_text=True))
     assert "xin giấy phép nuôi chim yến ở đâu" in page and "người dân bấm “Chưa đúng”" in page
+    html = h.client.get("/console/unanswered").get_data(as_text=True)
+    far = html[html.index('data-question="xin giấy phép nuôi chim yến ở đâu"'):]
+    assert re.search(r'name="entry_id" list="entry-ids" value=""', far.split("</section>")[0])  # no poor guess
+    assert "Chưa có mục nào đủ gần" in far.split("</section>")[0]
     path = tmp_path / "knowledge" / "thu-tuc.yaml"
     before = path.read_text(encoding="utf-8")
     response = post(h.client, "/console/unanswered/alternative",
