@@ -94,8 +94,9 @@ def conversation(storage: Storage, user_id: str, limit: int = 50) -> list[dict[s
     """What this citizen sent and staff echoed from the OA inbox (oa_send_*), newest first, for the
     console's handoff view; bodies exist only within the retention period."""
     with storage.connect() as db:
-        rows = db.execute("SELECT received_at, event_name, payload FROM inbox WHERE user_id = ?"
-                          " ORDER BY id DESC LIMIT ?", [user_id, limit]).fetchall()
+        rows = db.execute("SELECT received_at, event_name, payload FROM inbox WHERE user_id = ? AND"
+                          " (event_name LIKE 'user_send_%' OR event_name LIKE 'oa_send_%') ORDER BY id DESC LIMIT ?",
+                          [user_id, limit]).fetchall()
     found = []
     for received_at, name, payload in rows:
         try:

@@ -48,6 +48,16 @@ def test_login_requires_a_valid_csrf_token_and_the_right_password(h):
     assert h.client.post("/console/users/", data={"name": "khach", "role": "staff", "password": PASSWORD}).status_code == 400
 
 
+def test_after_login_only_console_addresses_are_followed(h):
+    page = h.client.get("/console/login?next=/console/tickets/").get_data(as_text=True)
+    data = {"username": "tiepnhan", "password": PASSWORD, "csrf_token": csrf(page)}
+    assert h.client.post("/console/login?next=/console/tickets/", data=data).headers["Location"] == "/console/tickets/"
+    other = h.app.test_client()
+    page = other.get("/console/login").get_data(as_text=True)
+    data["csrf_token"] = csrf(page)
+    assert other.post("/console/login?next=//evil.example/", data=data).headers["Location"] == "/console/"
+
+
 def test_session_cookie_is_httponly_lax_and_secure_only_behind_a_trusted_https_proxy(tmp_path):
     harness = console_harness(tmp_path, None, console=ConsoleSettings(campaigns_dir=str(tmp_path / "campaigns"),
                                                                        trust_forwarded_proto=True))
