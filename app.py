@@ -23,6 +23,7 @@ from bot.config import Config, load_config
 from bot.events import EventError, decode, parse_event, signed_fields
 from bot.runtime import Runtime
 from bot.signature import signed_by
+from console import register_console
 
 
 def create_app(config: Config | None = None, *, zalo: Any = None, start_background: bool = True) -> Flask:
@@ -71,6 +72,7 @@ def create_app(config: Config | None = None, *, zalo: Any = None, start_backgrou
         return _error(413, "body too large")
 
     register_admin(app, config.secrets.admin_token)
+    register_console(app)
     if start_background:
         runtime.start(events=not config.server.worker_process)
     return app

@@ -47,23 +47,20 @@ def reply_ticket(code: str):
 @blueprint.post("/<code>/close")
 def close_ticket(code: str):
     body = request.get_json(silent=True) or {}
-    text = str(body.get("text") or "").strip()
-    if text:
-        return _answer(code, text, str(body.get("staff") or ""), close=True)
-    ticket = tickets.close(_runtime().storage, code, utc_now())
-    if ticket is None:
-        return jsonify(ok=False, error=f"no ticket {code}"), 404
-    return jsonify(ok=True, ticket=ticket.to_json())
+    return _answer(code, str(body.get("text") or ""), str(body.get("staff") or ""), close=True)
 
 
 def _answer(code: str, text: str, staff: str, *, close: bool):
     runtime = _runtime()
     try:
-        delivery = staff_replies.reply(runtime.outbox, runtime.config.agency, code, text, utc_now(),
-                                       staff=staff, close=close)
+        outcome = staff_replies.respond(runtime.outbox, runtime.config.agency, code, text, utc_now(),
+                                        staff=staff, close=close)
     except staff_replies.ReplyError as exc:
-        return jsonify(ok=False, error=str(exc)), 404 if tickets.get(runtime.storage, code) is None else 409
-    return jsonify(ok=delivery != "failed", delivery=delivery)
+        return jsonify(ok=False, error=str(exc)), 404 if isinstance(exc, staff_replies.TicketNotFound) else 409
+    if outcome == "closed":
+        ticket = tickets.get(runtime.storage, code)
+        return jsonify(ok=True, ticket=ticket.to_json() if ticket else None)
+    return jsonify(ok=outcome != "failed", delivery=outcome)
 
 
 def _runtime():

@@ -72,3 +72,17 @@ def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, s
                        " entry_id, count(*) FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3",
                        [shift, start, end]).fetchall()
     return [tuple(row) for row in (*answered, *rated)]
+
+
+def answered_per_day(storage: Storage, since: str, offset_minutes: int) -> dict[str, int]:
+    """Questions answered outright since `since`, per local day: the dashboard."""
+    with storage.connect() as db:
+        return dict(db.execute("SELECT date(created_at, ? || ' minutes'), count(*) FROM answer_log"
+                               " WHERE created_at >= ? GROUP BY 1", [str(offset_minutes), since]).fetchall())
+
+
+def rating_counts(storage: Storage, since: str) -> dict[str, int]:
+    """Ratings by verdict (helpful, wrong) since `since`."""
+    with storage.connect() as db:
+        return dict(db.execute("SELECT verdict, count(*) FROM ratings WHERE created_at >= ? GROUP BY 1",
+                               [since]).fetchall())

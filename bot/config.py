@@ -187,6 +187,14 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    """The web console for officers and staff (`/console/`, console/README.md)."""
+
+    campaigns_dir: str = "campaigns"  # where the console writes campaign files (the CLI's source of truth)
+    trust_forwarded_proto: bool = False  # behind an HTTPS reverse proxy that sets X-Forwarded-Proto
+
+
+@dataclass(frozen=True)
 class Secrets:
     """From the environment only; never from config.yaml, never logged (repr hides them)."""
 
@@ -197,6 +205,7 @@ class Secrets:
     refresh_token: str = field(default="", repr=False)
     admin_token: str = field(default="", repr=False)
     log_key: str = field(default="", repr=False)
+    console_secret: str = field(default="", repr=False)
 
     @property
     def webhook_ready(self) -> bool:
@@ -221,6 +230,7 @@ class Config:
     conversations: ConversationSettings = ConversationSettings()
     campaigns: CampaignSettings = CampaignSettings()
     reports: ReportSettings = ReportSettings()
+    console: ConsoleSettings = ConsoleSettings()
     secrets: Secrets = Secrets()
 
 
@@ -241,6 +251,7 @@ SECRET_ENV: dict[str, str] = {
     "refresh_token": "ZALO_REFRESH_TOKEN",
     "admin_token": "BOT_ADMIN_TOKEN",
     "log_key": "BOT_LOG_KEY",
+    "console_secret": "BOT_CONSOLE_SECRET",
 }
 
 

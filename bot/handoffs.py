@@ -98,3 +98,8 @@ def ended_since(db: Any, since: str) -> list[tuple[int, str]]:
 def owner_of(db: Any, handoff_id: int) -> str | None:
     row = db.execute("SELECT user_id FROM handoffs WHERE id = ?", [handoff_id]).fetchone()
     return row[0] if row else None
+
+
+def count_open(storage: Storage) -> int:
+    with storage.connect() as db:
+        return db.execute("SELECT count(*) FROM handoffs WHERE status = 'open'").fetchone()[0]

@@ -111,3 +111,29 @@ def report_people(db: Any, start: str, end: str, shift: str) -> list[tuple[str, 
     return [tuple(row) for row in db.execute(
         f"SELECT DISTINCT {_DAY}, u.rowid FROM inbox i JOIN users u ON u.user_id = i.user_id"
         f" WHERE i.received_at >= ? AND i.received_at < ? AND {_USER_MESSAGE}", [shift, start, end]).fetchall()]
+
+
+def conversation(storage: Storage, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """What this citizen sent and staff echoed from the OA inbox (oa_send_*), newest first, for the
+    console's handoff view; bodies exist only within the retention period."""
+    with storage.connect() as db:
+        rows = db.execute("SELECT received_at, event_name, payload FROM inbox WHERE user_id = ? AND"
+                          " (event_name LIKE 'user_send_%' OR event_name LIKE 'oa_send_%') ORDER BY id DESC LIMIT ?",
+                          [user_id, limit]).fetchall()
+    found = []
+    for received_at, name, payload in rows:
+        try:
+            message = json.loads(payload).get("message") or {}
+        except ValueError:
+            message = {}
+        text = message.get("text") or ("[" + name.removeprefix("user_send_").removeprefix("oa_send_") + "]")
+        found.append({"at": received_at, "from": "staff" if name.startswith("oa_send_") else "citizen", "text": text})
+    return found
+
+
+def questions_per_day(storage: Storage, since: str, offset_minutes: int) -> dict[str, int]:
+    """Text messages citizens sent since `since`, per local day (`offset_minutes` from UTC): the dashboard."""
+    with storage.connect() as db:
+        return dict(db.execute(
+            "SELECT date(received_at, ? || ' minutes'), count(*) FROM inbox WHERE event_name = 'user_send_text'"
+            " AND received_at >= ? GROUP BY 1", [str(offset_minutes), since]).fetchall())

@@ -102,3 +102,19 @@ def report_counts(db: Any, start: str, end: str) -> dict[str, int]:
         " FROM outgoing o WHERE o.created_at >= ? AND o.created_at < ? AND o.status = 'sent'"
         " AND o.zalo_message_id IS NOT NULL", [start, end]).fetchone()
     return {"sent": row[0], "received": row[1], "seen": row[2]}
+
+
+def sent_to(storage: Storage, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Messages the bot queued for this citizen (answers, staff replies, campaigns), newest first."""
+    with storage.connect() as db:
+        rows = db.execute("SELECT created_at, purpose, status, body FROM outgoing WHERE user_id = ?"
+                          " ORDER BY id DESC LIMIT ?", [user_id, limit]).fetchall()
+    found = []
+    for created_at, purpose, status, body in rows:
+        try:
+            message = json.loads(body)
+        except ValueError:
+            message = {}
+        text = message.get("text") or "[tin có hình ảnh/đính kèm]"
+        found.append({"at": created_at, "from": "bot" if purpose == "reply" else purpose, "status": status, "text": text})
+    return found

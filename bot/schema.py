@@ -279,6 +279,37 @@ CREATE TABLE surveys (                -- the satisfaction question after a ticke
 )
 """
 
+H8_CONSOLE = """
+CREATE TABLE console_accounts (       -- people who sign in to the web console (not citizens: see `users`)
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,               -- admin | officer | staff
+    password_hash TEXT NOT NULL,      -- scrypt$n$r$p$salt$hash
+    enabled INTEGER NOT NULL DEFAULT 1,
+    session_epoch INTEGER NOT NULL DEFAULT 0,  -- bumped on password, role or enabled change: old sessions end
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE console_audit (          -- who did what in the console (and `users` commands), when
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX console_audit_at ON console_audit (at);
+CREATE TABLE console_login_failures ( -- failed sign-ins, per account name and per address, for throttling
+    key TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX console_login_failures_key ON console_login_failures (key, at);
+CREATE TABLE console_settings (       -- e.g. the generated session secret when BOT_CONSOLE_SECRET is unset
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_core", CORE),
     ("025_audience", AUDIENCE),
@@ -287,4 +318,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("020_unanswered", UNANSWERED),
     ("h2_forgotten", H2_FORGOTTEN),
     ("h7_reports", H7_REPORTS),
+    ("h8_console", H8_CONSOLE),
 ]

@@ -27,6 +27,10 @@ class ReplyError(Exception):
     """The reply cannot be recorded (unknown or anonymised ticket); the message says why."""
 
 
+class TicketNotFound(ReplyError):
+    """No ticket with that code."""
+
+
 @dataclass(frozen=True)
 class HeldReply:
     code: str
@@ -42,7 +46,7 @@ def reply(outbox: Outbox, agency: AgencySettings, code: str, body: str, now: dat
     """Record a staff reply and try to deliver it; returns `sent`, `held` or `failed`."""
     ticket = tickets.get(outbox.storage, code)
     if ticket is None:
-        raise ReplyError(f"no ticket {code}")
+        raise TicketNotFound(f"no ticket {code}")
     if ticket.user_id is None:
         raise ReplyError(f"{ticket.code} was anonymised at the citizen's request: it cannot be answered on Zalo")
     messages = Reply(text=message_text(agency, ticket.code, body)).to_messages()
@@ -61,6 +65,29 @@ def reply(outbox: Outbox, agency: AgencySettings, code: str, body: str, now: dat
         db.execute("UPDATE ticket_replies SET status = ?, delivered_at = ? WHERE id = ?",
                    [status, iso(now) if status == "sent" else None, reply_id])
     return status
+
+
+def respond(outbox: Outbox, agency: AgencySettings, code: str, text: str, now: datetime, *,
+            staff: str = "", close: bool = False) -> str:
+    """What staff do with a ticket, from the CLI, the admin API or the console: answer it (and
+    close it when `close`), or close it without a message when `text` is empty and `close` is set.
+    Returns the reply's delivery (`sent`, `held`, `failed`) or `closed`; ReplyError says why not."""
+    text = text.strip()
+    if text:
+        return reply(outbox, agency, code, text, now, staff=staff, close=close)
+    if not close:
+        raise ReplyError("the reply text is empty")
+    if tickets.close(outbox.storage, code, now) is None:
+        raise TicketNotFound(f"no ticket {code}")
+    return "closed"
+
+
+def in_window(storage: Storage, user_id: str | None, now: datetime) -> bool:
+    """Whether a reply to this citizen goes out at once (they wrote within Zalo's 7 days)."""
+    if user_id is None:
+        return False
+    with storage.connect() as db:
+        return _in_window(db, user_id, now)
 
 
 def _in_window(db: Any, user_id: str, now: datetime) -> bool:

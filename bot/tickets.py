@@ -143,3 +143,8 @@ def closed_since(db: Any, since: str) -> list[tuple[int, str | None, str]]:
 def owner_of(db: Any, ticket_id: int) -> str | None:
     row = db.execute("SELECT user_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
     return row[0] if row else None
+
+
+def count_by_status(storage: Storage) -> dict[str, int]:
+    with storage.connect() as db:
+        return dict(db.execute("SELECT status, count(*) FROM tickets GROUP BY 1").fetchall())

@@ -41,3 +41,8 @@ def get(storage: Storage, user_id: str) -> dict | None:
     with storage.connect() as db:
         rows = list(db.query("SELECT * FROM users WHERE user_id = ?", [user_id]))
     return rows[0] if rows else None
+
+
+def count_followers(storage: Storage) -> int:
+    with storage.connect() as db:
+        return db.execute("SELECT count(*) FROM users WHERE followed = 1").fetchone()[0]

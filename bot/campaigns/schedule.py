@@ -4,18 +4,20 @@ not send (our quiet hours, Zalo's night rule for promotional channels).
 Cron day-of-week must be written with names (mon … sun): APScheduler 3 reads 0 as Monday while
 classic cron reads it as Sunday, and a campaign landing on the wrong day is worse than an error.
 As in APScheduler (unlike classic cron), day-of-month and day-of-week must both match, so
-"0 8 1-7 * mon" is the first Monday of each month.
+"0 8 1-7 * mon" is the first Monday of each month. Expressions joined by "|" fire when any of them
+does: "0 8 1 * mon-fri | 0 8 2-3 * mon" is the first working day (Monday–Friday) of each month.
 """
 
 from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
@@ -30,6 +32,9 @@ def make_trigger(schedule: Schedule, tz: ZoneInfo) -> BaseTrigger | None:
         return DateTrigger(run_date=schedule.at, timezone=tz)
     if schedule.kind != "cron":
         return None
+    if "|" in schedule.cron:  # alternatives, e.g. the first working day: "0 8 1 * mon-fri | 0 8 2-3 * mon"
+        parts = [make_trigger(replace(schedule, cron=part.strip()), tz) for part in schedule.cron.split("|")]
+        return OrTrigger([p for p in parts if p is not None])
     fields = schedule.cron.split()
     if len(fields) != 5:
         raise ValueError(f"cron cần 5 phần \"phút giờ ngày tháng thứ\", ví dụ \"0 8 * * mon\"; có {len(fields)} phần")

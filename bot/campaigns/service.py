@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.campaigns import audience, delivery, labels, report
 from bot.campaigns.loader import LoadContext, load_file, load_text
-from bot.campaigns.model import ACTIVE_RUN, STICKY, Campaign
+from bot.campaigns.model import ACTIVE_RUN, STICKY, Audience, Campaign
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import create_run, run_message
 from bot.campaigns.runs import delete_for_campaign as delete_runs
@@ -265,6 +265,11 @@ class Campaigns:
         with self.storage.connect() as db:
             return {"channel": campaign.channel,
                     **audience.preview(db, campaign.audience, campaign.channel, self.clock(), limit)}
+
+    def audience_preview(self, target: Audience, channel: str, limit: int = 0) -> dict[str, Any]:
+        """Who an audience reaches now and who is skipped why, before any campaign exists (the console's live count)."""
+        with self.storage.connect() as db:
+            return audience.preview(db, target, channel, utc_now(), limit)
 
     def report(self, campaign_id: str, run_id: int | None = None) -> dict[str, Any]:
         run_id = self._run_of(campaign_id, run_id)

@@ -18,11 +18,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.cli import ask, campaigns, chat, followers, handoffs, kb, report, scheduler, serve, tickets, worker
+from bot.cli import ask, campaigns, chat, followers, handoffs, kb, report, scheduler, serve, tickets, users, worker
 from bot.config import ConfigError
 from bot.knowledge import KnowledgeError
 
-COMMANDS = [serve, worker, chat, ask, kb, tickets, handoffs, campaigns, followers, scheduler, report]
+COMMANDS = [serve, worker, chat, ask, kb, tickets, handoffs, campaigns, followers, scheduler, report, users]
 NO_DATABASE = ("ask", "kb check")  # commands that never open the database
 
 

@@ -91,20 +91,19 @@ def run_reply(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    if args.message:
-        return _answer(args.code, args.message, args.staff, close=True)
-    ticket = tickets.close(_storage(), args.code, utc_now())
-    print(f"Đã đóng {ticket.code}." if ticket else f"Không có phản ánh {args.code}.")
-    return 0 if ticket else 1
+    return _answer(args.code, args.message or "", args.staff, close=True)
 
 
 def _answer(code: str, text: str, staff: str, *, close: bool) -> int:
     runtime = Runtime(load_config())
     try:
-        status = staff_replies.reply(runtime.outbox, runtime.config.agency, code, text, utc_now(),
-                                     staff=staff, close=close)
+        status = staff_replies.respond(runtime.outbox, runtime.config.agency, code, text, utc_now(),
+                                       staff=staff, close=close)
+    except staff_replies.TicketNotFound:
+        print(f"Không có phản ánh {code}.")
+        return 1
     except staff_replies.ReplyError as exc:
         print(f"Không gửi được: {exc}")
         return 1
-    print(f"{code.upper()}: {DELIVERY[status]}.")
+    print(f"Đã đóng {code.upper()}." if status == "closed" else f"{code.upper()}: {DELIVERY[status]}.")
     return 0 if status != "failed" else 1

@@ -130,15 +130,56 @@ def apply_alternative(directory: str | Path, entry_id: str, phrasing: str, confi
     modified = path.stat().st_mtime_ns
     with open(path, encoding="utf-8", newline="") as handle:
         edited, line = add_alternative(handle.read(), entry_id, phrasing)
+    return _validated_write(directory, path, edited, range(line, line + 1), modified, config)
+
+
+def add_entry(source: str, entry_id: str, question: str, answer: str) -> tuple[str, int]:
+    """The file text with a new entry appended to `entries`, and the line of its `id`."""
+    root = _compose(source)
+    entries = next((v for k, v in root.value if k.value == "entries"), None) if isinstance(root, MappingNode) else None
+    if not isinstance(entries, SequenceNode) or entries.flow_style or not entries.value:
+        raise EditError("tệp này chưa có danh sách `entries` dạng khối; hãy thêm mục đầu tiên bằng tay")
+    newline = "\r\n" if "\r\n" in source else "\n"
+    dash = " " * entries.start_mark.column
+    key = " " * entries.value[0].start_mark.column
+    body = "".join(f"{key}  {line}{newline}" if line.strip() else newline for line in answer.strip().splitlines())
+    text = (f"{newline}{dash}- id: {entry_id}{newline}{key}question: {yaml_scalar(question)}{newline}"
+            f"{key}answer: |{newline}{body}")
+    edited = _insert(source, _line_after(source, entries.value[-1]), text, newline)
+    entry = _find_entry(_compose(edited), entry_id)
+    return edited, line_of(entry)
+
+
+def apply_entry(directory: str | Path, topic: str, entry_id: str, question: str, answer: str, config: Config) -> Applied:
+    """Start a new entry in topic file `topic` (its file name without .yaml), unless that adds an error."""
+    directory = Path(directory)
+    path = next((p for p in knowledge_files(directory) if p.stem == topic), None)
+    if path is None:
+        raise EditError(f"không có tệp chủ đề `{topic}`")
+    loaded = read_knowledge(directory, config.agency.placeholders())
+    if loaded.kb.get(entry_id) is not None:
+        raise EditError(f"đã có mục `{entry_id}`; chọn mã khác hoặc thêm câu hỏi vào mục đó")
+    question, answer = " ".join(question.split()), answer.strip()
+    if not question or not answer:
+        raise EditError("cần cả câu hỏi và câu trả lời")
+    modified = path.stat().st_mtime_ns
+    with open(path, encoding="utf-8", newline="") as handle:
+        edited, line = add_entry(handle.read(), entry_id, question, answer)
+    return _validated_write(directory, path, edited, range(line, edited.count("\n") + 2), modified, config)
+
+
+def _validated_write(directory: Path, path: Path, edited: str, lines: range, modified: int, config: Config) -> Applied:
+    """Write `edited` over `path` unless it adds an error or the file changed since it was read;
+    warnings on the new `lines` come back as notes."""
     before = {p.key for p in check(directory, config).errors}
     after = _check_copy(directory, path.name, edited, config)
     new_errors = [p for p in after if p.is_error and p.key not in before]
-    notes = [p for p in after if not p.is_error and p.file == source.file and p.line == line]
+    notes = [p for p in after if not p.is_error and p.file == str(path) and p.line in lines]
     if path.stat().st_mtime_ns != modified:
-        raise EditError(f"{path} vừa được người khác sửa; hãy chạy lại lệnh")
+        raise EditError(f"{path} vừa được người khác sửa; hãy thử lại")
     if not new_errors:
         _write_atomically(path, edited)
-    return Applied(source.file, line, not new_errors, new_errors, notes)
+    return Applied(str(path), lines.start, not new_errors, new_errors, notes)
 
 
 def _check_copy(directory: Path, name: str, edited: str, config: Config) -> list[Problem]:

@@ -194,3 +194,10 @@ def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, s
         " WHERE asked_at >= ? AND asked_at < ? AND reason = 'fallback' GROUP BY 1, normalized",
         [shift, UNANSWERED_KEY_SEPARATOR, start, end]).fetchall()
     return [tuple(row) for row in (*tiers, *texts)]
+
+
+def counts_since(storage: Storage, since: str) -> dict[str, int]:
+    """Logged questions by reason (fallback, suggest, rated_wrong) since `since`: the dashboard."""
+    with storage.connect() as db:
+        return dict(db.execute("SELECT reason, count(*) FROM unanswered WHERE asked_at >= ? GROUP BY 1",
+                               [since]).fetchall())
