@@ -63,13 +63,13 @@ def save(campaigns: Campaigns, directory: Path, form: CampaignForm, *, new: bool
         return None
     _write(path, text)
     try:
-        ((_, outcome),) = campaigns.add_path(path)
+        (added,) = campaigns.add_path(path)
     except CampaignError as exc:
         _restore(path, before)
         place_problems(form, exc.problems, text, source)
         return None
     form.version = digest(text)
-    return outcome
+    return added.outcome
 
 
 def _write(path: Path, text: str) -> None:

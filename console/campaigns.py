@@ -192,16 +192,16 @@ def confirm_send(campaign_id: str):
 def send_now(campaign_id: str):
     campaigns = _campaigns()
     try:
-        run_id = campaigns.send_now(campaign_id)
+        started = campaigns.send_now(campaign_id, again=request.form.get("again") == "1")
     except CampaignNotFound:
         raise
     except (CampaignActionError, CampaignError) as exc:
         flash(f"Không gửi được: {exc}", "error")
         return redirect(url_for(".show", campaign_id=campaign_id))
     if not _config().server.worker_process:
-        campaigns.runner.submit(run_id)  # otherwise the worker's scheduler picks the run up on its next tick
-    auth.audit("campaigns.send-now", campaign_id, f"lượt gửi {run_id}")
-    flash(f"Đã bắt đầu gửi (lượt {run_id}). Tải lại trang để xem tiến độ.")
+        campaigns.runner.submit(started.run_id)  # otherwise the worker's scheduler picks the run up on its next tick
+    auth.audit("campaigns.send-again" if started.again else "campaigns.send-now", campaign_id, f"lượt gửi {started.run_id}")
+    flash(f"{started.describe()} Tải lại trang để xem tiến độ.")
     return redirect(url_for(".show", campaign_id=campaign_id))
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from bot.cli.ask import _Placeholders, as_record, render  # exactly what `ask --json` shows
+from bot.agency import Renderer, renderer
+from bot.cli.ask import as_record  # exactly what `ask --json` shows
 from bot.knowledge import unanswered
 from bot.knowledge.edit import Applied, EditError, apply_alternative, apply_entry
 from console import auth
@@ -52,12 +53,13 @@ def index():
                            total=len(entries), ask=question, tried=tried, render=_render)
 
 
-def _placeholders() -> dict[str, str]:
-    return _Placeholders(_runtime().config.agency.placeholders())
+def _placeholders() -> Renderer:
+    return renderer(_runtime().config.agency)
 
 
-def _render(text: str) -> str:
-    return render(text, _placeholders())
+def _render(entry: Any) -> str:
+    """An entry's full answer as citizens read it: facts and agency settings filled in."""
+    return _placeholders().render(entry.answer, entry.facts)
 
 
 @blueprint.get("/unanswered")
@@ -65,8 +67,8 @@ def unanswered_page(failed: dict[str, str] | None = None, status: int = 200):
     runtime = _runtime()
     snapshot = runtime.knowledge.current
     show_all = request.args.get("all") == "1"
-    groups = [g for g in unanswered.group(runtime.storage, snapshot.matcher)
-              if show_all or g.tier != "answer" or g.reasons.get("rated_wrong")]  # "Chưa đúng": answered, wrongly
+    wrong = unanswered.group(runtime.storage, snapshot.matcher, wrong=True)  # "Chưa đúng": always shown
+    groups = wrong + [g for g in unanswered.group(runtime.storage, snapshot.matcher) if show_all or g.tier != "answer"]
     return render_template("console/unanswered.html", groups=groups[:100], total=len(groups), kb=snapshot.kb,
                            reasons=REASONS, tiers=TIERS, failed=failed or {}, show_all=show_all,
                            threshold=runtime.config.matcher.suggest_threshold), status

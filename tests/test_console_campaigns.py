@@ -54,7 +54,7 @@ def test_created_campaign_is_a_file_the_cli_reads_the_same_way(h, tmp_path, monk
     assert row["status"] == "scheduled" and row["source"] == str(path)
     monkeypatch.setenv("BOT_DATABASE", h.config.database)
     assert main(["campaigns", "add", "--check", str(path)]) == 0
-    assert "hợp lệ (tin-thang)" in capsys.readouterr().out
+    assert "tin-thang: hợp lệ" in capsys.readouterr().out
     listing = h.client.get("/console/campaigns/").get_data(as_text=True)
     assert "Đã lên lịch" in listing and "hằng tuần thứ Hai 08:00" in listing and "thứ Hai, " in listing
     assert "cron" not in visible(listing) and "scheduled" not in visible(listing)
@@ -209,7 +209,7 @@ def test_pause_resume_cancel_send_now_and_report(h, fake_zalo):
     csv = h.client.get(f"{page}/report.csv?run={run_id}")
     assert csv.status_code == 200 and csv.data.startswith("\ufeff".encode())
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("user_id,status") and len(lines) == 4
+    assert lines[0].startswith("Người nhận (Zalo ID),Trạng thái") and len(lines) == 4
     post(h.client, f"{page}/cancel", page=page)
     assert h.runtime.campaigns.store.get("tin-thang")["status"] == "cancelled"
     trail = [row["action"] for row in __import__("bot.accounts", fromlist=["x"]).audit_log(h.runtime.storage)]

@@ -24,7 +24,7 @@ from bot.reports.html import render_html
 from bot.reports.period import PeriodError, local_today, parse_period
 from bot.reports.xlsx import write_xlsx
 from bot.retention import purge
-from tests.campaignkit import FAST
+from tests.campaignkit import FAST, wait_for_run
 from tests.conv_support import Chat, rows, write_kb
 from tests.harness import ADMIN_TOKEN, APP_ID, OA_ID, Harness, echo_event, follow_event, now_ms, text_event
 
@@ -112,6 +112,7 @@ def test_a_period_reported_from_what_happened_and_again_after_the_purge(period_h
     campaigns.add_text(CAMPAIGN, "test")
     run_id = campaigns.send_now("tin-thang").run_id
     campaigns.runner.submit(run_id)
+    assert wait_for_run(campaigns, run_id) == "done"  # stopping the runner earlier would interrupt the run
     campaigns.runner.stop(timeout=5)
     sent = dict(rows(h, "SELECT user_id, message_id FROM campaign_deliveries"))
     assert {(m.user_id, m.message_id) for m in fake_zalo.sent()} >= set(sent.items())  # the ids Zalo answered

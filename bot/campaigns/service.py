@@ -263,7 +263,8 @@ class Campaigns:
             return {"channel": "article", "target": campaign.content.target,
                     "note": "Zalo tự gửi tới người quan tâm khớp bộ lọc; không có danh sách từng người"}
         with self.storage.connect() as db:
-            return {"channel": campaign.channel,
+            reached = delivery.people_reached(db, campaign_id) if campaign.schedule.kind != "cron" else 0
+            return {"channel": campaign.channel, "already_sent": reached,  # a one-off: sending again needs `again`
                     **audience.preview(db, campaign.audience, campaign.channel, self.clock(), limit)}
 
     def audience_preview(self, target: Audience, channel: str, limit: int = 0) -> dict[str, Any]:

@@ -13,7 +13,9 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -133,8 +135,9 @@ def apply_alternative(directory: str | Path, entry_id: str, phrasing: str, confi
     return _validated_write(directory, path, edited, range(line, line + 1), modified, config)
 
 
-def add_entry(source: str, entry_id: str, question: str, answer: str) -> tuple[str, int]:
-    """The file text with a new entry appended to `entries`, and the line of its `id`."""
+def add_entry(source: str, entry_id: str, question: str, answer: str, reviewed: date) -> tuple[str, int]:
+    """The file text with a new entry appended to `entries`, and the line of its `id`. The staff
+    member who writes an entry vouches for it that day: `reviewed` is that date."""
     root = _compose(source)
     entries = next((v for k, v in root.value if k.value == "entries"), None) if isinstance(root, MappingNode) else None
     if not isinstance(entries, SequenceNode) or entries.flow_style or not entries.value:
@@ -144,7 +147,7 @@ def add_entry(source: str, entry_id: str, question: str, answer: str) -> tuple[s
     key = " " * entries.value[0].start_mark.column
     body = "".join(f"{key}  {line}{newline}" if line.strip() else newline for line in answer.strip().splitlines())
     text = (f"{newline}{dash}- id: {entry_id}{newline}{key}question: {yaml_scalar(question)}{newline}"
-            f"{key}answer: |{newline}{body}")
+            f"{key}reviewed: {reviewed.isoformat()}{newline}{key}answer: |{newline}{body}")
     edited = _insert(source, _line_after(source, entries.value[-1]), text, newline)
     entry = _find_entry(_compose(edited), entry_id)
     return edited, line_of(entry)
@@ -164,7 +167,8 @@ def apply_entry(directory: str | Path, topic: str, entry_id: str, question: str,
         raise EditError("cần cả câu hỏi và câu trả lời")
     modified = path.stat().st_mtime_ns
     with open(path, encoding="utf-8", newline="") as handle:
-        edited, line = add_entry(handle.read(), entry_id, question, answer)
+        edited, line = add_entry(handle.read(), entry_id, question, answer,
+                                 datetime.now(ZoneInfo(config.timezone)).date())
     return _validated_write(directory, path, edited, range(line, edited.count("\n") + 2), modified, config)
 
 
