@@ -219,6 +219,8 @@ def test_periods() -> None:
     for bad in (("2026-Q5",), ("x",), (None, "2026-10-02", "2026-10-01")):
         with pytest.raises(PeriodError):
             parse_period(*bad)
+    with pytest.raises(PeriodError, match="cần --period"):  # `report` alone said "không hợp lệ: None"
+        parse_period(None)
 
 
 # --- 14.8: a run belongs to its campaign; query numbers are checked ---------------------------------
