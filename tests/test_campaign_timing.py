@@ -56,3 +56,16 @@ def test_zalos_night_ban_applies_to_templates_even_without_quiet_hours(tmp_path:
     out = capsys.readouterr().out
     assert "thực sự gửi lúc 06:05 11/03/2026" in out and "giờ cấm gửi ban đêm của Zalo (22:00–06:00)" in out
     assert "quiet_hours" not in out
+
+
+def test_placeholders_still_unset_in_config_are_flagged_before_a_broadcast(tmp_path: Path, monkeypatch, capsys) -> None:
+    _cli(tmp_path, monkeypatch)  # the shipped config: agency name and hotline not filled in yet
+    path = tmp_path / "tin.yaml"
+    path.write_text(consultation("tin", extra="schedule: {at: '2026-03-11 09:00'}"), encoding="utf-8")
+    assert main(["campaigns", "add", "--check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Cảnh báo:" in out and "`{hotline}`" in out and "agency.hotline" in out and "'1900 0000'" in out, out
+    assert "`{agency}`" in out and "agency.name" in out
+    _cli(tmp_path, monkeypatch, config="agency:\n  name: UBND tỉnh Thử\n  hotline: '0236 3822 123'\n")
+    assert main(["campaigns", "add", "--check", str(path)]) == 0
+    assert "Cảnh báo:" not in capsys.readouterr().out
