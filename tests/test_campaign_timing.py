@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.cli import main
 from tests.campaignkit import consultation, pin_cli_clock
+from tests.harness import REPO
 
 TEMPLATE = ("id: mau\ntitle: Mẫu\nchannel: template\naudience: {all_followers: true}\nenabled: true\n"
             "template: {id: '123456', data: {ten: Lan}}\nschedule: {at: '2026-03-10 23:00'}\n")
@@ -69,3 +70,17 @@ def test_placeholders_still_unset_in_config_are_flagged_before_a_broadcast(tmp_p
     _cli(tmp_path, monkeypatch, config="agency:\n  name: UBND tỉnh Thử\n  hotline: '0236 3822 123'\n")
     assert main(["campaigns", "add", "--check", str(path)]) == 0
     assert "Cảnh báo:" not in capsys.readouterr().out
+
+
+def test_the_shipped_sample_campaigns_can_be_added_as_drafts(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The hint of an empty `campaigns list` is `campaigns add campaigns/`: a draft whose schedule
+    has ended is a warning (as a past one-off draft is), not an error refusing the whole folder."""
+    _cli(tmp_path, monkeypatch)
+    ended = tmp_path / "het.yaml"
+    ended.write_text(consultation("het", extra="schedule: {cron: '0 9 * * tue', end: '2025-12-31'}"), encoding="utf-8")
+    assert main(["campaigns", "add", "--check", str(ended)]) == 0
+    assert "không còn lần gửi nào" in capsys.readouterr().out
+    assert main(["campaigns", "add", str(REPO / "campaigns")]) == 0
+    ended.write_text(consultation("het", extra="enabled: true\nschedule: {cron: '0 9 * * tue', end: '2025-12-31'}"),
+                     encoding="utf-8")
+    assert main(["campaigns", "add", str(ended)]) == 1  # enabled, it could never run: refused
