@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 import re
+import string
 
 from bot.config import AgencySettings
 
@@ -52,6 +53,15 @@ def warnings(agency: AgencySettings) -> list[str]:
     """What `kb check` and `/healthz` say while settings are unset (Vietnamese: staff fix them)."""
     return [f"config.yaml: cảnh báo: `{name}` chưa được cập nhật ({getattr(agency, name[7:])!r}): câu trả lời "
             "bỏ qua hoặc dùng cách nói chung thay cho giá trị này" for name in unset_settings(agency)]
+
+
+def unset_in(text: str, agency: AgencySettings) -> list[str]:
+    """Warnings for the {placeholders} `text` uses whose setting is unset. For campaign messages,
+    which are sent as written (filled in, nothing left out): a broadcast would carry the stand-in."""
+    used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    return [f"`{{{name}}}` dùng giá trị chưa cập nhật của `agency.{key}` ({getattr(agency, key)!r}) trong config.yaml:"
+            " người nhận sẽ thấy đúng giá trị này" for name, key in SETTINGS.items()
+            if name in used and is_unset(key, getattr(agency, key))]
 
 
 @functools.lru_cache(maxsize=8)

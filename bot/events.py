@@ -111,7 +111,7 @@ def parse_event(payload: dict[str, Any]) -> Event:
         # A receipt's msg_id (a variant) names the OA's message: as a dedupe key it would collide
         # with that message's oa_send_* echo, so receipts dedupe on event, citizen and time.
         msg_id=None if receipt else _opt_str(message.get("msg_id")),
-        text=str(message.get("text") or ""),
+        text=_text(message.get("text")),
         attachments=tuple(_attachment(a) for a in message.get("attachments") or () if isinstance(a, dict)),
         info=payload.get("info") if isinstance(payload.get("info"), dict) else {},
         admin_id=_opt_str(_get(payload, "sender", "admin_id")),
@@ -141,6 +141,11 @@ def _user_id(name: str, payload: dict[str, Any]) -> str | None:
 def _get(payload: dict[str, Any], outer: str, inner: str) -> Any:
     value = payload.get(outer)
     return value.get(inner) if isinstance(value, dict) else None
+
+
+def _text(value: Any) -> str:
+    """A message's words: a string (or a number); a list or an object is no text, not its repr."""
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
 
 
 def _opt_str(value: Any) -> str | None:

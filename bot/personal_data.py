@@ -3,7 +3,8 @@ của tôi") or sent by Zalo (`user_withdraw`).
 
 Deleted: received messages, replies sent, answer log, ratings, subscriptions, tags, flow state,
 handoffs, campaign delivery records and the citizen's row in `users`. Kept, with the link to the
-person cut: the feedback tickets' subject and content (the agency must still handle them).
+person cut: the feedback tickets' subject and content (the agency must still handle them), and
+the days already counted in the report (`report_people`, under a number no new citizen gets).
 Kept instead of the Zalo id: a keyed hash in `forgotten_users`, so that a citizen who comes back,
 or whom a follower import lists again, is `do_not_contact` again (`mark_if_forgotten`) rather than
 put back into campaign audiences. The message being handled right now (and any not yet handled) is
@@ -22,6 +23,7 @@ from typing import Any
 
 from bot import tickets
 from bot.clock import iso
+from bot.reports import rollup
 from bot.storage import Storage
 
 _DELETES = {
@@ -49,6 +51,9 @@ def erase(storage: Storage, user_id: str, now: datetime, *, handled: str = "") -
             "UPDATE ticket_replies SET status = 'failed', error = 'citizen deleted their data'"
             " WHERE status = 'held' AND ticket_id IN (SELECT id FROM tickets WHERE user_id = ?)", [user_id])
         counts["tickets"] = tickets.anonymise(db, "user_id = ?", [user_id], now)
+        person = db.execute("SELECT rowid FROM users WHERE user_id = ?", [user_id]).fetchone()
+        if person:
+            rollup.forget_person(db, person[0])
         counts["profile"] = db.execute("DELETE FROM users WHERE user_id = ?", [user_id]).rowcount
         db.execute("INSERT OR IGNORE INTO forgotten_users (user_hash, forgotten_at) VALUES (?, ?)",
                    [_hash(db, user_id), iso(now)])

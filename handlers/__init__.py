@@ -33,6 +33,7 @@ ROUTES: list[Route] = [
     ("small talk", smalltalk.applies, smalltalk.handle),
     ("non-text messages", media.applies, media.handle),
     ("'sai rồi' after an answer: a Chưa đúng rating", ratings.is_typed_wrong, ratings.on_typed_wrong),
+    ("'xem chi tiết' typed after an answer: its full text", faq.is_typed_detail, faq.on_typed_detail),
     ("a complaint typed out: the feedback flow", complaints.applies, complaints.handle),
     ("a bare number or one character: a prompt", notquestion.applies, notquestion.handle),
     ("FAQ", faq.applies, faq.handle),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot import answers
+
 from bot.core import Context
 from bot.events import Event
 from bot.knowledge import unanswered
@@ -13,9 +15,11 @@ from bot.privacy import user_ref
 from bot.replies import Reply, phone_button, query_button, url_button
 from bot.zalo.messages import MAX_BUTTONS, ZaloButton
 from handlers import ratings
+from handlers.intents import match, table
 
 DETAIL_TITLE = "Xem chi tiết"
 RATING_BUTTONS = 2  # "Hữu ích", "Chưa đúng" (handlers/ratings.py)
+TYPED_DETAIL = table({"detail": ("xem chi tiết", "chi tiết", "xem chi tiết hơn", "xem đầy đủ", "xem thêm chi tiết")})
 
 
 def applies(event: Event, ctx: Context) -> bool:
@@ -49,6 +53,21 @@ def detail_replies(entry: Entry, ctx: Context) -> list[Reply]:
     """The full answer, asked for with "Xem chi tiết" (already rated with the short answer)."""
     buttons = tuple(b for b in (entry_button(button, ctx) for button in entry.buttons) if b)
     return [Reply(text=caveat(entry, ctx) + ctx.render(entry.answer, entry.facts), buttons=buttons)]
+
+
+def is_typed_detail(event: Event, ctx: Context) -> bool:
+    """The whole message is "xem chi tiết": citizens type the button's title too."""
+    return event.kind == "text" and match(event.text.strip(), TYPED_DETAIL) is not None
+
+
+def on_typed_detail(event: Event, ctx: Context) -> list[Reply]:
+    """The full answer of the citizen's last answer (as the button would), else a prompt: the words
+    alone are no question for the FAQ or for the unanswered log."""
+    answer = answers.latest(ctx.storage, event.user_id or "", ctx.now - ratings.TYPED_WINDOW)
+    entry = ctx.knowledge.kb.get(answer.entry_id) if answer else None
+    if entry is not None:
+        return detail_replies(entry, ctx)
+    return [Reply(text="Bạn muốn xem chi tiết thủ tục nào? Bạn nhắn câu hỏi, ví dụ: \"làm căn cước cần gì\".")]
 
 
 def caveat(entry: Entry, ctx: Context) -> str:

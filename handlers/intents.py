@@ -75,7 +75,10 @@ COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
     "unsubscribe": ("hủy nhận tin", "hủy đăng ký nhận tin", "hủy đăng ký", "ngừng nhận tin", "dừng nhận tin",
                     "không nhận tin nữa", "hủy nhận thông báo", "không muốn nhận tin", "stop"),
     "delete": ("xóa dữ liệu của tôi", "xóa dữ liệu", "xóa dữ liệu cá nhân", "xóa thông tin của tôi",
-               "xóa thông tin cá nhân", "xóa hết dữ liệu", "xóa dữ liệu của tôi đi"),
+               "xóa thông tin cá nhân", "xóa hết dữ liệu", "xóa dữ liệu của tôi đi",
+               "muốn xóa dữ liệu", "muốn xóa dữ liệu của tôi", "muốn xóa dữ liệu cá nhân", "muốn xóa thông tin cá nhân",
+               "yêu cầu xóa dữ liệu", "yêu cầu xóa dữ liệu của tôi", "yêu cầu xóa dữ liệu cá nhân",
+               "xin xóa dữ liệu", "xin xóa dữ liệu của tôi", "xin xóa dữ liệu cá nhân"),
     "confirm_delete": ("xác nhận xóa", "đồng ý xóa", "xác nhận xóa dữ liệu"),
     "cancel": ("hủy", "hủy bỏ", "thôi", "dừng", "thoát", "cancel", "không gửi nữa", "dừng lại"),
 }

@@ -80,4 +80,4 @@ def test_command_line_add_errors_list_and_dry_run(tmp_path: Path, monkeypatch, c
     assert "Sẽ gửi: 0 người" in capsys.readouterr().out
     assert main(["campaigns", "send-now", "tin"]) == 0
     assert main(["campaigns", "report", "tin"]) == 0
-    assert "Lượt gửi 1 (manual, done): 0 người" in capsys.readouterr().out
+    assert "Lượt gửi 1 (gửi ngay, đã gửi xong): 0 người" in capsys.readouterr().out

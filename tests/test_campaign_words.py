@@ -67,3 +67,24 @@ def test_admin_json_is_vietnamese_utf8_not_escapes(tmp_path: Path) -> None:
         assert (campaign["status"], campaign["status_label"]) == ("paused", "tạm dừng")
     finally:
         runtime.stop()
+
+
+def test_campaign_report_says_trigger_status_and_reasons_in_vietnamese(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "cli.sqlite3"))
+    for var in ("ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "BOT_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    pin_cli_clock(monkeypatch)
+    storage = Storage(str(tmp_path / "cli.sqlite3"))
+    storage.migrate()
+    add_users(storage, ["a"])
+    add_users(storage, ["xoa"], do_not_contact=True)
+    path = tmp_path / "mot.yaml"
+    path.write_text(consultation("mot"), encoding="utf-8")
+    assert main(["campaigns", "add", str(path)]) == 0
+    assert main(["campaigns", "send-now", "mot"]) == 0
+    capsys.readouterr()
+    assert main(["campaigns", "report", "mot"]) == 0
+    out = capsys.readouterr().out
+    assert "(gửi ngay, đã gửi xong)" in out, out
+    assert "đã yêu cầu xóa dữ liệu, không liên hệ" in out, out
+    assert not re.search(r"\b(manual|done|sandbox|skipped|do_not_contact)\b", out), out

@@ -54,7 +54,8 @@ def counts(h, user_id: str) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("text", ["xóa dữ liệu của tôi", "xoa du lieu cua toi", "Xoá dữ liệu", "xóa dữ liệu cá nhân",
-                                  "xoa du lieu cua toi di"])
+                                  "xoa du lieu cua toi di", "tôi muốn xóa dữ liệu của tôi", "toi muon xoa du lieu cua toi",
+                                  "yêu cầu xóa dữ liệu cá nhân", "xin xóa dữ liệu của tôi"])
 def test_deletion_request_asks_first(h, text):
     assert Chat(h, "u1").say(text) == [ASK]
 

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.config import ConversationSettings, load_config
 from bot.knowledge import read_knowledge
 from bot.knowledge.validate import check
-from tests.conv_support import Chat
+from tests.conv_support import Chat, rows
 from tests.harness import Harness
 from tests.kb_samples import BIRTH, MARRIAGE, write
 
@@ -169,3 +169,13 @@ def test_kb_check_affected_by_lists_exactly_the_entries_citing_a_document(tmp_pa
     assert main(["kb", "check", "--knowledge", str(directory), "--affected-by", "25/2021/TT-BTC"]) == 0
     out = capsys.readouterr().out
     assert f"{directory / 'ho-chieu.yaml'}:12: ho-chieu-le-phi" in out and "1 mục dựa trên văn bản" in out
+
+
+def test_xem_chi_tiet_typed_after_a_short_answer_sends_the_full_answer(h):
+    chat = Chat(h, "u1")
+    chat.say("le phi lam ho chieu het bao nhieu tien")
+    [(full, _)] = chat.say("xem chi tiet")
+    assert full.startswith("Lệ phí cấp đổi: 200.000 đồng. Thời hạn giải quyết: 8 ngày làm việc. Chi tiết hồ sơ")
+    [(prompt, _)] = Chat(h, "u2").say("Xem chi tiết")  # nothing answered yet: not a question for the FAQ
+    assert prompt.startswith("Bạn muốn xem chi tiết thủ tục nào?")
+    assert rows(h, "SELECT count(*) FROM unanswered") == [(0,)]

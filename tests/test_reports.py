@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -18,7 +19,7 @@ from bot.clock import utc_now
 from bot.config import CampaignSettings, ConversationSettings, ReportSettings
 from bot.events import parse_event
 from bot.personal_data import erase
-from bot.reports import survey
+from bot.reports import rollup, survey
 from bot.reports.build import build_report
 from bot.reports.html import render_html
 from bot.reports.period import PeriodError, local_today, parse_period
@@ -219,6 +220,8 @@ def test_periods() -> None:
     for bad in (("2026-Q5",), ("x",), (None, "2026-10-02", "2026-10-01")):
         with pytest.raises(PeriodError):
             parse_period(*bad)
+    with pytest.raises(PeriodError, match="cần --period"):  # `report` alone said "không hợp lệ: None"
+        parse_period(None)
 
 
 # --- 14.8: a run belongs to its campaign; query numbers are checked ---------------------------------
@@ -294,3 +297,23 @@ def test_article_broadcasts_say_zalo_gives_no_receipts(tmp_path, fake_zalo, monk
     monkeypatch.setenv("BOT_DATABASE", config.database)
     assert main(["campaigns", "report", "chuyen-muc", "--csv", "--summary", "--machine"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "total,,,,,,,,,"  # unknown, not 0
+
+
+def test_a_deleted_citizens_counted_days_are_not_given_to_the_next_new_citizen(tmp_path, fake_zalo) -> None:
+    """report_people keys people by their `users` row number; SQLite hands a deleted last row's
+    number to the next new row, which would merge two people in "distinct people served"."""
+    tz, now = ZoneInfo("Asia/Ho_Chi_Minh"), utc_now()
+    with Harness(tmp_path, fake_zalo, knowledge_dir=write_kb(tmp_path / "kb")) as h:
+        storage = h.runtime.storage
+        h.runtime.retention.stop()
+        h.runtime.retention.join()  # its purge at start-up rolls up too: not in the middle of this test
+        Chat(h, "first").say("dang ky khai sinh can gi")
+        with storage.transaction() as db:  # that question was asked two days ago
+            db.execute("UPDATE inbox SET received_at = ?", [(now - timedelta(days=2)).isoformat()])
+            db.execute("DELETE FROM report_state")  # the bot started before it, so that day is rolled up
+        rollup.rollup(storage, tz, now)
+        erase(storage, "first", now)
+        Chat(h, "second").say("dang ky khai sinh can gi")
+        today = local_today(tz, now)
+        _totals, people = rollup.counts(storage, tz, today - timedelta(days=3), today + timedelta(days=1))
+        assert people == 2

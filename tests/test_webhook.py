@@ -270,3 +270,15 @@ def test_healthz_reports_mode_and_knowledge(h):
     body = h.client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["mode"] == "zalo"
     assert body["knowledge"]["entries"] == 3
+
+
+def test_a_text_that_is_not_a_string_is_no_question(h, fake_zalo):
+    """A list or an object in `message.text` was stored and logged as its Python spelling ("['a']")."""
+    for text in (["thủ tục"], {"x": "y"}):
+        event = text_event("u-odd", "x")
+        event["message"]["text"] = text
+        assert h.post(event).status_code == 200
+    h.wait_idle()
+    with h.runtime.storage.connect() as db:
+        assert list(db.query("SELECT question FROM unanswered")) == []
+    assert fake_zalo.sent() == []

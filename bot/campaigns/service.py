@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from bot import agency
 from bot.campaigns import audience, delivery, labels, report
 from bot.campaigns.loader import LoadContext, load_file, load_text
 from bot.campaigns.model import ACTIVE_RUN, STICKY, Audience, Campaign
@@ -99,6 +100,7 @@ class Campaigns:
     def __init__(self, config: Config, storage: Storage, zalo: Any, clock: Callable[[], datetime] = utc_now):
         self.tz = ZoneInfo(config.timezone)
         self.placeholders = config.agency.placeholders()
+        self.agency = config.agency
         ctx = LoadContext(dict(config.campaigns.topics), self.placeholders, self.tz)
         self.store = CampaignStore(storage, ctx, timedelta(minutes=config.campaigns.misfire_grace_minutes))
         self.storage = storage
@@ -126,7 +128,9 @@ class Campaigns:
         return [load_file(f, self.store.ctx) for f in files]
 
     def _timing(self, campaign: Campaign) -> Timing:
-        return check_timing(campaign, self.clock(), self.tz, self.store.grace, self.runner.quiet)
+        timing = check_timing(campaign, self.clock(), self.tz, self.store.grace, self.runner.quiet)
+        unset = [f"{campaign.source or campaign.id}: {warning}" for warning in agency.unset_in(campaign.content.text, self.agency)]
+        return replace(timing, warnings=[*timing.warnings, *unset]) if unset else timing
 
     # --- reading -----------------------------------------------------------------------
     def row(self, campaign_id: str) -> dict[str, Any]:

@@ -46,7 +46,10 @@ def check_timing(campaign: Campaign, now: datetime, tz: ZoneInfo, grace: timedel
     trigger = make_trigger(schedule, tz)
     due = next_fire(trigger, now)
     if trigger is not None and due is None:
-        raise CampaignError([f"{source}: lịch không còn lần gửi nào sau hôm nay"])
+        message = f"{source}: lịch không còn lần gửi nào sau hôm nay"
+        if campaign.enabled:
+            raise CampaignError([message])
+        return Timing(None, None, [message + " (bản nháp này sẽ không bắt đầu được)"])
     if due is None:
         return Timing(None, None)
     local = max(due, now).astimezone(tz)

@@ -211,14 +211,14 @@ def _report(args: argparse.Namespace) -> int:
 
 def _print_report(result: dict[str, Any]) -> int:
     run = result["run"] or {}
-    print(f"Lượt gửi {result['run_id']} ({run.get('trigger', '?')}, {run.get('status', '?')}"
-          f"{', ' + run['reason'] if run.get('reason') else ''}): {result['total']} người")
+    print(f"Lượt gửi {result['run_id']} ({labels.status(run.get('trigger'))}, {labels.status(run.get('status'))}"
+          f"{', ' + labels.reason(run['reason']) if run.get('reason') else ''}): {result['total']} người")
     if run.get("broadcast_state"):
         print(f"  Phát rộng tin bài: {run['broadcast_state']} {run.get('broadcast_message_id') or ''}")
     for status, count in sorted(result["by_status"].items()):
-        print(f"  {status:<10} {count}")
+        print(f"  {labels.status(status)}: {count}")
     for item in result["by_reason"]:
-        print(f"    {item['status']:<10} {item['reason']:<32} {item['count']}")
+        print(f"    {labels.status(item['status'])} ({labels.reason(item['reason'])}): {item['count']}")
     print(f"  Đã gửi trong 48 giờ miễn phí: {result['free_48h']}; 48 giờ–7 ngày (tính phí): {result['billed_48h_7d']}")
     if result.get("note"):
         print(f"  {result['note']}")

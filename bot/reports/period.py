@@ -61,7 +61,9 @@ def parse_period(text: str | None, date_from: str | None = None, date_to: str | 
         if last < start:
             raise PeriodError(f"--to {date_to} trước --from {date_from}")
         return Period(f"{start}..{last}", "range", start, last + timedelta(days=1))
-    value = (text or "").strip().upper()
+    if not text:
+        raise PeriodError("cần --period (ví dụ: 2026-12, 2026-Q4, 2026), hoặc cả --from và --to")
+    value = text.strip().upper()
     if match := re.fullmatch(r"(\d{4})-(\d{2})", value):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:

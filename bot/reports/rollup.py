@@ -86,6 +86,14 @@ def counts(storage: Storage, tz: ZoneInfo, first: date, end: date) -> tuple[Coun
     return totals, len(persons)
 
 
+def forget_person(db: Any, person: int) -> None:
+    """Inside a deletion's transaction: the citizen's counted days keep counting them as one person,
+    under a number no `users` row will get (SQLite gives a deleted last row's number to the next new
+    citizen, who would otherwise inherit those days and be merged with them)."""
+    (lowest,) = db.execute("SELECT min(min(person), 0) FROM report_people").fetchone()
+    db.execute("UPDATE report_people SET person = ? WHERE person = ?", [(lowest or 0) - 1, person])
+
+
 def _watermark(db: Any) -> date | None:
     row = db.execute("SELECT value FROM report_state WHERE name = ?", [WATERMARK]).fetchone()
     return date.fromisoformat(row[0]) if row else None
