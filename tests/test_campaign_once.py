@@ -43,7 +43,11 @@ def test_send_now_replaces_the_scheduled_time_and_again_is_explicit(tmp_path: Pa
     with pytest.raises(CampaignActionError, match="đã tới 2 người.*--again"):
         c.send_now("thu")
     add_users(c.storage, ["c"])
-    again = c.send_now("thu", again=True)
+    unfinished = c.send_now("thu", again=True)
+    deferred = c.send_now("thu", again=True)  # asked again while that run has not been delivered yet
+    assert (deferred.run_id, deferred.resumed, deferred.again) == (unfinished.run_id, True, False)
+    assert "chưa gửi lại" in deferred.describe()
+    again = unfinished
     assert (again.again, again.already_received) == (True, 2)
     assert "2 người trong đối tượng đã nhận" in again.describe()
     assert c.runner.deliver(again.run_id) == "done"

@@ -22,6 +22,7 @@ from bot.personal_data import erase
 from bot.reports import rollup, survey
 from bot.reports.build import build_report
 from bot.reports.html import render_html
+from bot.reports.labels import period_name
 from bot.reports.period import PeriodError, local_today, parse_period
 from bot.reports.xlsx import write_xlsx
 from bot.retention import purge
@@ -222,6 +223,9 @@ def test_periods() -> None:
             parse_period(*bad)
     with pytest.raises(PeriodError, match="cần --period"):  # `report` alone said "không hợp lệ: None"
         parse_period(None)
+    titles = [period_name({"label": p.label, "kind": p.kind}) for p in (parse_period("2026-12"), parse_period("2026-Q4"),
+                                                                         parse_period("2026"), custom)]
+    assert titles == ["Tháng 12/2026", "Quý IV/2026", "Năm 2026", "Từ 01/10/2026 đến 15/10/2026"]
 
 
 # --- 14.8: a run belongs to its campaign; query numbers are checked ---------------------------------

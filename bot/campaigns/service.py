@@ -78,8 +78,12 @@ class SendNow:
     resumed: bool = False
     again: bool = False
     already_received: int = 0
+    again_deferred: bool = False  # `again` asked while a run was unfinished: that run continues, no repeat yet
 
     def describe(self) -> str:
+        if self.again_deferred:
+            return (f"Lượt gửi {self.run_id} chưa xong nên chưa gửi lại: lượt đó tiếp tục; gửi lại sau khi lượt đó"
+                    " kết thúc.")
         if self.resumed:
             return f"Tiếp tục lượt gửi {self.run_id} chưa xong."
         if self.again:
@@ -242,7 +246,7 @@ class Campaigns:
                              f" ({','.join('?' * len(ACTIVE_RUN))}) ORDER BY id DESC LIMIT 1",
                              [campaign_id, *ACTIVE_RUN]).fetchone()
             if row:
-                return SendNow(row[0], resumed=True)
+                return SendNow(row[0], resumed=True, again_deferred=again)
             campaign = self.store.campaign(self.row(campaign_id))
             one_off = campaign.schedule.kind != "cron"
             if one_off:

@@ -38,7 +38,6 @@ FIGURES = {
     "handoffs.median_wait_minutes": "Thời gian chờ cán bộ (trung vị, phút)",
 }
 SURVEY_KINDS = {"ticket": "Sau khi giải quyết phản ánh", "handoff": "Sau khi cán bộ hỗ trợ"}
-KIND = {"month": "Tháng", "quarter": "Quý", "year": "Năm", "range": "Từ ngày đến ngày"}
 CAMPAIGN_COLUMNS = (("id", "Mã chiến dịch"), ("title", "Tên chiến dịch"), ("recipients", "Người nhận"),
                     ("delivered", "Đã gửi"), ("received", "Đã nhận"), ("seen", "Đã xem"), ("replied", "Đã trả lời"),
                     ("clicked", "Đã bấm nút"))
@@ -58,7 +57,22 @@ def overview(report: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def period_title(report: dict[str, Any]) -> str:
     period = report["period"]
-    return f"Báo cáo kết quả hoạt động Zalo OA — {KIND[period['kind']]} {period['label']}"
+    return f"Báo cáo kết quả hoạt động Zalo OA — {period_name(period)}"
+
+
+def period_name(period: dict[str, Any]) -> str:
+    """As officers write it: "tháng 12/2026", "quý IV/2026", "năm 2026", "từ 01/10/2026 đến 15/10/2026"."""
+    label, kind = period["label"], period["kind"]
+    if kind == "month":
+        year, month = label.split("-")
+        return f"Tháng {int(month)}/{year}"
+    if kind == "quarter":
+        year, quarter = label.split("-Q")
+        return f"Quý {'I II III IV'.split()[int(quarter) - 1]}/{year}"
+    if kind == "year":
+        return f"Năm {label}"
+    first, last = label.split("..")
+    return f"Từ {local_date(first)} đến {local_date(last)}"
 
 
 def local_date(iso_day: str) -> str:
