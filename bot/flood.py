@@ -5,19 +5,14 @@ quickly is not flooding."""
 
 from __future__ import annotations
 
+from bot import inbox
 from bot.events import Event
 from bot.storage import Storage
 
 
 def burst_size(storage: Storage, event: Event, window_seconds: float) -> int:
     since = event.timestamp_ms - int(window_seconds * 1000)
-    with storage.connect() as db:
-        row = db.execute(
-            "SELECT count(*) FROM inbox WHERE user_id = ? AND event_name LIKE 'user\\_send\\_%' ESCAPE '\\'"
-            " AND coalesce(json_extract(payload, '$.message.text'), '') NOT LIKE '#%'"
-            " AND event_time_ms > ? AND id <= (SELECT id FROM inbox WHERE dedupe_key = ?)",
-            [event.user_id, since, event.dedupe_key]).fetchone()
-    return int(row[0])
+    return inbox.typed_since(storage, event.user_id, since, event.dedupe_key)
 
 
 def claim_note(storage: Storage, event: Event, window_seconds: float) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import tickets
+from bot import tickets, users
 from bot.clock import iso
 from bot.config import AgencySettings
 from bot.outbox import Outbox
@@ -48,10 +48,7 @@ def reply(outbox: Outbox, agency: AgencySettings, code: str, body: str, now: dat
     messages = Reply(text=message_text(agency, ticket.code, body)).to_messages()
     with outbox.storage.transaction() as db:
         in_window = _in_window(db, ticket.user_id, now)
-        first_row = db.execute("SELECT coalesce(max(id), 0) FROM outgoing").fetchone()[0]
-        if in_window:
-            Outbox.record(db, ticket.user_id, messages, purpose="staff_reply")
-        row_ids = [r[0] for r in db.execute("SELECT id FROM outgoing WHERE id > ? ORDER BY id", [first_row])]
+        row_ids = Outbox.record(db, ticket.user_id, messages, purpose="staff_reply") if in_window else []
         reply_id = db.execute(
             "INSERT INTO ticket_replies (ticket_id, body, staff, status, created_at) VALUES (?, ?, ?, ?, ?)",
             [ticket.id, body, staff, "sending" if in_window else "held", iso(now)]).lastrowid
@@ -64,17 +61,15 @@ def reply(outbox: Outbox, agency: AgencySettings, code: str, body: str, now: dat
 
 
 def _in_window(db: Any, user_id: str, now: datetime) -> bool:
-    row = db.execute("SELECT last_interaction_at FROM users WHERE user_id = ?", [user_id]).fetchone()
-    return bool(row and row[0] and row[0] > iso(now - WINDOW))
+    last = users.last_interaction_at(db, user_id)
+    return bool(last and last > iso(now - WINDOW))
 
 
 def _deliver(outbox: Outbox, row_ids: list[int]) -> str:
     for row_id in row_ids:
         if outbox.deliver(row_id):
             continue
-        with outbox.storage.connect() as db:
-            code = db.execute("SELECT error_code FROM outgoing WHERE id = ?", [row_id]).fetchone()[0]
-        return "held" if code in WINDOW_ERRORS else "failed"
+        return "held" if outbox.error_code(row_id) in WINDOW_ERRORS else "failed"
     return "sent"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import personal_data
+from bot import personal_data, users
 from bot.clock import iso
 from bot.storage import Storage
 
@@ -22,7 +22,7 @@ def subscribe(storage: Storage, user_id: str, topic: str, now: datetime) -> bool
     with storage.transaction() as db:
         added = db.execute("INSERT OR IGNORE INTO subscriptions (user_id, topic, subscribed_at) VALUES (?, ?, ?)",
                            [user_id, topic, iso(now)]).rowcount
-        db.execute("UPDATE users SET do_not_contact = 0 WHERE user_id = ?", [user_id])
+        users.set_do_not_contact(db, user_id, False)
         personal_data.consent_again(db, user_id)
     return bool(added)
 
@@ -39,4 +39,4 @@ def unsubscribe(storage: Storage, user_id: str, topic: str | None = None) -> lis
 def do_not_contact(storage: Storage, user_id: str) -> None:
     """Keep the citizen out of every campaign audience, all-followers ones included."""
     with storage.connect() as db:
-        db.execute("UPDATE users SET do_not_contact = 1 WHERE user_id = ?", [user_id])
+        users.set_do_not_contact(db, user_id, True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from bot import personal_data
 from bot.storage import Storage
@@ -41,3 +42,14 @@ def get(storage: Storage, user_id: str) -> dict | None:
     with storage.connect() as db:
         rows = list(db.query("SELECT * FROM users WHERE user_id = ?", [user_id]))
     return rows[0] if rows else None
+
+
+def last_interaction_at(db: Any, user_id: str) -> str | None:
+    """Inside the caller's unit of work: when the citizen last interacted (ISO, UTC), if ever."""
+    row = db.execute("SELECT last_interaction_at FROM users WHERE user_id = ?", [user_id]).fetchone()
+    return row[0] if row else None
+
+
+def set_do_not_contact(db: Any, user_id: str, flag: bool) -> None:
+    """Inside the caller's unit of work: keep the citizen out of (or let them back into) campaign audiences."""
+    db.execute("UPDATE users SET do_not_contact = ? WHERE user_id = ?", [int(flag), user_id])
