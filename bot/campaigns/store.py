@@ -12,6 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.campaigns import delivery
 from bot.campaigns.loader import LoadContext, from_spec
 from bot.campaigns.model import ACTIVE_RUN, STICKY, Campaign
 from bot.campaigns.schedule import make_trigger, next_fire
@@ -29,8 +30,7 @@ def refresh_status(db: Any, campaign_id: str, now: datetime) -> str:
     status, enabled, next_due = row
     if status in STICKY:
         return status
-    runs = dict(db.execute("SELECT status, count(*) FROM campaign_runs WHERE campaign_id = ? GROUP BY status",
-                           [campaign_id]).fetchall())
+    runs = delivery.run_counts(db, campaign_id)
     if any(runs.get(s) for s in ACTIVE_RUN):
         new = "running"
     elif enabled and next_due:
@@ -98,17 +98,9 @@ class CampaignStore:
 
     def runs(self, campaign_id: str, limit: int = 20) -> list[dict[str, Any]]:
         with self.storage.connect() as db:
-            runs = list(db.query("SELECT id, scheduled_for, trigger, status, reason, resume_at, started_at, finished_at,"
-                                 " broadcast_state, broadcast_message_id FROM campaign_runs WHERE campaign_id = ?"
-                                 " ORDER BY id DESC LIMIT ?", [campaign_id, limit]))
-            for run in runs:
-                run["counts"] = dict(db.execute("SELECT status, count(*) FROM campaign_deliveries WHERE run_id = ?"
-                                                " GROUP BY status", [run["id"]]).fetchall())
-        return runs
+            return delivery.list_runs(db, campaign_id, limit)
 
     def runs_needing_work(self, now: datetime) -> list[int]:
         """Runs to (re)start: new, interrupted (their sender stopped), or done waiting."""
         with self.storage.connect() as db:
-            return [r[0] for r in db.execute(
-                "SELECT id FROM campaign_runs WHERE status IN ('pending', 'sending')"
-                " OR (status = 'waiting' AND resume_at <= ?) ORDER BY id", [iso(now)]).fetchall()]
+            return delivery.runs_needing_work(db, now)
