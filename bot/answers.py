@@ -72,3 +72,21 @@ def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, s
                        " entry_id, count(*) FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3",
                        [shift, start, end]).fetchall()
     return [tuple(row) for row in (*answered, *rated)]
+
+
+def erase_answers(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM answer_log WHERE user_id = ?", [user_id]).rowcount
+
+
+def erase_ratings(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM ratings WHERE user_id = ?", [user_id]).rowcount
+
+
+def purge_answers(db: Any, cutoff: str) -> int:
+    return db.execute("DELETE FROM answer_log WHERE created_at < ?", [cutoff]).rowcount
+
+
+def purge_ratings(db: Any, cutoff: str) -> int:
+    """Ratings older than `cutoff` lose their citizen and question; the verdict stays, for statistics."""
+    return db.execute("UPDATE ratings SET user_id = NULL, question = NULL WHERE created_at < ? AND user_id IS NOT NULL",
+                      [cutoff]).rowcount

@@ -98,3 +98,12 @@ def ended_since(db: Any, since: str) -> list[tuple[int, str]]:
 def owner_of(db: Any, handoff_id: int) -> str | None:
     row = db.execute("SELECT user_id FROM handoffs WHERE id = ?", [handoff_id]).fetchone()
     return row[0] if row else None
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM handoffs WHERE user_id = ?", [user_id]).rowcount
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Handoffs closed before `cutoff`."""
+    return db.execute("DELETE FROM handoffs WHERE status = 'closed' AND closed_at < ?", [cutoff]).rowcount

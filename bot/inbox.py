@@ -138,3 +138,18 @@ def typed_since(storage: Storage, user_id: str | None, since_ms: int, dedupe_key
             " AND event_time_ms > ? AND id <= (SELECT id FROM inbox WHERE dedupe_key = ?)",
             [user_id, since_ms, dedupe_key]).fetchone()
     return int(row[0])
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    """A deletion request: the citizen's handled events (one not yet handled is left to the purge)."""
+    return db.execute("DELETE FROM inbox WHERE user_id = ? AND status IN ('done', 'ignored', 'failed')", [user_id]).rowcount
+
+
+def erase_event(db: Any, dedupe_key: str) -> int:
+    return db.execute("DELETE FROM inbox WHERE dedupe_key = ?", [dedupe_key]).rowcount
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Handled events received before `cutoff` (ISO, UTC)."""
+    return db.execute("DELETE FROM inbox WHERE received_at < ? AND status IN ('done', 'ignored', 'failed')",
+                      [cutoff]).rowcount

@@ -119,3 +119,15 @@ def report_counts(db: Any, start: str, end: str) -> dict[str, int]:
         " FROM outgoing o WHERE o.created_at >= ? AND o.created_at < ? AND o.status = 'sent'"
         " AND o.zalo_message_id IS NOT NULL", [start, end]).fetchone()
     return {"sent": row[0], "received": row[1], "seen": row[2]}
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    """A deletion request: replies to the citizen, except one being delivered right now."""
+    return db.execute("DELETE FROM outgoing WHERE user_id = ? AND status NOT IN ('queued', 'sending')",
+                      [user_id]).rowcount
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Blank the bodies of messages created before `cutoff`; their delivery status stays, for statistics."""
+    return db.execute("UPDATE outgoing SET body = '{}' WHERE created_at < ? AND status NOT IN ('queued', 'sending')"
+                      " AND body != '{}'", [cutoff]).rowcount

@@ -91,3 +91,10 @@ def release(storage: Storage, user_id: str, message_key: str, now: datetime) -> 
             db.execute("UPDATE ticket_replies SET status = 'released', released_by = ?, delivered_at = ?"
                        " WHERE id = ?", [message_key, iso(now), reply_id])
     return [HeldReply(code, body) for _id, code, body in rows]
+
+
+def fail_held(db: Any, user_id: str, error: str) -> int:
+    """Held replies to this citizen's tickets will never go out (their data was deleted)."""
+    return db.execute("UPDATE ticket_replies SET status = 'failed', error = ?"
+                      " WHERE status = 'held' AND ticket_id IN (SELECT id FROM tickets WHERE user_id = ?)",
+                      [error, user_id]).rowcount

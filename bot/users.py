@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from bot import personal_data
+from bot import forgotten
 from bot.storage import Storage
 
 
@@ -23,7 +24,7 @@ def record_interaction(storage: Storage, user_id: str, timestamp_ms: int) -> Non
             " ON CONFLICT (user_id) DO UPDATE SET last_interaction_at = max(coalesce(last_interaction_at, ''), excluded.last_interaction_at)",
             [user_id, at, at],
         )
-        personal_data.mark_if_forgotten(db, [user_id])
+        mark_if_forgotten(db, [user_id])
 
 
 def set_following(storage: Storage, user_id: str, following: bool, timestamp_ms: int) -> None:
@@ -35,7 +36,7 @@ def set_following(storage: Storage, user_id: str, following: bool, timestamp_ms:
             f" ON CONFLICT (user_id) DO UPDATE SET followed = excluded.followed, {column} = excluded.{column}",
             [user_id, int(following), at],
         )
-        personal_data.mark_if_forgotten(db, [user_id])
+        mark_if_forgotten(db, [user_id])
 
 
 def get(storage: Storage, user_id: str) -> dict | None:
@@ -53,3 +54,14 @@ def last_interaction_at(db: Any, user_id: str) -> str | None:
 def set_do_not_contact(db: Any, user_id: str, flag: bool) -> None:
     """Inside the caller's unit of work: keep the citizen out of (or let them back into) campaign audiences."""
     db.execute("UPDATE users SET do_not_contact = ? WHERE user_id = ?", [int(flag), user_id])
+
+
+def mark_if_forgotten(db: Any, user_ids: Iterable[str]) -> None:
+    """Inside the caller's transaction, after it wrote `users` rows: citizens who had their data
+    deleted stay do_not_contact, until they subscribe again (`forgotten.consent_again`)."""
+    for user_id in forgotten.among(db, user_ids):
+        set_do_not_contact(db, user_id, True)
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM users WHERE user_id = ?", [user_id]).rowcount

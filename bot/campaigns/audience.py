@@ -59,3 +59,7 @@ def preview(db: Any, audience: Audience, channel: str, now: datetime, limit: int
         dict(values, limit=limit)).fetchall()
     return {"counts": counts, "free_48h": free,
             "sample": [{"user_id": r[0], "decision": r[1], "display_name": r[2] or ""} for r in rows]}
+
+
+def erase_tags(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM user_tags WHERE user_id = ?", [user_id]).rowcount

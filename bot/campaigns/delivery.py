@@ -286,3 +286,8 @@ def save_broadcast(db: Any, run_id: int, column: str, value: str | None) -> None
 def delete_runs(db: Any, campaign_id: str) -> int:
     """Every run of the campaign (after their delivery rows); returns the count."""
     return db.execute("DELETE FROM campaign_runs WHERE campaign_id = ?", [campaign_id]).rowcount
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    """A deletion request: the citizen's delivery rows, except one being sent this instant."""
+    return db.execute("DELETE FROM campaign_deliveries WHERE user_id = ? AND status != 'sending'", [user_id]).rowcount

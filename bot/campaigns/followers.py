@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import personal_data
+from bot import users
 from bot.campaigns.ratelimit import Pacer
 from bot.clock import iso, utc_now
 from bot.storage import Storage
@@ -107,7 +107,7 @@ def _store(storage: Storage, user_ids: list[str]) -> int:
             "INSERT INTO users (user_id, followed, followed_at) VALUES (?, 1, ?) ON CONFLICT (user_id)"
             " DO UPDATE SET followed = 1, followed_at = coalesce(followed_at, excluded.followed_at)",
             [(uid, now) for uid in user_ids])
-        personal_data.mark_if_forgotten(db, user_ids)  # a citizen who had their data deleted stays out
+        users.mark_if_forgotten(db, user_ids)  # a citizen who had their data deleted stays out
         return db.execute("SELECT count(*) FROM users").fetchone()[0] - before
 
 

@@ -194,3 +194,8 @@ def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, s
         " WHERE asked_at >= ? AND asked_at < ? AND reason = 'fallback' GROUP BY 1, normalized",
         [shift, UNANSWERED_KEY_SEPARATOR, start, end]).fetchall()
     return [tuple(row) for row in (*tiers, *texts)]
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Questions asked before `cutoff` (ISO, UTC)."""
+    return db.execute("DELETE FROM unanswered WHERE asked_at < ?", [cutoff]).rowcount
