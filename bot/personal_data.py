@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import answers, conversation_state, flood, forgotten, handoffs, inbox, outbox, staff_replies, subscriptions
-from bot import tickets, users
+from bot import answers, conversation_state, flood, forgotten, handoffs, inbox, outbox, subscriptions, tickets, users
 from bot.campaigns import audience, delivery
 from bot.storage import Storage
 
@@ -40,7 +39,7 @@ def erase(storage: Storage, user_id: str, now: datetime, *, handled: str = "") -
         }
         if handled:
             counts["messages"] += inbox.erase_event(db, handled)
-        staff_replies.fail_held(db, user_id, "citizen deleted their data")
+        tickets.fail_held_replies(db, user_id, "citizen deleted their data")
         counts["tickets"] = tickets.anonymise(db, "user_id = ?", [user_id], now)
         counts["profile"] = users.erase_user(db, user_id)
         forgotten.remember(db, user_id, now)

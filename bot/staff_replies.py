@@ -49,14 +49,11 @@ def reply(outbox: Outbox, agency: AgencySettings, code: str, body: str, now: dat
     with outbox.storage.transaction() as db:
         in_window = _in_window(db, ticket.user_id, now)
         row_ids = Outbox.record(db, ticket.user_id, messages, purpose="staff_reply") if in_window else []
-        reply_id = db.execute(
-            "INSERT INTO ticket_replies (ticket_id, body, staff, status, created_at) VALUES (?, ?, ?, ?, ?)",
-            [ticket.id, body, staff, "sending" if in_window else "held", iso(now)]).lastrowid
+        reply_id = tickets.add_reply(db, ticket.id, body, staff, "sending" if in_window else "held", now)
         tickets.set_status(db, ticket.id, "closed" if close else "answered", now)
     status = _deliver(outbox, row_ids) if in_window else "held"
     with outbox.storage.connect() as db:
-        db.execute("UPDATE ticket_replies SET status = ?, delivered_at = ? WHERE id = ?",
-                   [status, iso(now) if status == "sent" else None, reply_id])
+        tickets.set_reply_status(db, reply_id, status, now if status == "sent" else None)
     return status
 
 
@@ -79,22 +76,11 @@ def release(storage: Storage, user_id: str, message_key: str, now: datetime) -> 
     Marked released by that message in the same step, so handling the same message again after a
     crash returns them again (the outbox ignores the duplicate) instead of losing them.
     """
-    query = ("SELECT r.id, t.code, r.body FROM ticket_replies r JOIN tickets t ON t.id = r.ticket_id"
-             " WHERE t.user_id = ? AND (r.status = 'held' OR (r.status = 'released' AND r.released_by = ?))"
-             " ORDER BY r.id")
     with storage.connect() as db:
-        if not db.execute(query, [user_id, message_key]).fetchone():
+        if not tickets.held_replies(db, user_id, message_key):
             return []  # the common case, read-only
     with storage.transaction() as db:
-        rows = db.execute(query, [user_id, message_key]).fetchall()
+        rows = tickets.held_replies(db, user_id, message_key)
         for reply_id, _code, _body in rows:
-            db.execute("UPDATE ticket_replies SET status = 'released', released_by = ?, delivered_at = ?"
-                       " WHERE id = ?", [message_key, iso(now), reply_id])
+            tickets.set_reply_released(db, reply_id, message_key, now)
     return [HeldReply(code, body) for _id, code, body in rows]
-
-
-def fail_held(db: Any, user_id: str, error: str) -> int:
-    """Held replies to this citizen's tickets will never go out (their data was deleted)."""
-    return db.execute("UPDATE ticket_replies SET status = 'failed', error = ?"
-                      " WHERE status = 'held' AND ticket_id IN (SELECT id FROM tickets WHERE user_id = ?)",
-                      [error, user_id]).rowcount

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot import forgotten
+from bot.clock import iso
 from bot.storage import Storage
 
 
@@ -65,3 +66,36 @@ def mark_if_forgotten(db: Any, user_ids: Iterable[str]) -> None:
 
 def erase_user(db: Any, user_id: str) -> int:
     return db.execute("DELETE FROM users WHERE user_id = ?", [user_id]).rowcount
+
+
+def add_followers(storage: Storage, user_ids: list[str], now: datetime) -> int:
+    """A follower import: every listed citizen follows (keeping the first follow time); returns
+    how many were new to the OA's records."""
+    with storage.transaction() as db:
+        before = db.execute("SELECT count(*) FROM users").fetchone()[0]
+        db.conn.executemany(
+            "INSERT INTO users (user_id, followed, followed_at) VALUES (?, 1, ?) ON CONFLICT (user_id)"
+            " DO UPDATE SET followed = 1, followed_at = coalesce(followed_at, excluded.followed_at)",
+            [(uid, iso(now)) for uid in user_ids])
+        mark_if_forgotten(db, user_ids)  # a citizen who had their data deleted stays out
+        return db.execute("SELECT count(*) FROM users").fetchone()[0] - before
+
+
+def unfollow_all_but(storage: Storage, user_ids: list[str], now: datetime) -> int:
+    """After a complete follower list: everyone else marked as following no longer does."""
+    with storage.transaction() as db:
+        db.execute("CREATE TEMP TABLE listed (user_id TEXT PRIMARY KEY)")
+        db.conn.executemany("INSERT OR IGNORE INTO listed VALUES (?)", [(uid,) for uid in user_ids])
+        count = db.execute("UPDATE users SET followed = 0, unfollowed_at = ? WHERE followed = 1"
+                           " AND user_id NOT IN (SELECT user_id FROM listed)", [iso(now)]).rowcount
+        db.execute("DROP TABLE listed")
+    return int(count)
+
+
+def update_profile(storage: Storage, user_id: str, display_name: str | None, last_interaction_at: str | None) -> None:
+    """What Zalo's user detail says: the name, and a last interaction that only moves forward."""
+    with storage.connect() as db:
+        db.execute("UPDATE users SET display_name = coalesce(?, display_name),"
+                   " last_interaction_at = CASE WHEN ? > coalesce(last_interaction_at, '') THEN ?"
+                   " ELSE last_interaction_at END WHERE user_id = ?",
+                   [display_name, last_interaction_at, last_interaction_at, user_id])
