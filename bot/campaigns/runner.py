@@ -25,7 +25,7 @@ from bot.campaigns.reconcile import conversation_text, look_up
 from bot.campaigns.runs import finish_run
 from bot.campaigns.schedule import blocked_until, quiet_window
 from bot.campaigns.sender import Halt, SendOne, Sender
-from bot.campaigns.store import CampaignStore, record, refresh_status
+from bot.campaigns.store import CampaignStore, channel_of, record, refresh_status
 from bot.clock import iso, utc_now
 from bot.config import CampaignSettings
 
@@ -195,7 +195,7 @@ class Runner:
 
     def _channel(self, campaign_id: str) -> str:
         with self.storage.connect() as db:
-            return db.execute("SELECT channel FROM campaigns WHERE id = ?", [campaign_id]).fetchone()[0]
+            return channel_of(db, campaign_id)
 
     def busy(self) -> list[int]:
         """Runs this process is delivering right now."""

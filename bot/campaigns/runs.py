@@ -18,7 +18,7 @@ from bot.campaigns import delivery, labels
 from bot.campaigns.content import render, zalo_message
 from bot.campaigns.model import Campaign
 from bot.campaigns.schedule import due_times, make_trigger
-from bot.campaigns.store import CampaignStore, record, refresh_status
+from bot.campaigns.store import CampaignStore, record, refresh_status, row_of, set_next_due, set_status
 from bot.clock import iso
 
 log = logging.getLogger(__name__)
@@ -59,14 +59,13 @@ def create_run(db: Any, campaign: Campaign, scheduled_for: datetime, trigger: st
 def catch_up(store: CampaignStore, campaign_id: str, now: datetime, placeholders: dict[str, str]) -> int | None:
     """Handle every fire time of this campaign up to `now`; returns the run to deliver, if any."""
     with store.storage.transaction() as db:
-        row = db.execute("SELECT spec, source, status, enabled, next_due_at FROM campaigns WHERE id = ?",
-                         [campaign_id]).fetchone()
-        if row is None or not row[3] or row[4] is None or row[2] == "cancelled":
+        row = row_of(db, campaign_id)
+        if row is None or not row["enabled"] or row["next_due_at"] is None or row["status"] == "cancelled":
             return None
-        next_due = datetime.fromisoformat(row[4])
+        next_due = datetime.fromisoformat(row["next_due_at"])
         if next_due > now:
             return None
-        campaign = store.campaign({"id": campaign_id, "spec": row[0], "source": row[1]})
+        campaign = store.campaign({"id": campaign_id, "spec": row["spec"], "source": row["source"]})
         times, unlisted, following = due_times(make_trigger(campaign.schedule, store.ctx.tz), next_due, now)
         *older, latest = times
         for moment in older:
@@ -74,9 +73,8 @@ def catch_up(store: CampaignStore, campaign_id: str, now: datetime, placeholders
         if unlisted:
             record(db, campaign_id, "missed", f"{unlisted} lần gửi trước {older[0] if older else latest:%d/%m/%Y %H:%M}"
                                               " bị bỏ lỡ khi dịch vụ ngừng", at=now)
-        run_id = _decide_latest(db, store, campaign, latest, row[2], now, placeholders)
-        db.execute("UPDATE campaigns SET next_due_at = ?, updated_at = ? WHERE id = ?",
-                   [following and iso(following), iso(now), campaign_id])
+        run_id = _decide_latest(db, store, campaign, latest, row["status"], now, placeholders)
+        set_next_due(db, campaign_id, following, now=now)
         refresh_status(db, campaign_id, now)
     return run_id
 
@@ -102,7 +100,7 @@ def finish_run(store: CampaignStore, run_id: int, status: str, reason: str | Non
     with store.storage.transaction() as db:
         campaign_id = delivery.finish_run(db, run_id, status, reason, resume_at, now)
         if status in ("failed", "paused") and reason != "officer":
-            db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
+            set_status(db, campaign_id, status, now)
         when = f", tiếp tục lúc {resume_at.astimezone(store.ctx.tz):%H:%M %d/%m}" if resume_at else ""
         record(db, campaign_id, f"run_{status}", f"lượt {run_id}: {labels.reason(reason) or 'xong'}{when}", at=now)
         refresh_status(db, campaign_id, now)

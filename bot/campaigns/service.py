@@ -21,6 +21,7 @@ from bot.campaigns.model import ACTIVE_RUN, STICKY, Campaign
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import create_run, run_message
 from bot.campaigns.schedule import blocked_until, make_trigger, next_fire
+from bot.campaigns import store
 from bot.campaigns.store import CampaignStore, record, refresh_status
 from bot.campaigns.store import delete as store_delete
 from bot.campaigns.timing import Timing, check_timing
@@ -172,8 +173,8 @@ class Campaigns:
                 raise CampaignActionError(f"chiến dịch `{campaign_id}` đã bị hủy")
             delivery.stop_unfinished(db, campaign_id, status, UNFINISHED, now)
             if status == "cancelled":
-                db.execute("UPDATE campaigns SET next_due_at = NULL WHERE id = ?", [campaign_id])
-            db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
+                store.set_next_due(db, campaign_id, None)
+            store.set_status(db, campaign_id, status, now)
             record(db, campaign_id, status, "cán bộ " + verb, at=now)
         return f"Đã {verb} chiến dịch `{campaign_id}`."
 
@@ -207,10 +208,10 @@ class Campaigns:
                 due = next_fire(make_trigger(campaign.schedule, self.tz), now)
                 if (due is None and campaign.schedule.kind != "manual") or (due and due < now - self.store.grace):
                     raise CampaignActionError(f"lịch của `{campaign_id}` không còn lần gửi nào; sửa `schedule` rồi add lại")
-                db.execute("UPDATE campaigns SET enabled = 1, next_due_at = ? WHERE id = ?", [due and iso(due), campaign_id])
+                store.set_next_due(db, campaign_id, due, enable=True)
             message = json.dumps(run_message(campaign, self.placeholders), ensure_ascii=False)
             delivery.resume_runs(db, campaign_id, message)
-            db.execute("UPDATE campaigns SET status = 'draft', updated_at = ? WHERE id = ?", [iso(now), campaign_id])
+            store.set_status(db, campaign_id, "draft", now)
             record(db, campaign_id, "resumed", "cán bộ tiếp tục", at=now)
             status = refresh_status(db, campaign_id, now)
         return f"Chiến dịch `{campaign_id}`: {labels.status(status)}."
@@ -238,7 +239,7 @@ class Campaigns:
                     raise CampaignActionError(
                         f"chiến dịch `{campaign_id}` chỉ gửi một lần và đã tới {reached} người; muốn gửi lại cho"
                         " cả đối tượng thì dùng `send-now --again` (admin API: `?again=1`)")
-                db.execute("UPDATE campaigns SET next_due_at = NULL WHERE id = ?", [campaign_id])
+                store.set_next_due(db, campaign_id, None)
             run_id = create_run(db, campaign, now, "manual", now, self.placeholders)
             if run_id is None:  # another send-now of this campaign in the same millisecond
                 raise CampaignActionError(f"chiến dịch `{campaign_id}` vừa được gửi cùng lúc; thử lại sau giây lát")
@@ -307,10 +308,10 @@ class Campaigns:
 
     @staticmethod
     def _status(db: Any, campaign_id: str) -> str:
-        row = db.execute("SELECT status FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
-        if row is None:
+        status = store.status_of(db, campaign_id)
+        if status is None:
             raise CampaignNotFound(f"không có chiến dịch `{campaign_id}`")
-        return row[0]
+        return status
 
 
 def _local(stamp: str, tz: ZoneInfo) -> str:

@@ -42,6 +42,37 @@ def refresh_status(db: Any, campaign_id: str, now: datetime) -> str:
     return new
 
 
+def row_of(db: Any, campaign_id: str) -> dict[str, Any] | None:
+    """Inside the caller's unit of work: the campaign's row, None when there is none."""
+    rows = list(db.query("SELECT * FROM campaigns WHERE id = ?", [campaign_id]))
+    return rows[0] if rows else None
+
+
+def status_of(db: Any, campaign_id: str) -> str | None:
+    row = db.execute("SELECT status FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
+    return row[0] if row else None
+
+
+def channel_of(db: Any, campaign_id: str) -> str:
+    return str(db.execute("SELECT channel FROM campaigns WHERE id = ?", [campaign_id]).fetchone()[0])
+
+
+def set_status(db: Any, campaign_id: str, status: str, now: datetime) -> None:
+    db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
+
+
+def set_next_due(db: Any, campaign_id: str, due: datetime | None, *, now: datetime | None = None,
+                 enable: bool = False) -> None:
+    """The next fire time (None: no more); `now` stamps updated_at, `enable` switches the schedule on."""
+    sets, args = ["next_due_at = ?"], [due and iso(due)]
+    if now is not None:
+        sets.append("updated_at = ?")
+        args.append(iso(now))
+    if enable:
+        sets.append("enabled = 1")
+    db.execute(f"UPDATE campaigns SET {', '.join(sets)} WHERE id = ?", [*args, campaign_id])
+
+
 def delete(db: Any, campaign_id: str) -> None:
     """The campaign row and its history (inside the caller's transaction, after its runs)."""
     db.execute("DELETE FROM campaign_history WHERE campaign_id = ?", [campaign_id])
