@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import forgotten
 from bot.clock import iso
-from bot.storage import Storage
+from bot.storage import Storage, executemany
 
 
 def _iso_from_ms(timestamp_ms: int) -> str:
@@ -73,7 +73,8 @@ def add_followers(storage: Storage, user_ids: list[str], now: datetime) -> int:
     how many were new to the OA's records."""
     with storage.transaction() as db:
         before = db.execute("SELECT count(*) FROM users").fetchone()[0]
-        db.conn.executemany(
+        executemany(
+            db,
             "INSERT INTO users (user_id, followed, followed_at) VALUES (?, 1, ?) ON CONFLICT (user_id)"
             " DO UPDATE SET followed = 1, followed_at = coalesce(followed_at, excluded.followed_at)",
             [(uid, iso(now)) for uid in user_ids])
@@ -85,7 +86,7 @@ def unfollow_all_but(storage: Storage, user_ids: list[str], now: datetime) -> in
     """After a complete follower list: everyone else marked as following no longer does."""
     with storage.transaction() as db:
         db.execute("CREATE TEMP TABLE listed (user_id TEXT PRIMARY KEY)")
-        db.conn.executemany("INSERT OR IGNORE INTO listed VALUES (?)", [(uid,) for uid in user_ids])
+        executemany(db, "INSERT OR IGNORE INTO listed VALUES (?)", [(uid,) for uid in user_ids])
         count = db.execute("UPDATE users SET followed = 0, unfollowed_at = ? WHERE followed = 1"
                            " AND user_id NOT IN (SELECT user_id FROM listed)", [iso(now)]).rowcount
         db.execute("DROP TABLE listed")

@@ -23,7 +23,7 @@ from typing import Any
 from bot.campaigns import audience
 from bot.campaigns.model import ACTIVE_RUN, Audience
 from bot.clock import iso, utc_now
-from bot.storage import Storage
+from bot.storage import Storage, executemany
 
 DONE = ("sent", "sandbox", "skipped", "failed", "ambiguous")
 REACHED = ("sent", "sandbox", "ambiguous")  # delivered, or maybe delivered
@@ -85,8 +85,8 @@ class Ledger:
             rows = db.execute(sql, values).fetchall()
             skipped = [(reason, iso(now), self.run_id, uid) for uid, reason in rows if reason]
             if skipped:
-                db.conn.executemany("UPDATE campaign_deliveries SET status = 'skipped', reason = ?, updated_at = ?"
-                                       " WHERE run_id = ? AND user_id = ? AND status = 'pending'", skipped)
+                executemany(db, "UPDATE campaign_deliveries SET status = 'skipped', reason = ?, updated_at = ?"
+                                " WHERE run_id = ? AND user_id = ? AND status = 'pending'", skipped)
         return [uid for uid, reason in rows if not reason], rows[-1][0] if rows else None
 
     def claim(self, user_id: str) -> int:
