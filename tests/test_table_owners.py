@@ -1,10 +1,11 @@
-"""Every table is read and written only by its owner module(s): the map lives once, in
-docs/storage.md, and this test holds the source to it.
+"""Every table is written only by its owner module and read only by its owner or a declared
+reader: the map lives once, in docs/storage.md, and this test holds the source to it. And only
+bot/storage.py talks to the database engine itself.
 
 Why: the durability rules of a table (claims, compare-and-set, one transaction per step) are only
-as strong as the weakest copy of its SQL, and a second database backend should have to be written
-in the owners only. A new query outside the owner fails here; so does an exception in the doc that
-no longer applies (the list of known exceptions only shrinks).
+as strong as the weakest copy of its SQL, and a second database backend should be a change to
+bot/storage.py and the owners' SQL, nothing else. A new query outside the owner fails here; so
+does a declared reader that no longer reads (the list only shrinks).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("bot", "admin", "handlers", "console")  # console/ joins the scan once it exists
-NOT_SCANNED = {"bot/schema.py"}  # the CREATE TABLE statements themselves
+SCHEMA = "bot/schema.py"  # the CREATE TABLE statements themselves
+STORAGE = "bot/storage.py"
 
 
-def _doc_table(heading: str) -> list[list[str]]:
+def _doc_rows(heading: str) -> list[list[str]]:
     """Rows of the markdown table under `## heading` in docs/storage.md, cells without backticks."""
     text = (ROOT / "docs" / "storage.md").read_text(encoding="utf-8")
     section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
@@ -25,63 +27,76 @@ def _doc_table(heading: str) -> list[list[str]]:
     return [[cell.strip().replace("`", "") for cell in row.strip("|").split("|")] for row in rows]
 
 
-def owners() -> dict[str, set[str]]:
-    return {table: {m.strip() for m in modules.split(",")} for table, modules, *_ in _doc_table("Tables and their owners")}
+def _modules(cell: str) -> set[str]:
+    return {m.strip() for m in cell.split(",") if m.strip() and m.strip() != "—"}
 
 
-def exceptions() -> set[tuple[str, str]]:
-    return {(table, module) for table, module, *_ in _doc_table("Known exceptions")}
+def table_map() -> dict[str, tuple[set[str], set[str]]]:
+    """table → (owner modules, declared read-only readers), from docs/storage.md."""
+    return {table: (_modules(owner), _modules(readers))
+            for table, owner, readers, *_ in _doc_rows("Tables and their owners")}
 
 
 def tables() -> list[str]:
-    return re.findall(r"CREATE TABLE (\w+)", (ROOT / "bot" / "schema.py").read_text(encoding="utf-8"))
+    return re.findall(r"CREATE TABLE (\w+)", (ROOT / SCHEMA).read_text(encoding="utf-8"))
 
 
-def sources() -> list[Path]:
+def sources() -> dict[str, str]:
     files = [ROOT / "app.py"] + [p for d in SCANNED if (ROOT / d).is_dir() for p in sorted((ROOT / d).rglob("*.py"))]
-    return [p for p in files if p.relative_to(ROOT).as_posix() not in NOT_SCANNED]
+    return {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in files}
 
 
-def sql_naming(table: str) -> re.Pattern[str]:
-    """SQL (upper-case keywords, as the house writes it) or sqlite-utils access naming the table."""
-    return re.compile(rf"\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+{table}\b|\.table\(\s*[\"']{table}[\"']|db\[[\"']{table}[\"']\]")
+def writes(table: str) -> re.Pattern[str]:
+    """SQL (upper-case keywords, as the house writes it) changing the table."""
+    return re.compile(rf"\b(?:INTO|UPDATE|DELETE\s+FROM|TABLE)\s+{table}\b")
 
 
-def uses() -> set[tuple[str, str]]:
-    found = set()
-    for path in sources():
-        text = path.read_text(encoding="utf-8")
-        for table in tables():
-            if sql_naming(table).search(text):
-                found.add((table, path.relative_to(ROOT).as_posix()))
-    return found
+def mentions(table: str) -> re.Pattern[str]:
+    """Any SQL or sqlite-utils access naming the table."""
+    return re.compile(rf"\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+{table}\b|\.table\(\s*[\"']{table}[\"']"
+                      rf"|db\[[\"']{table}[\"']\]")
 
 
-def test_every_table_has_an_owner_that_exists() -> None:
-    mapped = owners()
+def test_the_map_lists_every_table_and_existing_modules() -> None:
+    mapped = table_map()
     assert sorted(mapped) == sorted(tables()), "docs/storage.md must list exactly the tables of bot/schema.py"
-    for table, modules in mapped.items():
-        for module in modules:
-            assert (ROOT / module).is_file(), f"{table}: owner {module} does not exist"
+    for table, (owners, readers) in mapped.items():
+        assert len(owners) == 1, f"{table}: one owner module, not {sorted(owners)}"
+        for module in owners | readers:
+            assert (ROOT / module).is_file(), f"{table}: {module} does not exist"
 
 
-def test_no_sql_for_a_table_outside_its_owners() -> None:
-    mapped = owners()
-    outside = {(t, m) for t, m in uses() if m not in mapped[t]}
-    unexplained = sorted(outside - exceptions())
-    assert not unexplained, ("SQL for a table outside its owner: add a function to the owner instead "
-                             f"(see docs/storage.md): {unexplained}")
+def test_only_the_owner_writes_a_table() -> None:
+    found = sorted((table, module) for module, text in sources().items() if module != SCHEMA
+                   for table, (owners, _) in table_map().items() if module not in owners and writes(table).search(text))
+    assert not found, f"a table written outside its owner: add a function to the owner instead (docs/storage.md): {found}"
 
 
-def test_known_exceptions_still_apply() -> None:
-    mapped = owners()
-    outside = {(t, m) for t, m in uses() if m not in mapped[t]}
-    stale = sorted(exceptions() - outside)
-    assert not stale, f"remove these from the exceptions in docs/storage.md, they no longer apply: {stale}"
+def test_only_the_owner_and_declared_readers_read_a_table() -> None:
+    found = sorted((table, module) for module, text in sources().items() if module != SCHEMA
+                   for table, (owners, readers) in table_map().items()
+                   if module not in owners | readers and mentions(table).search(text))
+    assert not found, f"a table read outside its owner: add a function to the owner instead (docs/storage.md): {found}"
 
 
-def test_the_scan_sees_sql() -> None:
-    """The scanner itself: a query in the house's style is seen, prose is not."""
-    assert sql_naming("inbox").search('db.execute("SELECT id FROM inbox WHERE id = ?")')
-    assert sql_naming("outgoing").search('"INSERT OR IGNORE INTO outgoing (inbox_id)"')
-    assert not sql_naming("inbox").search('"""Messages read from inbox rows by the worker."""')
+def test_declared_readers_still_read() -> None:
+    code = sources()
+    stale = sorted((table, module) for table, (_, readers) in table_map().items() for module in readers
+                   if not mentions(table).search(code[module]))
+    assert not stale, f"remove these readers from docs/storage.md, they no longer read the table: {stale}"
+
+
+def test_only_storage_talks_to_the_engine() -> None:
+    """Connections, transactions, PRAGMAs and the driver stay in bot/storage.py (the seam for a second backend)."""
+    engine = re.compile(r"^\s*(?:import|from)\s+sqlite(?:3|_utils)\b|\.conn\b|[\"'](?:PRAGMA|BEGIN|COMMIT|ROLLBACK)\b",
+                        re.MULTILINE)
+    found = sorted(module for module, text in sources().items() if module != STORAGE and engine.search(text))
+    assert not found, f"engine specifics outside bot/storage.py: {found}"
+
+
+def test_the_scan_sees_sql_and_not_prose() -> None:
+    assert writes("outgoing").search('"INSERT OR IGNORE INTO outgoing (inbox_id)"')
+    assert writes("inbox").search('db.execute("UPDATE inbox SET status = ?")')
+    assert not writes("inbox").search('"SELECT id FROM inbox WHERE id = ?"')
+    assert mentions("users").search('" LEFT JOIN users u ON u.user_id = d.user_id"')
+    assert not mentions("inbox").search('"""Messages read from inbox rows by the worker."""')
