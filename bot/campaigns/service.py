@@ -294,6 +294,8 @@ class Campaigns:
     def run_status(self, run_id: int) -> tuple[str, str | None, dict[str, int]]:
         with self.storage.connect() as db:
             run = delivery.get_run(db, run_id)
+            if run is None:
+                raise CampaignNotFound(f"không có lượt gửi {run_id}")
             status, resume_at = run["status"], run["resume_at"]
             counts = delivery.counts(db, run_id)
         return status, resume_at and _local(resume_at, self.tz), counts
