@@ -86,3 +86,21 @@ def rating_counts(storage: Storage, since: str) -> dict[str, int]:
     with storage.connect() as db:
         return dict(db.execute("SELECT verdict, count(*) FROM ratings WHERE created_at >= ? GROUP BY 1",
                                [since]).fetchall())
+
+
+def erase_answers(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM answer_log WHERE user_id = ?", [user_id]).rowcount
+
+
+def erase_ratings(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM ratings WHERE user_id = ?", [user_id]).rowcount
+
+
+def purge_answers(db: Any, cutoff: str) -> int:
+    return db.execute("DELETE FROM answer_log WHERE created_at < ?", [cutoff]).rowcount
+
+
+def purge_ratings(db: Any, cutoff: str) -> int:
+    """Ratings older than `cutoff` lose their citizen and question; the verdict stays, for statistics."""
+    return db.execute("UPDATE ratings SET user_id = NULL, question = NULL WHERE created_at < ? AND user_id IS NOT NULL",
+                      [cutoff]).rowcount

@@ -56,3 +56,12 @@ def expire(storage: Storage, user_id: str, now: datetime, idle: timedelta) -> St
         dropped = db.execute("DELETE FROM conversation_state WHERE user_id = ? AND updated_at = ?",
                              [user_id, state.updated_at]).rowcount
     return state if dropped else None
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM conversation_state WHERE user_id = ?", [user_id]).rowcount
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Flows not touched since `cutoff`."""
+    return db.execute("DELETE FROM conversation_state WHERE updated_at < ?", [cutoff]).rowcount

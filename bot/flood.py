@@ -5,19 +5,16 @@ quickly is not flooding."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot import inbox
 from bot.events import Event
 from bot.storage import Storage
 
 
 def burst_size(storage: Storage, event: Event, window_seconds: float) -> int:
     since = event.timestamp_ms - int(window_seconds * 1000)
-    with storage.connect() as db:
-        row = db.execute(
-            "SELECT count(*) FROM inbox WHERE user_id = ? AND event_name LIKE 'user\\_send\\_%' ESCAPE '\\'"
-            " AND coalesce(json_extract(payload, '$.message.text'), '') NOT LIKE '#%'"
-            " AND event_time_ms > ? AND id <= (SELECT id FROM inbox WHERE dedupe_key = ?)",
-            [event.user_id, since, event.dedupe_key]).fetchone()
-    return int(row[0])
+    return inbox.typed_since(storage, event.user_id, since, event.dedupe_key)
 
 
 def claim_note(storage: Storage, event: Event, window_seconds: float) -> bool:
@@ -28,3 +25,12 @@ def claim_note(storage: Storage, event: Event, window_seconds: float) -> bool:
             "INSERT INTO flood_notes (user_id, noted_at_ms) VALUES (?, ?) ON CONFLICT (user_id)"
             " DO UPDATE SET noted_at_ms = excluded.noted_at_ms WHERE flood_notes.noted_at_ms <= ?",
             [event.user_id, event.timestamp_ms, since]).rowcount)
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM flood_notes WHERE user_id = ?", [user_id]).rowcount
+
+
+def purge(db: Any, cutoff_ms: int) -> int:
+    """Notes older than `cutoff_ms` (Zalo time)."""
+    return db.execute("DELETE FROM flood_notes WHERE noted_at_ms < ?", [cutoff_ms]).rowcount

@@ -103,3 +103,12 @@ def owner_of(db: Any, handoff_id: int) -> str | None:
 def count_open(storage: Storage) -> int:
     with storage.connect() as db:
         return db.execute("SELECT count(*) FROM handoffs WHERE status = 'open'").fetchone()[0]
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM handoffs WHERE user_id = ?", [user_id]).rowcount
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Handoffs closed before `cutoff`."""
+    return db.execute("DELETE FROM handoffs WHERE status = 'closed' AND closed_at < ?", [cutoff]).rowcount

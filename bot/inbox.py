@@ -89,6 +89,21 @@ class Inbox:
         with self.storage.connect() as db:
             return dict(db.execute("SELECT status, count(*) FROM inbox GROUP BY status").fetchall())
 
+    def attempts(self, item_id: int) -> int:
+        """How many times this event was claimed: the worker gives up after a few."""
+        with self.storage.connect() as db:
+            return int(db.execute("SELECT attempts FROM inbox WHERE id = ?", [item_id]).fetchone()[0])
+
+    def id_of(self, dedupe_key: str) -> int:
+        """The row of an event already added (the chat command processes it at once)."""
+        with self.storage.connect() as db:
+            return int(db.execute("SELECT id FROM inbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()[0])
+
+def mark_replying(db: Any, item_id: int) -> None:
+    """Inside the transaction that records the event's replies: from now on a retry delivers
+    them and never runs the handlers again."""
+    db.execute("UPDATE inbox SET status = 'replying' WHERE id = ?", [item_id])
+
 
 _DAY = "strftime('%Y-%m-%d', received_at, ?)"
 _USER_MESSAGE = r"event_name LIKE 'user\_send\_%' ESCAPE '\'"
@@ -137,3 +152,30 @@ def questions_per_day(storage: Storage, since: str, offset_minutes: int) -> dict
         return dict(db.execute(
             "SELECT date(received_at, ? || ' minutes'), count(*) FROM inbox WHERE event_name = 'user_send_text'"
             " AND received_at >= ? GROUP BY 1", [str(offset_minutes), since]).fetchall())
+
+
+def typed_since(storage: Storage, user_id: str | None, since_ms: int, dedupe_key: str) -> int:
+    """Messages this citizen typed after `since_ms` (Zalo time), up to and including the event
+    `dedupe_key`; button taps (`#…` texts) do not count. Used by flood detection."""
+    with storage.connect() as db:
+        row = db.execute(
+            f"SELECT count(*) FROM inbox WHERE user_id = ? AND {_USER_MESSAGE}"
+            " AND coalesce(json_extract(payload, '$.message.text'), '') NOT LIKE '#%'"
+            " AND event_time_ms > ? AND id <= (SELECT id FROM inbox WHERE dedupe_key = ?)",
+            [user_id, since_ms, dedupe_key]).fetchone()
+    return int(row[0])
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    """A deletion request: the citizen's handled events (one not yet handled is left to the purge)."""
+    return db.execute("DELETE FROM inbox WHERE user_id = ? AND status IN ('done', 'ignored', 'failed')", [user_id]).rowcount
+
+
+def erase_event(db: Any, dedupe_key: str) -> int:
+    return db.execute("DELETE FROM inbox WHERE dedupe_key = ?", [dedupe_key]).rowcount
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Handled events received before `cutoff` (ISO, UTC)."""
+    return db.execute("DELETE FROM inbox WHERE received_at < ? AND status IN ('done', 'ignored', 'failed')",
+                      [cutoff]).rowcount

@@ -29,15 +29,32 @@ class Outbox:
 
     @staticmethod
     def record(db: Any, user_id: str, messages: list[dict[str, Any]], *, inbox_id: int | None = None,
-               purpose: str = "reply") -> None:
-        """Queue messages inside the caller's transaction; replays of the same event add nothing."""
+               purpose: str = "reply") -> list[int]:
+        """Queue messages inside the caller's transaction; replays of the same event add nothing.
+        Returns the ids of the rows written, in order, for callers that deliver them at once."""
         now = iso(utc_now())
+        ids = []
         for seq, message in enumerate(messages):
-            db.execute(
+            cursor = db.execute(
                 "INSERT OR IGNORE INTO outgoing (inbox_id, seq, user_id, purpose, body, status, created_at)"
                 " VALUES (?, ?, ?, ?, ?, 'queued', ?)",
                 [inbox_id, seq, user_id, purpose, json.dumps(message, ensure_ascii=False), now],
             )
+            if cursor.rowcount:
+                ids.append(cursor.lastrowid)
+        return ids
+
+    def messages_for_event(self, inbox_id: int) -> list[dict[str, Any]]:
+        """The replies recorded for one event, in order (what the chat command prints)."""
+        with self.storage.connect() as db:
+            rows = db.execute("SELECT body FROM outgoing WHERE inbox_id = ? ORDER BY seq", [inbox_id]).fetchall()
+        return [json.loads(body) for (body,) in rows]
+
+    def error_code(self, row_id: int) -> int | None:
+        """Zalo's error code for a row that was not delivered (None when there was none)."""
+        with self.storage.connect() as db:
+            row = db.execute("SELECT error_code FROM outgoing WHERE id = ?", [row_id]).fetchone()
+        return row[0] if row else None
 
     def deliver_for_event(self, inbox_id: int) -> None:
         with self.storage.connect() as db:
@@ -118,3 +135,15 @@ def sent_to(storage: Storage, user_id: str, limit: int = 50) -> list[dict[str, A
         text = message.get("text") or "[tin có hình ảnh/đính kèm]"
         found.append({"at": created_at, "from": "bot" if purpose == "reply" else purpose, "status": status, "text": text})
     return found
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    """A deletion request: replies to the citizen, except one being delivered right now."""
+    return db.execute("DELETE FROM outgoing WHERE user_id = ? AND status NOT IN ('queued', 'sending')",
+                      [user_id]).rowcount
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Blank the bodies of messages created before `cutoff`; their delivery status stays, for statistics."""
+    return db.execute("UPDATE outgoing SET body = '{}' WHERE created_at < ? AND status NOT IN ('queued', 'sending')"
+                      " AND body != '{}'", [cutoff]).rowcount

@@ -14,68 +14,38 @@ a delivery being sent this instant stays too. docs/privacy.md is the citizen-fac
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from bot import tickets
-from bot.clock import iso
+from bot import answers, conversation_state, flood, forgotten, handoffs, inbox, outbox, subscriptions, tickets, users
+from bot.campaigns import audience, delivery
 from bot.reports import rollup
 from bot.storage import Storage
 
-_DELETES = {
-    "messages": "DELETE FROM inbox WHERE user_id = ? AND status IN ('done', 'ignored', 'failed')",
-    "replies": "DELETE FROM outgoing WHERE user_id = ? AND status NOT IN ('queued', 'sending')",
-    "answers": "DELETE FROM answer_log WHERE user_id = ?",
-    "ratings": "DELETE FROM ratings WHERE user_id = ?",
-    "subscriptions": "DELETE FROM subscriptions WHERE user_id = ?",
-    "tags": "DELETE FROM user_tags WHERE user_id = ?",
-    "state": "DELETE FROM conversation_state WHERE user_id = ?",
-    "handoffs": "DELETE FROM handoffs WHERE user_id = ?",
-    "flood": "DELETE FROM flood_notes WHERE user_id = ?",
-    "campaign_deliveries": "DELETE FROM campaign_deliveries WHERE user_id = ? AND status != 'sending'",
-}
-
 
 def erase(storage: Storage, user_id: str, now: datetime, *, handled: str = "") -> dict[str, int]:
-    """Delete in one transaction (all or nothing); returns how many rows of each kind went.
-    `handled`: the dedupe key of the event asking for it, deleted too (it needs no reply)."""
+    """Delete in one transaction (all or nothing), each table through its owner; returns how many
+    rows of each kind went. `handled`: the dedupe key of the event asking for it, deleted too (it
+    needs no reply)."""
     with storage.transaction() as db:
-        counts = {kind: db.execute(sql, [user_id]).rowcount for kind, sql in _DELETES.items()}
+        counts = {
+            "messages": inbox.erase_user(db, user_id),
+            "replies": outbox.erase_user(db, user_id),
+            "answers": answers.erase_answers(db, user_id),
+            "ratings": answers.erase_ratings(db, user_id),
+            "subscriptions": subscriptions.erase_user(db, user_id),
+            "tags": audience.erase_tags(db, user_id),
+            "state": conversation_state.erase_user(db, user_id),
+            "handoffs": handoffs.erase_user(db, user_id),
+            "flood": flood.erase_user(db, user_id),
+            "campaign_deliveries": delivery.erase_user(db, user_id),
+        }
         if handled:
-            counts["messages"] += db.execute("DELETE FROM inbox WHERE dedupe_key = ?", [handled]).rowcount
-        db.execute(
-            "UPDATE ticket_replies SET status = 'failed', error = 'citizen deleted their data'"
-            " WHERE status = 'held' AND ticket_id IN (SELECT id FROM tickets WHERE user_id = ?)", [user_id])
+            counts["messages"] += inbox.erase_event(db, handled)
+        tickets.fail_held_replies(db, user_id, "citizen deleted their data")
         counts["tickets"] = tickets.anonymise(db, "user_id = ?", [user_id], now)
-        person = db.execute("SELECT rowid FROM users WHERE user_id = ?", [user_id]).fetchone()
-        if person:
-            rollup.forget_person(db, person[0])
-        counts["profile"] = db.execute("DELETE FROM users WHERE user_id = ?", [user_id]).rowcount
-        db.execute("INSERT OR IGNORE INTO forgotten_users (user_hash, forgotten_at) VALUES (?, ?)",
-                   [_hash(db, user_id), iso(now)])
+        person = users.person_of(db, user_id)
+        if person is not None:
+            rollup.forget_person(db, person)  # the row number goes to the next new citizen: not their counted days
+        counts["profile"] = users.erase_user(db, user_id)
+        forgotten.remember(db, user_id, now)
     return counts
-
-
-def mark_if_forgotten(db: Any, user_ids: Iterable[str]) -> None:
-    """Inside the caller's transaction, after it wrote `users` rows: citizens who had their data
-    deleted stay do_not_contact, until they subscribe again (`consent_again`)."""
-    if db.execute("SELECT 1 FROM forgotten_users LIMIT 1").fetchone() is None:
-        return
-    for user_id in user_ids:
-        if db.execute("SELECT 1 FROM forgotten_users WHERE user_hash = ?", [_hash(db, user_id)]).fetchone():
-            db.execute("UPDATE users SET do_not_contact = 1 WHERE user_id = ?", [user_id])
-
-
-def consent_again(db: Any, user_id: str) -> None:
-    """An explicit subscription after a deletion: forget the do-not-contact hash as well."""
-    db.execute("DELETE FROM forgotten_users WHERE user_hash = ?", [_hash(db, user_id)])
-
-
-def _hash(db: Any, user_id: str) -> str:
-    db.execute("INSERT OR IGNORE INTO forgotten_key (id, key) VALUES (1, ?)", [secrets.token_hex(32)])
-    key = db.execute("SELECT key FROM forgotten_key WHERE id = 1").fetchone()[0]
-    return hmac.new(bytes.fromhex(key), user_id.encode(), hashlib.sha256).hexdigest()

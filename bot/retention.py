@@ -19,9 +19,10 @@ import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import tickets
+from bot import answers, conversation_state, flood, handoffs, inbox, outbox, tickets
 from bot.clock import iso, utc_now
 from bot.config import Config
+from bot.knowledge import unanswered
 from bot.reports import rollup
 from bot.storage import Storage
 
@@ -34,23 +35,19 @@ def purge(storage: Storage, config: Config, now: datetime) -> dict[str, int]:
     conv = config.conversations
     inbox_cutoff = iso(now - timedelta(days=config.server.inbox_retention_days))
     cutoff = iso(now - timedelta(days=conv.message_retention_days))
-    statements = {
-        "messages": ("DELETE FROM inbox WHERE received_at < ? AND status IN ('done', 'ignored', 'failed')", inbox_cutoff),
-        "replies": ("UPDATE outgoing SET body = '{}' WHERE created_at < ? AND status NOT IN ('queued', 'sending')"
-                    " AND body != '{}'", cutoff),
-        "answers": ("DELETE FROM answer_log WHERE created_at < ?", cutoff),
-        "ratings": ("UPDATE ratings SET user_id = NULL, question = NULL WHERE created_at < ? AND user_id IS NOT NULL",
-                    cutoff),
-        "handoffs": ("DELETE FROM handoffs WHERE status = 'closed' AND closed_at < ?", cutoff),
-        "flows": ("DELETE FROM conversation_state WHERE updated_at < ?",  # a day late: the citizen hears of it
-                  iso(now - timedelta(minutes=conv.flow_idle_minutes, days=1))),
-        "unanswered": ("DELETE FROM unanswered WHERE asked_at < ?",
-                       iso(now - timedelta(days=conv.unanswered_retention_days))),
-        "flood": ("DELETE FROM flood_notes WHERE noted_at_ms < ?", int((now - timedelta(days=1)).timestamp() * 1000)),
-    }
     rollup.rollup(storage, ZoneInfo(config.timezone), now)  # count first: the report must survive the purge
-    with storage.transaction() as db:
-        counts = {kind: db.execute(sql, [arg]).rowcount for kind, (sql, arg) in statements.items()}
+    with storage.transaction() as db:  # each table through its owner
+        counts = {
+            "messages": inbox.purge(db, inbox_cutoff),
+            "replies": outbox.purge(db, cutoff),
+            "answers": answers.purge_answers(db, cutoff),
+            "ratings": answers.purge_ratings(db, cutoff),
+            "handoffs": handoffs.purge(db, cutoff),
+            # a day late: the citizen hears of it
+            "flows": conversation_state.purge(db, iso(now - timedelta(minutes=conv.flow_idle_minutes, days=1))),
+            "unanswered": unanswered.purge(db, iso(now - timedelta(days=conv.unanswered_retention_days))),
+            "flood": flood.purge(db, int((now - timedelta(days=1)).timestamp() * 1000)),
+        }
         counts["tickets"] = tickets.anonymise(
             db, "status = 'closed' AND closed_at < ?", [iso(now - timedelta(days=conv.ticket_retention_days))], now)
     return counts

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import tickets
+from bot import tickets, users
 from bot.clock import iso
 from bot.config import AgencySettings
 from bot.outbox import Outbox
@@ -52,18 +52,12 @@ def reply(outbox: Outbox, agency: AgencySettings, code: str, body: str, now: dat
     messages = Reply(text=message_text(agency, ticket.code, body)).to_messages()
     with outbox.storage.transaction() as db:
         in_window = _in_window(db, ticket.user_id, now)
-        first_row = db.execute("SELECT coalesce(max(id), 0) FROM outgoing").fetchone()[0]
-        if in_window:
-            Outbox.record(db, ticket.user_id, messages, purpose="staff_reply")
-        row_ids = [r[0] for r in db.execute("SELECT id FROM outgoing WHERE id > ? ORDER BY id", [first_row])]
-        reply_id = db.execute(
-            "INSERT INTO ticket_replies (ticket_id, body, staff, status, created_at) VALUES (?, ?, ?, ?, ?)",
-            [ticket.id, body, staff, "sending" if in_window else "held", iso(now)]).lastrowid
+        row_ids = Outbox.record(db, ticket.user_id, messages, purpose="staff_reply") if in_window else []
+        reply_id = tickets.add_reply(db, ticket.id, body, staff, "sending" if in_window else "held", now)
         tickets.set_status(db, ticket.id, "closed" if close else "answered", now)
     status = _deliver(outbox, row_ids) if in_window else "held"
     with outbox.storage.connect() as db:
-        db.execute("UPDATE ticket_replies SET status = ?, delivered_at = ? WHERE id = ?",
-                   [status, iso(now) if status == "sent" else None, reply_id])
+        tickets.set_reply_status(db, reply_id, status, now if status == "sent" else None)
     return status
 
 
@@ -91,17 +85,15 @@ def in_window(storage: Storage, user_id: str | None, now: datetime) -> bool:
 
 
 def _in_window(db: Any, user_id: str, now: datetime) -> bool:
-    row = db.execute("SELECT last_interaction_at FROM users WHERE user_id = ?", [user_id]).fetchone()
-    return bool(row and row[0] and row[0] > iso(now - WINDOW))
+    last = users.last_interaction_at(db, user_id)
+    return bool(last and last > iso(now - WINDOW))
 
 
 def _deliver(outbox: Outbox, row_ids: list[int]) -> str:
     for row_id in row_ids:
         if outbox.deliver(row_id):
             continue
-        with outbox.storage.connect() as db:
-            code = db.execute("SELECT error_code FROM outgoing WHERE id = ?", [row_id]).fetchone()[0]
-        return "held" if code in WINDOW_ERRORS else "failed"
+        return "held" if outbox.error_code(row_id) in WINDOW_ERRORS else "failed"
     return "sent"
 
 
@@ -111,15 +103,11 @@ def release(storage: Storage, user_id: str, message_key: str, now: datetime) -> 
     Marked released by that message in the same step, so handling the same message again after a
     crash returns them again (the outbox ignores the duplicate) instead of losing them.
     """
-    query = ("SELECT r.id, t.code, r.body FROM ticket_replies r JOIN tickets t ON t.id = r.ticket_id"
-             " WHERE t.user_id = ? AND (r.status = 'held' OR (r.status = 'released' AND r.released_by = ?))"
-             " ORDER BY r.id")
     with storage.connect() as db:
-        if not db.execute(query, [user_id, message_key]).fetchone():
+        if not tickets.held_replies(db, user_id, message_key):
             return []  # the common case, read-only
     with storage.transaction() as db:
-        rows = db.execute(query, [user_id, message_key]).fetchall()
+        rows = tickets.held_replies(db, user_id, message_key)
         for reply_id, _code, _body in rows:
-            db.execute("UPDATE ticket_replies SET status = 'released', released_by = ?, delivered_at = ?"
-                       " WHERE id = ?", [message_key, iso(now), reply_id])
+            tickets.set_reply_released(db, reply_id, message_key, now)
     return [HeldReply(code, body) for _id, code, body in rows]

@@ -1,5 +1,10 @@
 """SQLite storage: WAL, a busy timeout, BEGIN IMMEDIATE for every read-then-write.
 
+The one module that knows the database engine: the table owners (docs/storage.md) get a unit
+of work from here and speak SQL through it; connections, transactions, snapshots, PRAGMAs and
+batch writes stay here, so a second backend is a change to this module plus the owners' SQL
+listed in docs/storage.md.
+
 Units of work are short: `connect()` for reads, `transaction()` for writes, and `write()` for
 the webhook's single insert, each ending its work when it returns. The sqlite3 connection behind them belongs to one thread of
 one process and is reused by that thread's later units of work: opening a fresh connection
@@ -18,7 +23,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,6 +85,16 @@ class Storage:
                     db.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+        """One consistent read of several queries (a WAL snapshot: takes no lock, writers go on)."""
+        with self.connect() as db:
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                db.execute("COMMIT")
+
     def write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One autocommit statement (atomic on its own), without the in-process write lock:
         for the webhook's insert, where request threads must not queue behind each other."""
@@ -100,6 +115,11 @@ class Storage:
                 for statement in _statements(sql):
                     db.execute(statement)
                 db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, datetime('now'))", [name])
+
+
+def executemany(db: sqlite_utils.Database, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+    """One statement for many rows, inside the caller's unit of work; returns the rows changed."""
+    return db.conn.executemany(sql, rows).rowcount
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:

@@ -5,8 +5,9 @@ marked do_not_contact; this module only records the citizen's choices."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from bot import personal_data
+from bot import forgotten, users
 from bot.clock import iso
 from bot.storage import Storage
 
@@ -22,8 +23,8 @@ def subscribe(storage: Storage, user_id: str, topic: str, now: datetime) -> bool
     with storage.transaction() as db:
         added = db.execute("INSERT OR IGNORE INTO subscriptions (user_id, topic, subscribed_at) VALUES (?, ?, ?)",
                            [user_id, topic, iso(now)]).rowcount
-        db.execute("UPDATE users SET do_not_contact = 0 WHERE user_id = ?", [user_id])
-        personal_data.consent_again(db, user_id)
+        users.set_do_not_contact(db, user_id, False)
+        forgotten.consent_again(db, user_id)
     return bool(added)
 
 
@@ -39,4 +40,8 @@ def unsubscribe(storage: Storage, user_id: str, topic: str | None = None) -> lis
 def do_not_contact(storage: Storage, user_id: str) -> None:
     """Keep the citizen out of every campaign audience, all-followers ones included."""
     with storage.connect() as db:
-        db.execute("UPDATE users SET do_not_contact = 1 WHERE user_id = ?", [user_id])
+        users.set_do_not_contact(db, user_id, True)
+
+
+def erase_user(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM subscriptions WHERE user_id = ?", [user_id]).rowcount

@@ -148,3 +148,35 @@ def owner_of(db: Any, ticket_id: int) -> str | None:
 def count_by_status(storage: Storage) -> dict[str, int]:
     with storage.connect() as db:
         return dict(db.execute("SELECT status, count(*) FROM tickets GROUP BY 1").fetchall())
+
+
+def add_reply(db: Any, ticket_id: int, body: str, staff: str, status: str, now: datetime) -> int:
+    """Inside the caller's transaction: a staff answer to the ticket (`sending` or `held`)."""
+    return int(db.execute("INSERT INTO ticket_replies (ticket_id, body, staff, status, created_at) VALUES (?, ?, ?, ?, ?)",
+                          [ticket_id, body, staff, status, iso(now)]).lastrowid)
+
+
+def set_reply_status(db: Any, reply_id: int, status: str, delivered_at: datetime | None) -> None:
+    db.execute("UPDATE ticket_replies SET status = ?, delivered_at = ? WHERE id = ?",
+               [status, delivered_at and iso(delivered_at), reply_id])
+
+
+def held_replies(db: Any, user_id: str, message_key: str) -> list[tuple[int, str, str]]:
+    """(reply id, ticket code, body) of replies held for this citizen, or already released by
+    message `message_key` (handled again after a crash), oldest first."""
+    return [tuple(row) for row in db.execute(
+        "SELECT r.id, t.code, r.body FROM ticket_replies r JOIN tickets t ON t.id = r.ticket_id"
+        " WHERE t.user_id = ? AND (r.status = 'held' OR (r.status = 'released' AND r.released_by = ?))"
+        " ORDER BY r.id", [user_id, message_key]).fetchall()]
+
+
+def set_reply_released(db: Any, reply_id: int, message_key: str, now: datetime) -> None:
+    db.execute("UPDATE ticket_replies SET status = 'released', released_by = ?, delivered_at = ? WHERE id = ?",
+               [message_key, iso(now), reply_id])
+
+
+def fail_held_replies(db: Any, user_id: str, error: str) -> int:
+    """Held replies to this citizen's tickets will never go out (their data was deleted)."""
+    return db.execute("UPDATE ticket_replies SET status = 'failed', error = ?"
+                      " WHERE status = 'held' AND ticket_id IN (SELECT id FROM tickets WHERE user_id = ?)",
+                      [error, user_id]).rowcount

@@ -12,7 +12,7 @@ import threading
 
 from bot.core import Bot
 from bot.events import EventError, parse_event
-from bot.inbox import Inbox, InboxItem
+from bot.inbox import Inbox, InboxItem, mark_replying
 from bot.outbox import Outbox
 from bot.privacy import user_ref
 from bot.storage import Storage
@@ -39,9 +39,7 @@ class Processor:
             self.process(item)
         except Exception as exc:  # the one boundary: log, record, and keep the worker alive
             log.exception("event %d failed", item.id)
-            with self.storage.connect() as db:
-                attempts = db.execute("SELECT attempts FROM inbox WHERE id = ?", [item.id]).fetchone()[0]
-            if attempts >= MAX_ATTEMPTS:
+            if self.inbox.attempts(item.id) >= MAX_ATTEMPTS:
                 self.inbox.mark(item.id, "failed", error=type(exc).__name__)
             # Otherwise the claim stays as it is ('processing', or 'replying' once replies are
             # recorded, so handlers never run twice) and is taken again when its lease runs out:
@@ -63,7 +61,7 @@ class Processor:
             with self.storage.transaction() as db:
                 if messages and event.user_id:
                     Outbox.record(db, event.user_id, messages, inbox_id=item.id)
-                db.execute("UPDATE inbox SET status = 'replying' WHERE id = ?", [item.id])
+                mark_replying(db, item.id)
             log.info("event %d %s from %s: %d message(s)", item.id, event.name,
                      user_ref(event.user_id, self.outbox.log_key), len(messages))
         self.outbox.deliver_for_event(item.id)

@@ -14,6 +14,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.campaigns import delivery
 from bot.campaigns.sender import Halt
 from bot.storage import Storage
 from bot.zalo.errors import ErrorKind, ZaloError
@@ -86,9 +87,11 @@ class ArticleBroadcast:
 
     def _row(self) -> dict[str, Any]:
         with self.storage.connect() as db:
-            return next(db.query("SELECT * FROM campaign_runs WHERE id = ?", [self.run_id]))
+            run = delivery.get_run(db, self.run_id)
+        assert run is not None, "an article run is delivered only while its row exists"
+        return run
 
     def _save(self, column: str, value: str | None) -> str | None:
         with self.storage.connect() as db:
-            db.execute(f"UPDATE campaign_runs SET {column} = ? WHERE id = ?", [value, self.run_id])
+            delivery.save_broadcast(db, self.run_id, column, value)
         return value

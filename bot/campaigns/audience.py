@@ -40,29 +40,26 @@ def params(audience: Audience, now: datetime, **extra: Any) -> dict[str, Any]:
             "free_window": iso(now - FREE_WINDOW), **extra}
 
 
-def _decided(audience: Audience, channel: str) -> str:
+def decided(audience: Audience, channel: str) -> str:
+    """SELECT of the audience with each member's skip reason (NULL: send) and free-window flag."""
     return (f"SELECT a.user_id AS user_id, {skip_reason(channel)} AS reason,"
             " coalesce(u.last_interaction_at >= :free_window, 0) AS free"
             f" FROM ({_SOURCES[audience.kind]}) a LEFT JOIN users u ON u.user_id = a.user_id")
 
 
-def materialize(db: Any, run_id: int, audience: Audience, channel: str, now: datetime) -> int:
-    """Write one delivery row per audience member (skipped ones with their reason); returns the count."""
-    sql = ("INSERT OR IGNORE INTO campaign_deliveries (run_id, user_id, status, reason, free_window, updated_at)"
-           " SELECT :run, user_id, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason, free, :stamp"
-           f" FROM ({_decided(audience, channel)})")
-    return db.execute(sql, params(audience, now, run=run_id, stamp=iso(now))).rowcount
-
-
 def preview(db: Any, audience: Audience, channel: str, now: datetime, limit: int) -> dict[str, Any]:
     """For --dry-run: counts by decision and the first `limit` citizens with their decision."""
-    decided = _decided(audience, channel)
+    members = decided(audience, channel)
     values = params(audience, now)
-    counts = dict(db.execute(f"SELECT coalesce(reason, 'send'), count(*) FROM ({decided}) GROUP BY 1", values).fetchall())
-    free = db.execute(f"SELECT count(*) FROM ({decided}) WHERE reason IS NULL AND free", values).fetchone()[0]
+    counts = dict(db.execute(f"SELECT coalesce(reason, 'send'), count(*) FROM ({members}) GROUP BY 1", values).fetchall())
+    free = db.execute(f"SELECT count(*) FROM ({members}) WHERE reason IS NULL AND free", values).fetchone()[0]
     rows = db.execute(
-        f"SELECT d.user_id, coalesce(d.reason, 'send'), u.display_name FROM ({decided}) d"
+        f"SELECT d.user_id, coalesce(d.reason, 'send'), u.display_name FROM ({members}) d"
         " LEFT JOIN users u ON u.user_id = d.user_id ORDER BY d.reason IS NOT NULL, d.user_id LIMIT :limit",
         dict(values, limit=limit)).fetchall()
     return {"counts": counts, "free_48h": free,
             "sample": [{"user_id": r[0], "decision": r[1], "display_name": r[2] or ""} for r in rows]}
+
+
+def erase_tags(db: Any, user_id: str) -> int:
+    return db.execute("DELETE FROM user_tags WHERE user_id = ?", [user_id]).rowcount

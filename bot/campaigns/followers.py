@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import personal_data
+from bot import users
 from bot.campaigns.ratelimit import Pacer
 from bot.clock import iso, utc_now
 from bot.storage import Storage
@@ -100,26 +100,11 @@ def sync_followers(storage: Storage, zalo: Any, *, details: bool = False, pacer:
 
 
 def _store(storage: Storage, user_ids: list[str]) -> int:
-    now = iso(utc_now())
-    with storage.transaction() as db:
-        before = db.execute("SELECT count(*) FROM users").fetchone()[0]
-        db.conn.executemany(
-            "INSERT INTO users (user_id, followed, followed_at) VALUES (?, 1, ?) ON CONFLICT (user_id)"
-            " DO UPDATE SET followed = 1, followed_at = coalesce(followed_at, excluded.followed_at)",
-            [(uid, now) for uid in user_ids])
-        personal_data.mark_if_forgotten(db, user_ids)  # a citizen who had their data deleted stays out
-        return db.execute("SELECT count(*) FROM users").fetchone()[0] - before
+    return users.add_followers(storage, user_ids, utc_now())
 
 
 def _mark_unfollowed(storage: Storage, user_ids: list[str]) -> int:
-    now = iso(utc_now())
-    with storage.transaction() as db:
-        db.execute("CREATE TEMP TABLE listed (user_id TEXT PRIMARY KEY)")
-        db.conn.executemany("INSERT OR IGNORE INTO listed VALUES (?)", [(uid,) for uid in user_ids])
-        count = db.execute("UPDATE users SET followed = 0, unfollowed_at = ? WHERE followed = 1"
-                           " AND user_id NOT IN (SELECT user_id FROM listed)", [now]).rowcount
-        db.execute("DROP TABLE listed")
-    return count
+    return users.unfollow_all_but(storage, user_ids, utc_now())
 
 
 def _details(storage: Storage, zalo: Any, user_ids: list[str], pacer: Pacer, tz: ZoneInfo) -> tuple[int, str]:
@@ -134,11 +119,7 @@ def _details(storage: Storage, zalo: Any, user_ids: list[str], pacer: Pacer, tz:
             return read, str(exc)
         read += 1
         last = _day_start(detail.get("user_last_interaction_date"), tz)
-        with storage.connect() as db:
-            db.execute("UPDATE users SET display_name = coalesce(?, display_name),"
-                       " last_interaction_at = CASE WHEN ? > coalesce(last_interaction_at, '') THEN ?"
-                       " ELSE last_interaction_at END WHERE user_id = ?",
-                       [detail.get("display_name") or None, last, last, uid])
+        users.update_profile(storage, uid, detail.get("display_name") or None, last)
     return read, ""
 
 

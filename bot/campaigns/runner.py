@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.campaigns import delivery
 from bot.campaigns.article import ArticleBroadcast
 from bot.campaigns.delivery import Ledger
 from bot.lease import Lease
@@ -24,7 +25,7 @@ from bot.campaigns.reconcile import conversation_text, look_up
 from bot.campaigns.runs import finish_run
 from bot.campaigns.schedule import blocked_until, quiet_window
 from bot.campaigns.sender import Halt, SendOne, Sender
-from bot.campaigns.store import CampaignStore, record, refresh_status
+from bot.campaigns.store import CampaignStore, channel_of, record, refresh_status
 from bot.clock import iso, utc_now
 from bot.config import CampaignSettings
 
@@ -97,16 +98,14 @@ class Runner:
         """Mark the run sending, unless it has nothing to do now (done, paused, still waiting)."""
         now = self.clock()
         with self.storage.transaction() as db:
-            rows = list(db.query("SELECT * FROM campaign_runs WHERE id = ?", [run_id]))
-            if not rows or rows[0]["status"] not in ("pending", "sending", "waiting"):
+            run = delivery.get_run(db, run_id)
+            if run is None or run["status"] not in ("pending", "sending", "waiting"):
                 return None
-            run = rows[0]
             if run["status"] == "waiting" and run["resume_at"] and run["resume_at"] > iso(now):
                 return None
             if run["status"] == "waiting":
                 record(db, run["campaign_id"], "run_resumed", f"lượt {run_id}", at=now)
-            db.execute("UPDATE campaign_runs SET status = 'sending', resume_at = NULL, started_at = coalesce(started_at, ?)"
-                       " WHERE id = ?", [iso(now), run_id])
+            delivery.start_sending(db, run_id, now)
             refresh_status(db, run["campaign_id"], now)
         return run
 
@@ -192,12 +191,11 @@ class Runner:
 
     def _status(self, run_id: int) -> str:
         with self.storage.connect() as db:
-            row = db.execute("SELECT status FROM campaign_runs WHERE id = ?", [run_id]).fetchone()
-        return row[0] if row else "missing"
+            return delivery.run_status(db, run_id) or "missing"
 
     def _channel(self, campaign_id: str) -> str:
         with self.storage.connect() as db:
-            return db.execute("SELECT channel FROM campaigns WHERE id = ?", [campaign_id]).fetchone()[0]
+            return channel_of(db, campaign_id)
 
     def busy(self) -> list[int]:
         """Runs this process is delivering right now."""

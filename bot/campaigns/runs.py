@@ -14,11 +14,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.campaigns import audience, labels
+from bot.campaigns import delivery, labels
 from bot.campaigns.content import render, zalo_message
-from bot.campaigns.model import ACTIVE_RUN, Campaign
+from bot.campaigns.model import Campaign
 from bot.campaigns.schedule import due_times, make_trigger
-from bot.campaigns.store import CampaignStore, record, refresh_status
+from bot.campaigns.store import CampaignStore, record, refresh_status, row_of, set_next_due, set_status
 from bot.clock import iso
 
 log = logging.getLogger(__name__)
@@ -44,59 +44,48 @@ def create_run(db: Any, campaign: Campaign, scheduled_for: datetime, trigger: st
                placeholders: dict[str, str]) -> int | None:
     """Inside the caller's transaction; None when this fire time already has a run."""
     message = json.dumps(run_message(campaign, placeholders), ensure_ascii=False)
-    cursor = db.execute(
-        "INSERT OR IGNORE INTO campaign_runs (campaign_id, scheduled_for, trigger, status, message, created_at)"
-        " VALUES (?, ?, ?, 'pending', ?, ?)", [campaign.id, iso(scheduled_for), trigger, message, iso(now)])
-    if not cursor.rowcount:
+    run_id = delivery.add_run(db, campaign.id, scheduled_for, trigger, message, now)
+    if run_id is None:
         return None
-    run_id = cursor.lastrowid
     count = 0
     if campaign.channel != "article":
-        count = audience.materialize(db, run_id, campaign.audience, campaign.channel, now)
+        count = delivery.materialize(db, run_id, campaign.audience, campaign.channel, now)
     record(db, campaign.id, "run_created", f"lượt {run_id} ({labels.status(trigger)}), {count} người trong đối tượng",
            at=now)
     refresh_status(db, campaign.id, now)
     return run_id
 
 
-def record_missed(db: Any, campaign_id: str, scheduled_for: datetime, reason: str, now: datetime) -> None:
-    db.execute("INSERT OR IGNORE INTO campaign_runs (campaign_id, scheduled_for, trigger, status, reason, created_at)"
-               " VALUES (?, ?, 'schedule', 'missed', ?, ?)", [campaign_id, iso(scheduled_for), reason, iso(now)])
-
-
 def catch_up(store: CampaignStore, campaign_id: str, now: datetime, placeholders: dict[str, str]) -> int | None:
     """Handle every fire time of this campaign up to `now`; returns the run to deliver, if any."""
     with store.storage.transaction() as db:
-        row = db.execute("SELECT spec, source, status, enabled, next_due_at FROM campaigns WHERE id = ?",
-                         [campaign_id]).fetchone()
-        if row is None or not row[3] or row[4] is None or row[2] == "cancelled":
+        row = row_of(db, campaign_id)
+        if row is None or not row["enabled"] or row["next_due_at"] is None or row["status"] == "cancelled":
             return None
-        next_due = datetime.fromisoformat(row[4])
+        next_due = datetime.fromisoformat(row["next_due_at"])
         if next_due > now:
             return None
-        campaign = store.campaign({"id": campaign_id, "spec": row[0], "source": row[1]})
+        campaign = store.campaign({"id": campaign_id, "spec": row["spec"], "source": row["source"]})
         times, unlisted, following = due_times(make_trigger(campaign.schedule, store.ctx.tz), next_due, now)
         *older, latest = times
         for moment in older:
-            record_missed(db, campaign_id, moment, "superseded_by_later_run", now)
+            delivery.add_missed(db, campaign_id, moment, "superseded_by_later_run", now)
         if unlisted:
             record(db, campaign_id, "missed", f"{unlisted} lần gửi trước {older[0] if older else latest:%d/%m/%Y %H:%M}"
                                               " bị bỏ lỡ khi dịch vụ ngừng", at=now)
-        run_id = _decide_latest(db, store, campaign, latest, row[2], now, placeholders)
-        db.execute("UPDATE campaigns SET next_due_at = ?, updated_at = ? WHERE id = ?",
-                   [following and iso(following), iso(now), campaign_id])
+        run_id = _decide_latest(db, store, campaign, latest, row["status"], now, placeholders)
+        set_next_due(db, campaign_id, following, now=now)
         refresh_status(db, campaign_id, now)
     return run_id
 
 
 def _decide_latest(db: Any, store: CampaignStore, campaign: Campaign, latest: datetime, status: str,
                    now: datetime, placeholders: dict[str, str]) -> int | None:
-    active = db.execute(f"SELECT count(*) FROM campaign_runs WHERE campaign_id = ? AND status IN"
-                        f" ({','.join('?' * len(ACTIVE_RUN))})", [campaign.id, *ACTIVE_RUN]).fetchone()[0]
+    active = delivery.active_run(db, campaign.id) is not None
     reason = ("campaign_paused" if status == "paused" else "campaign_failed" if status == "failed"
               else "previous_run_unfinished" if active else "beyond_grace" if now - latest > store.grace else None)
     if reason:
-        record_missed(db, campaign.id, latest, reason, now)
+        delivery.add_missed(db, campaign.id, latest, reason, now)
         record(db, campaign.id, "missed", f"{latest.astimezone(store.ctx.tz):%d/%m/%Y %H:%M}: {labels.reason(reason)}",
                at=now)
         log.warning("campaign %s: run due %s missed (%s)", campaign.id, iso(latest), reason)
@@ -109,20 +98,10 @@ def finish_run(store: CampaignStore, run_id: int, status: str, reason: str | Non
                now: datetime) -> None:
     """Record how a delivery attempt ended and what it means for the campaign."""
     with store.storage.transaction() as db:
-        campaign_id = db.execute("SELECT campaign_id FROM campaign_runs WHERE id = ?", [run_id]).fetchone()[0]
-        db.execute("UPDATE campaign_runs SET status = ?, reason = ?, resume_at = ?, finished_at = ? WHERE id = ?",
-                   [status, reason, resume_at and iso(resume_at), iso(now) if status in ("done", "failed", "cancelled")
-                    else None, run_id])
-        if status == "cancelled":
-            db.execute("UPDATE campaign_deliveries SET status = 'skipped', reason = 'cancelled', updated_at = ?"
-                       " WHERE run_id = ? AND status = 'pending'", [iso(now), run_id])
+        campaign_id = delivery.finish_run(db, run_id, status, reason, resume_at, now)
         if status in ("failed", "paused") and reason != "officer":
-            db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
+            set_status(db, campaign_id, status, now)
         when = f", tiếp tục lúc {resume_at.astimezone(store.ctx.tz):%H:%M %d/%m}" if resume_at else ""
         record(db, campaign_id, f"run_{status}", f"lượt {run_id}: {labels.reason(reason) or 'xong'}{when}", at=now)
         refresh_status(db, campaign_id, now)
 
-
-def delete_for_campaign(db: Any, campaign_id: str) -> int:
-    """Every run of the campaign (inside the caller's transaction, after their delivery rows)."""
-    return db.execute("DELETE FROM campaign_runs WHERE campaign_id = ?", [campaign_id]).rowcount

@@ -21,8 +21,8 @@ from bot.campaigns.loader import LoadContext, load_file, load_text
 from bot.campaigns.model import ACTIVE_RUN, STICKY, Audience, Campaign
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import create_run, run_message
-from bot.campaigns.runs import delete_for_campaign as delete_runs
 from bot.campaigns.schedule import blocked_until, make_trigger, next_fire
+from bot.campaigns import store
 from bot.campaigns.store import CampaignStore, record, refresh_status
 from bot.campaigns.store import delete as store_delete
 from bot.campaigns.timing import Timing, check_timing
@@ -179,14 +179,10 @@ class Campaigns:
             current = self._status(db, campaign_id)
             if current == "cancelled":
                 raise CampaignActionError(f"chiến dịch `{campaign_id}` đã bị hủy")
-            db.execute("UPDATE campaign_runs SET status = ?, reason = 'officer' WHERE campaign_id = ? AND status IN"
-                       f" ({','.join('?' * len(UNFINISHED))})", [status, campaign_id, *UNFINISHED])
+            delivery.stop_unfinished(db, campaign_id, status, UNFINISHED, now)
             if status == "cancelled":
-                db.execute("UPDATE campaign_deliveries SET status = 'skipped', reason = 'cancelled', updated_at = ?"
-                           " WHERE status = 'pending' AND run_id IN (SELECT id FROM campaign_runs WHERE campaign_id = ?)",
-                           [iso(now), campaign_id])
-                db.execute("UPDATE campaigns SET next_due_at = NULL WHERE id = ?", [campaign_id])
-            db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
+                store.set_next_due(db, campaign_id, None)
+            store.set_status(db, campaign_id, status, now)
             record(db, campaign_id, status, "cán bộ " + verb, at=now)
         return f"Đã {verb} chiến dịch `{campaign_id}`."
 
@@ -203,7 +199,7 @@ class Campaigns:
             if delivery.in_flight(db, campaign_id):
                 raise CampaignActionError(f"chiến dịch `{campaign_id}` còn tin đang gửi dở; thử lại sau ít giây")
             deliveries = delivery.delete_for_campaign(db, campaign_id)
-            runs = delete_runs(db, campaign_id)
+            runs = delivery.delete_runs(db, campaign_id)
             store_delete(db, campaign_id)
         log.info("campaign %s deleted at %s: %d runs, %d delivery records", campaign_id, iso(now), runs, deliveries)
         return f"Đã xóa chiến dịch `{campaign_id}` cùng {runs} lượt gửi và {deliveries} bản ghi gửi tin."
@@ -220,12 +216,10 @@ class Campaigns:
                 due = next_fire(make_trigger(campaign.schedule, self.tz), now)
                 if (due is None and campaign.schedule.kind != "manual") or (due and due < now - self.store.grace):
                     raise CampaignActionError(f"lịch của `{campaign_id}` không còn lần gửi nào; sửa `schedule` rồi add lại")
-                db.execute("UPDATE campaigns SET enabled = 1, next_due_at = ? WHERE id = ?", [due and iso(due), campaign_id])
+                store.set_next_due(db, campaign_id, due, enable=True)
             message = json.dumps(run_message(campaign, self.placeholders), ensure_ascii=False)
-            db.execute("UPDATE campaign_runs SET message = CASE WHEN status = 'failed' THEN ? ELSE message END,"
-                       " status = 'pending', reason = NULL WHERE campaign_id = ? AND status IN ('paused', 'failed')",
-                       [message, campaign_id])
-            db.execute("UPDATE campaigns SET status = 'draft', updated_at = ? WHERE id = ?", [iso(now), campaign_id])
+            delivery.resume_runs(db, campaign_id, message)
+            store.set_status(db, campaign_id, "draft", now)
             record(db, campaign_id, "resumed", "cán bộ tiếp tục", at=now)
             status = refresh_status(db, campaign_id, now)
         return f"Chiến dịch `{campaign_id}`: {labels.status(status)}."
@@ -242,11 +236,9 @@ class Campaigns:
             if status in ("cancelled", "paused", "failed"):
                 hint = "" if status == "cancelled" else "; dùng `resume` trước"
                 raise CampaignActionError(f"chiến dịch `{campaign_id}` {labels.status(status)}{hint}")
-            row = db.execute(f"SELECT id FROM campaign_runs WHERE campaign_id = ? AND status IN"
-                             f" ({','.join('?' * len(ACTIVE_RUN))}) ORDER BY id DESC LIMIT 1",
-                             [campaign_id, *ACTIVE_RUN]).fetchone()
-            if row:
-                return SendNow(row[0], resumed=True, again_deferred=again)
+            active = delivery.active_run(db, campaign_id)
+            if active is not None:
+                return SendNow(active, resumed=True, again_deferred=again)
             campaign = self.store.campaign(self.row(campaign_id))
             one_off = campaign.schedule.kind != "cron"
             if one_off:
@@ -255,7 +247,7 @@ class Campaigns:
                     raise CampaignActionError(
                         f"chiến dịch `{campaign_id}` chỉ gửi một lần và đã tới {reached} người; muốn gửi lại cho"
                         " cả đối tượng thì dùng `send-now --again` (admin API: `?again=1`)")
-                db.execute("UPDATE campaigns SET next_due_at = NULL WHERE id = ?", [campaign_id])
+                store.set_next_due(db, campaign_id, None)
             run_id = create_run(db, campaign, now, "manual", now, self.placeholders)
             if run_id is None:  # another send-now of this campaign in the same millisecond
                 raise CampaignActionError(f"chiến dịch `{campaign_id}` vừa được gửi cùng lúc; thử lại sau giây lát")
@@ -308,34 +300,34 @@ class Campaigns:
             return self._latest_run(campaign_id)
         self.row(campaign_id)
         with self.storage.connect() as db:
-            found = db.execute("SELECT 1 FROM campaign_runs WHERE id = ? AND campaign_id = ?",
-                               [run_id, campaign_id]).fetchone()
-        if found is None:
+            found = delivery.run_belongs(db, run_id, campaign_id)
+        if not found:
             raise CampaignNotFound(f"chiến dịch `{campaign_id}` không có lượt gửi {run_id}")
         return run_id
 
     def run_status(self, run_id: int) -> tuple[str, str | None, dict[str, int]]:
         with self.storage.connect() as db:
-            status, resume_at = db.execute("SELECT status, resume_at FROM campaign_runs WHERE id = ?", [run_id]).fetchone()
-            counts = dict(db.execute("SELECT status, count(*) FROM campaign_deliveries WHERE run_id = ? GROUP BY 1",
-                                     [run_id]).fetchall())
+            run = delivery.get_run(db, run_id)
+            if run is None:
+                raise CampaignNotFound(f"không có lượt gửi {run_id}")
+            status, resume_at = run["status"], run["resume_at"]
+            counts = delivery.counts(db, run_id)
         return status, resume_at and _local(resume_at, self.tz), counts
 
     def _latest_run(self, campaign_id: str) -> int:
         self.row(campaign_id)
         with self.storage.connect() as db:
-            row = db.execute("SELECT max(id) FROM campaign_runs WHERE campaign_id = ? AND status != 'missed'",
-                             [campaign_id]).fetchone()
-        if not row[0]:
+            latest = delivery.latest_run(db, campaign_id)
+        if not latest:
             raise CampaignActionError(f"chiến dịch `{campaign_id}` chưa gửi lần nào")
-        return row[0]
+        return latest
 
     @staticmethod
     def _status(db: Any, campaign_id: str) -> str:
-        row = db.execute("SELECT status FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
-        if row is None:
+        status = store.status_of(db, campaign_id)
+        if status is None:
             raise CampaignNotFound(f"không có chiến dịch `{campaign_id}`")
-        return row[0]
+        return status
 
 
 def _local(stamp: str, tz: ZoneInfo) -> str:

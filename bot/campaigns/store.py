@@ -12,6 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.campaigns import delivery
 from bot.campaigns.loader import LoadContext, from_spec
 from bot.campaigns.model import ACTIVE_RUN, STICKY, Campaign
 from bot.campaigns.schedule import make_trigger, next_fire
@@ -29,8 +30,7 @@ def refresh_status(db: Any, campaign_id: str, now: datetime) -> str:
     status, enabled, next_due = row
     if status in STICKY:
         return status
-    runs = dict(db.execute("SELECT status, count(*) FROM campaign_runs WHERE campaign_id = ? GROUP BY status",
-                           [campaign_id]).fetchall())
+    runs = delivery.run_counts(db, campaign_id)
     if any(runs.get(s) for s in ACTIVE_RUN):
         new = "running"
     elif enabled and next_due:
@@ -40,6 +40,37 @@ def refresh_status(db: Any, campaign_id: str, now: datetime) -> str:
     if new != status:
         db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [new, iso(now), campaign_id])
     return new
+
+
+def row_of(db: Any, campaign_id: str) -> dict[str, Any] | None:
+    """Inside the caller's unit of work: the campaign's row, None when there is none."""
+    rows = list(db.query("SELECT * FROM campaigns WHERE id = ?", [campaign_id]))
+    return rows[0] if rows else None
+
+
+def status_of(db: Any, campaign_id: str) -> str | None:
+    row = db.execute("SELECT status FROM campaigns WHERE id = ?", [campaign_id]).fetchone()
+    return row[0] if row else None
+
+
+def channel_of(db: Any, campaign_id: str) -> str:
+    return str(db.execute("SELECT channel FROM campaigns WHERE id = ?", [campaign_id]).fetchone()[0])
+
+
+def set_status(db: Any, campaign_id: str, status: str, now: datetime) -> None:
+    db.execute("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?", [status, iso(now), campaign_id])
+
+
+def set_next_due(db: Any, campaign_id: str, due: datetime | None, *, now: datetime | None = None,
+                 enable: bool = False) -> None:
+    """The next fire time (None: no more); `now` stamps updated_at, `enable` switches the schedule on."""
+    sets, args = ["next_due_at = ?"], [due and iso(due)]
+    if now is not None:
+        sets.append("updated_at = ?")
+        args.append(iso(now))
+    if enable:
+        sets.append("enabled = 1")
+    db.execute(f"UPDATE campaigns SET {', '.join(sets)} WHERE id = ?", [*args, campaign_id])
 
 
 def delete(db: Any, campaign_id: str) -> None:
@@ -98,17 +129,9 @@ class CampaignStore:
 
     def runs(self, campaign_id: str, limit: int = 20) -> list[dict[str, Any]]:
         with self.storage.connect() as db:
-            runs = list(db.query("SELECT id, scheduled_for, trigger, status, reason, resume_at, started_at, finished_at,"
-                                 " broadcast_state, broadcast_message_id FROM campaign_runs WHERE campaign_id = ?"
-                                 " ORDER BY id DESC LIMIT ?", [campaign_id, limit]))
-            for run in runs:
-                run["counts"] = dict(db.execute("SELECT status, count(*) FROM campaign_deliveries WHERE run_id = ?"
-                                                " GROUP BY status", [run["id"]]).fetchall())
-        return runs
+            return delivery.list_runs(db, campaign_id, limit)
 
     def runs_needing_work(self, now: datetime) -> list[int]:
         """Runs to (re)start: new, interrupted (their sender stopped), or done waiting."""
         with self.storage.connect() as db:
-            return [r[0] for r in db.execute(
-                "SELECT id FROM campaign_runs WHERE status IN ('pending', 'sending')"
-                " OR (status = 'waiting' AND resume_at <= ?) ORDER BY id", [iso(now)]).fetchall()]
+            return delivery.runs_needing_work(db, now)

@@ -70,14 +70,11 @@ def _send(runtime: Runtime, user_id: str, name: str, text: str, buttons: list[st
     # Status "chat": no worker claims it, and this command touches no other event, so even a chat
     # pointed at a live database (--database) neither steals citizens' events nor sends to Zalo.
     runtime.inbox.add(event, json.dumps(payload, ensure_ascii=False), status="chat")
-    with runtime.storage.connect() as db:
-        (item_id,) = db.execute("SELECT id FROM inbox WHERE dedupe_key = ?", [event.dedupe_key]).fetchone()
+    item_id = runtime.inbox.id_of(event.dedupe_key)
     runtime.processor.process(InboxItem(item_id, payload, "chat"))
-    with runtime.storage.connect() as db:
-        rows = db.execute("SELECT body FROM outgoing WHERE inbox_id = ? ORDER BY seq", [item_id]).fetchall()
     buttons.clear()
-    for (body,) in rows:
-        print(_render(json.loads(body), buttons))
+    for message in runtime.outbox.messages_for_event(item_id):
+        print(_render(message, buttons))
 
 
 def _render(message: dict, buttons: list[str]) -> str:

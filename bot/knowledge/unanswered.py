@@ -201,3 +201,8 @@ def counts_since(storage: Storage, since: str) -> dict[str, int]:
     with storage.connect() as db:
         return dict(db.execute("SELECT reason, count(*) FROM unanswered WHERE asked_at >= ? GROUP BY 1",
                                [since]).fetchall())
+
+
+def purge(db: Any, cutoff: str) -> int:
+    """Questions asked before `cutoff` (ISO, UTC)."""
+    return db.execute("DELETE FROM unanswered WHERE asked_at < ?", [cutoff]).rowcount

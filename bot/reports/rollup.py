@@ -23,7 +23,7 @@ from bot import answers, handoffs, inbox
 from bot.clock import iso
 from bot.knowledge import unanswered
 from bot.reports.period import local_today, utc_offset_modifier
-from bot.storage import Storage
+from bot.storage import Storage, executemany
 
 Fact = tuple[str, str, str, int]  # day, metric, key, count
 SOURCES: tuple[Callable[[Any, str, str, str], list[Fact]], ...] = (
@@ -40,22 +40,19 @@ def rollup(storage: Storage, tz: ZoneInfo, now: datetime) -> int:
     today = local_today(tz, now)
     with storage.connect() as db:
         first = _watermark(db)
-        if first is not None and first >= today:
-            return 0
-        start = iso(datetime.combine(first, time(), tz)) if first else ""
-        end = iso(datetime.combine(today, time(), tz))
-        shift = utc_offset_modifier(tz, today)
-        db.execute("BEGIN")  # one snapshot for every count
-        try:
-            facts = [fact for source in SOURCES for fact in source(db, start, end, shift)]
-            people = inbox.report_people(db, start, end, shift)
-        finally:
-            db.execute("COMMIT")
+    if first is not None and first >= today:
+        return 0
+    start = iso(datetime.combine(first, time(), tz)) if first else ""
+    end = iso(datetime.combine(today, time(), tz))
+    shift = utc_offset_modifier(tz, today)
+    with storage.snapshot() as db:  # one snapshot for every count
+        facts = [fact for source in SOURCES for fact in source(db, start, end, shift)]
+        people = inbox.report_people(db, start, end, shift)
     with storage.transaction() as db:
         if _watermark(db) != first:
             return 0
-        db.conn.executemany("INSERT OR REPLACE INTO report_daily (day, metric, key, n) VALUES (?, ?, ?, ?)", facts)
-        db.conn.executemany("INSERT OR IGNORE INTO report_people (day, person) VALUES (?, ?)", people)
+        executemany(db, "INSERT OR REPLACE INTO report_daily (day, metric, key, n) VALUES (?, ?, ?, ?)", facts)
+        executemany(db, "INSERT OR IGNORE INTO report_people (day, person) VALUES (?, ?)", people)
         db.execute("INSERT OR REPLACE INTO report_state (name, value) VALUES (?, ?)", [WATERMARK, today.isoformat()])
     return (today - first).days if first else len({fact[0] for fact in facts})
 

@@ -77,9 +77,7 @@ def _ask(storage: Storage, outbox: Outbox, kind: str, ref: int, user_id: str, co
         if not db.execute("INSERT OR IGNORE INTO surveys (kind, ref, asked_at, status) VALUES (?, ?, ?, 'asked')",
                           [kind, ref, iso(now)]).rowcount:
             return 0
-        first = db.execute("SELECT coalesce(max(id), 0) FROM outgoing").fetchone()[0]
-        Outbox.record(db, user_id, question(kind, ref, code).to_messages(), purpose="survey")
-        row_ids = [r[0] for r in db.execute("SELECT id FROM outgoing WHERE id > ? ORDER BY id", [first])]
+        row_ids = Outbox.record(db, user_id, question(kind, ref, code).to_messages(), purpose="survey")
     return int(all(outbox.deliver(row_id) for row_id in row_ids))
 
 
