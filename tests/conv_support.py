@@ -83,6 +83,8 @@ class Chat:
                     return self.say(button["payload"])
         raise AssertionError(f"no button {title!r} in {[shown(m) for m in self.last]}")
 
+    tap = click  # the kit's name (tests/dispatchkit.py Citizen.tap): one script drives either
+
     def send_image(self) -> list[Shown]:
         """An image message (its URL is https://example.invalid/x)."""
         return self.post(media_event(self.user_id, "image"))
