@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.config import AgencySettings, load_config
 from bot.knowledge import load_knowledge
 from tests.conv_support import Chat, write_kb
+from tests.dispatchkit import Kit
 from tests.harness import REPO, Harness
 
 SHIPPED = load_config(REPO / "config.yaml", env={}).agency
@@ -85,12 +86,11 @@ def test_shipped_config_answers_have_no_placeholder_and_health_and_kb_check_warn
     assert "config.yaml: cảnh báo: `agency.hotline` chưa được cập nhật ('1900 0000')" in out
 
 
-def test_a_shipped_answer_through_the_bot_lists_the_portal_once(tmp_path, fake_zalo) -> None:
+def test_a_shipped_answer_through_the_bot_lists_the_portal_once(tmp_path) -> None:
     """"https://dichvucong.gov.vn, https://dichvucong.gov.vn" and "(địa chỉ cập nhật tại config.yaml)" reached citizens."""
-    with Harness(tmp_path, fake_zalo, agency=SHIPPED) as h:
-        chat = Chat(h, "u1")
-        reform = chat.say("cai cach tthc la lam nhung gi")[0][0]
-        one_stop = chat.say("co che mot cua la gi")[0][0]
+    citizen = Kit(tmp_path, agency=SHIPPED).citizen("u1")
+    reform = citizen.say("cai cach tthc la lam nhung gi")[0].text
+    one_stop = citizen.say("co che mot cua la gi")[0].text
     assert reform.endswith("Tra cứu thủ tục cụ thể tại https://dichvucong.gov.vn.")
     assert "Địa chỉ của UBND tỉnh: Trung tâm Phục vụ hành chính công tỉnh; giờ làm việc:" in one_stop
     assert not [p for p in PLACEHOLDER_TEXT if p in reform + one_stop]
