@@ -5,6 +5,8 @@
     chat.click("Hộ tịch")          # sends that button's payload, as Zalo does
 
 Every message goes through the real webhook (signed), inbox, handlers, outbox and the fake Zalo.
+Most conversation tests use the in-process kit instead (tests/dispatchkit.py, `sample_kit`); Chat
+is for the end-to-end ones.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from bot.config import ConversationSettings
+from tests.dispatchkit import Kit
 from tests.fakezalo import SentMessage
 from tests.harness import APP_ID, Harness, media_event, now_ms, text_event
 
@@ -49,6 +53,12 @@ def write_kb(directory: Path) -> Path:
         (directory / f"{key}.yaml").write_text(yaml.safe_dump({"topic": name, "entries": items}, allow_unicode=True),
                                                 encoding="utf-8")
     return directory
+
+
+def sample_kit(tmp_path: Path, **conversation: Any) -> Kit:
+    """The kit on `write_kb`'s knowledge base, with the flood limit off unless `conversation` sets it."""
+    settings = ConversationSettings(**{"flood_max_messages": 0, **conversation})
+    return Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings)
 
 
 def shown(message: SentMessage) -> Shown:

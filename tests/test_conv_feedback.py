@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import ConversationSettings
 from bot.replies import Reply
-from tests.conv_support import Chat, rows, write_kb
+from tests.conv_support import Chat, rows, sample_kit, write_kb
 from tests.dispatchkit import Citizen, Kit, shown
 from tests.harness import Harness
 
@@ -35,7 +35,7 @@ def settings(**overrides) -> ConversationSettings:
 
 @pytest.fixture
 def kit(tmp_path):
-    return Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings())
+    return sample_kit(tmp_path)
 
 
 def confirm(topic: str, content: str, images: int, contact: str) -> tuple:
@@ -87,7 +87,7 @@ def test_full_flow_with_image_and_shared_contact_end_to_end(tmp_path, fake_zalo)
 
 
 def test_shared_contact_is_asked_with_a_request_info_reply(tmp_path):
-    kit = Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings(contact_banner_url=BANNER))
+    kit = sample_kit(tmp_path, contact_banner_url=BANNER)
     citizen = kit.citizen("u1")
     citizen.say("phản ánh")
     citizen.tap("Vấn đề khác")

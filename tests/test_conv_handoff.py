@@ -9,8 +9,8 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConversationSettings
-from tests.conv_support import Chat, write_kb
-from tests.dispatchkit import Kit, shown
+from tests.conv_support import Chat, sample_kit, write_kb
+from tests.dispatchkit import shown
 from tests.harness import ADMIN_TOKEN, REPO, Harness
 
 ALWAYS = dict(staff_days=(0, 1, 2, 3, 4, 5, 6), staff_periods=("00:00-24:00",))
@@ -27,7 +27,7 @@ def settings(**conversation) -> ConversationSettings:
 
 @pytest.fixture
 def kit(tmp_path):
-    return Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings(**ALWAYS))
+    return sample_kit(tmp_path, **ALWAYS)
 
 
 @pytest.mark.parametrize("text", ["gặp cán bộ", "gap can bo", "Cho em gặp cán bộ với ạ", "gap cb", "gặp cán bộ!!",
@@ -39,8 +39,7 @@ def test_handoff_in_any_spelling_during_working_hours(kit, text):
 
 
 def test_handoff_outside_working_hours_says_when_staff_work(tmp_path):
-    kit = Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"),
-              conversations=settings(staff_days=(), staff_hours_text="7:30–17:00 các ngày làm việc"))
+    kit = sample_kit(tmp_path, staff_days=(), staff_hours_text="7:30–17:00 các ngày làm việc")
     assert kit.citizen("u1").say("gặp cán bộ")[0].text == (
         "Tôi đã chuyển cuộc trò chuyện cho cán bộ của UBND tỉnh. Hiện đang ngoài giờ làm việc; cán bộ sẽ trả lời "
         "bạn tại đây vào giờ làm việc: 7:30–17:00 các ngày làm việc." + TAIL)

@@ -9,8 +9,8 @@ import pytest
 
 from bot.config import ConversationSettings
 from bot.replies import Reply, query_button, url_button
-from tests.conv_support import Chat, write_kb
-from tests.dispatchkit import Kit, shown
+from tests.conv_support import Chat, sample_kit, write_kb
+from tests.dispatchkit import shown
 from tests.harness import Harness
 
 INTRO = ("giải đáp thủ tục hành chính và thông tin cải cách hành chính. Bạn chọn lĩnh vực bên dưới "
@@ -21,7 +21,7 @@ SERVICES = ("Bạn cũng có thể:", ["Gửi phản ánh, kiến nghị", "Đă
 
 @pytest.fixture
 def kit(tmp_path):
-    return Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=ConversationSettings(flood_max_messages=0))
+    return sample_kit(tmp_path)
 
 
 def menu(kit) -> list:
@@ -51,7 +51,8 @@ def test_tapping_chat_on_the_oa_profile_opens_the_menu(kit):
 def test_topics_and_questions_are_paged(kit):
     citizen = kit.citizen("u1")
     citizen.say("menu")
-    assert shown(citizen.tap("Lĩnh vực khác")) == [("Bạn chọn lĩnh vực cần tìm hiểu:", ["Hộ tịch", "Thuế", "Lĩnh vực khác"])]
+    assert shown(citizen.tap("Lĩnh vực khác")) == [
+        ("Bạn chọn lĩnh vực cần tìm hiểu:", ["Hộ tịch", "Thuế", "Lĩnh vực khác"])]
     assert shown(citizen.tap("Hộ tịch")) == [("Hộ tịch: câu hỏi thường gặp (trang 1/2). Bạn chọn câu hỏi:", [
         "Đăng ký khai sinh cần giấy tờ gì?", "Đăng ký kết hôn làm ở đâu?", "Đăng ký khai tử thế nào?",
         "Thủ tục nhận cha mẹ con?", "Xem thêm"])]
@@ -80,7 +81,8 @@ def test_answer_has_entry_buttons_and_rating(kit):
         text="Trả lời: Đăng ký khai sinh cần giấy tờ gì? Hỏi thêm 1900 1234.",
         buttons=(url_button("Cổng Dịch vụ công", "https://dichvucong.gov.vn"),
                  query_button("Đăng ký kết hôn", "#faq:ket-hon", show=False),
-                 query_button("Hữu ích", "#rate:1:up", show=False), query_button("Chưa đúng", "#rate:1:down", show=False)))]
+                 query_button("Hữu ích", "#rate:1:up", show=False),
+                 query_button("Chưa đúng", "#rate:1:down", show=False)))]
     assert citizen.tap("Đăng ký kết hôn")[0].text == "Trả lời: Đăng ký kết hôn làm ở đâu? Hỏi thêm 1900 1234."
 
 
@@ -162,12 +164,12 @@ def test_non_text_message_gets_useful_buttons(kit):
 
 
 def test_stale_button_is_answered_gracefully(kit):
-    assert shown(kit.citizen("u1").say("#faq:khong-con")) == [("Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.", [])]
+    assert shown(kit.citizen("u1").say("#faq:khong-con")) == [
+        ("Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.", [])]
 
 
 def test_flood_gets_one_slow_down_note(tmp_path):
-    settings = ConversationSettings(flood_max_messages=3, flood_window_seconds=60)
-    kit = Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings)
+    kit = sample_kit(tmp_path, flood_max_messages=3, flood_window_seconds=60)
     citizen = kit.citizen("u1")
     for _ in range(3):
         assert len(citizen.say("dang ky tam tru")) == 1

@@ -15,8 +15,8 @@ from bot.clock import iso
 from bot.config import ConversationSettings
 from bot.campaigns.followers import sync_followers
 from bot.storage import Storage
-from tests.conv_support import Chat, write_kb
-from tests.dispatchkit import Citizen, Kit, shown
+from tests.conv_support import Chat, sample_kit, write_kb
+from tests.dispatchkit import Citizen, shown
 from tests.harness import APP_ID, OA_ID, Harness, follow_event, now_ms
 
 ASK = ("Bạn muốn xóa dữ liệu cá nhân của mình tại UBND tỉnh?\n"
@@ -35,7 +35,7 @@ def settings() -> ConversationSettings:
 
 @pytest.fixture
 def kit(tmp_path):
-    return Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings())
+    return sample_kit(tmp_path)
 
 
 def rows(storage: Storage, sql: str, *args) -> list[tuple]:
@@ -142,7 +142,8 @@ def test_confirmation_needs_a_fresh_request(kit):
     assert shown(citizen.say("xác nhận xóa")) == [NOT_ASKED]
     assert shown(citizen.say("#delete:yes")) == [NOT_ASKED]
     citizen.say("xoa du lieu")
-    assert shown(citizen.say("hủy")) == [("Đã hủy yêu cầu xóa dữ liệu. Bạn cần hỗ trợ gì khác cứ nhắn nhé.", ["Xem danh mục"])]
+    assert shown(citizen.say("hủy")) == [
+        ("Đã hủy yêu cầu xóa dữ liệu. Bạn cần hỗ trợ gì khác cứ nhắn nhé.", ["Xem danh mục"])]
     assert shown(citizen.say("xac nhan xoa")) == [NOT_ASKED]
     assert kit.rows("SELECT count(*) FROM answer_log WHERE user_id = 'u1'") == [(1,)]
     citizen.say("xoa du lieu")

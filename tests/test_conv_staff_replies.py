@@ -13,8 +13,8 @@ import pytest
 from bot.cli import main
 from bot.clock import iso
 from bot.config import ConversationSettings
-from tests.conv_support import Chat, rows, write_kb
-from tests.dispatchkit import Citizen, Kit, shown
+from tests.conv_support import Chat, rows, sample_kit, write_kb
+from tests.dispatchkit import Citizen, shown
 from tests.harness import ADMIN_TOKEN, REPO, Harness
 
 CODE = f"PA-{datetime.now().year}-000001"
@@ -98,7 +98,7 @@ def test_admin_api_lists_closes_and_rejects_unknown_codes(h):
 
 
 def test_cli_list_show_reply_close(tmp_path, monkeypatch, capsys):
-    kit = Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=ConversationSettings(flood_max_messages=0))
+    kit = sample_kit(tmp_path)
     citizen = kit.citizen("u1")
     file_ticket(citizen)
     for var in ("ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "ZALO_APP_SECRET", "ZALO_APP_ID"):
@@ -110,7 +110,8 @@ def test_cli_list_show_reply_close(tmp_path, monkeypatch, capsys):
     assert CODE in capsys.readouterr().out
     assert main(["tickets", "reply", CODE.lower(), "Đã tiếp nhận, sẽ xử lý trong tuần."]) == 0
     assert capsys.readouterr().out == f"{CODE}: đã gửi tới người dân.\n"  # sandbox: recorded, not sent
-    assert kit.rows("SELECT purpose, status FROM outgoing WHERE purpose = 'staff_reply'") == [("staff_reply", "sandbox")]
+    assert kit.rows("SELECT purpose, status FROM outgoing WHERE purpose = 'staff_reply'") == [
+        ("staff_reply", "sandbox")]
     assert main(["tickets", "close", CODE]) == 0
     assert main(["tickets", "show", CODE]) == 0
     out = capsys.readouterr().out

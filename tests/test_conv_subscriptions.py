@@ -13,8 +13,8 @@ from bot.campaigns.audience import preview
 from bot.campaigns.model import Audience
 from bot.config import ConversationSettings
 from bot.storage import Storage
-from tests.conv_support import Chat, rows, write_kb
-from tests.dispatchkit import Kit, shown
+from tests.conv_support import Chat, rows, sample_kit, write_kb
+from tests.dispatchkit import shown
 from tests.harness import Harness
 
 INTRO = "UBND tỉnh gửi thông tin theo chủ đề qua Zalo này. "
@@ -24,7 +24,7 @@ LEFT = ("Đã hủy nhận tin. UBND tỉnh sẽ không gửi tin thông báo ch
 
 @pytest.fixture
 def kit(tmp_path):
-    return Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=ConversationSettings(flood_max_messages=0))
+    return sample_kit(tmp_path)
 
 
 def decision(storage: Storage, user_id: str, audience: Audience) -> str | None:
