@@ -4,7 +4,7 @@ thread, and the test gets the `Reply` objects the handlers returned.
     kit = Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"))
     citizen = kit.citizen("u1")
     assert citizen.say("menu") == [Reply(text="Xin chào! …", buttons=(…))]
-    assert shown(citizen.tap("Hộ tịch")) == [("Hộ tịch: câu hỏi thường gặp …", ["Khai sinh", …])]
+    assert shown(citizen.tap("Cư trú")) == [("Cư trú: câu hỏi thường gặp. …", ["Đăng ký tạm trú …", …])]
     kit.advance(hours=25)          # the clock handlers see (Context.now) and the events' timestamps
 
 What is real: the config (harness.make_config), a SQLite file migrated by bot.storage, the
@@ -12,7 +12,7 @@ knowledge base indexed by bot.knowledge, the inbox row (flood limits count it), 
 (replies recorded in the outbox in the same transaction that marks the event), the outbox
 delivery (to the sandbox client, so rows end `sandbox` instead of `sent`). What is left out: HTTP,
 the webhook's signature and age checks, worker threads and polling, the fake Zalo server: the
-end-to-end tests (tests/test_conv_e2e.py, tests/test_webhook.py) cover those.
+`*_end_to_end` tests of tests/test_conv_*.py and tests/test_webhook.py cover those (tests/harness.py).
 """
 
 from __future__ import annotations
