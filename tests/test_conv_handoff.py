@@ -5,6 +5,9 @@ runs end to end through the webhook and the fake Zalo."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bot.cli import main
@@ -43,6 +46,19 @@ def test_handoff_outside_working_hours_says_when_staff_work(tmp_path):
     assert kit.citizen("u1").say("gặp cán bộ")[0].text == (
         "Tôi đã chuyển cuộc trò chuyện cho cán bộ của UBND tỉnh. Hiện đang ngoài giờ làm việc; cán bộ sẽ trả lời "
         "bạn tại đây vào giờ làm việc: 7:30–17:00 các ngày làm việc." + TAIL)
+
+
+def test_staff_hours_follow_the_local_clock(tmp_path):
+    kit = sample_kit(tmp_path)  # the default hours: Monday to Friday, 7:30–11:30 and 13:30–17:00
+    local = ZoneInfo(kit.config.timezone)
+    for moment, on_duty in [(datetime(2026, 12, 5, 10, 0), False),  # a Saturday
+                            (datetime(2026, 12, 7, 9, 0), True),  # a Monday morning
+                            (datetime(2026, 12, 7, 12, 0), False),  # its lunch break
+                            (datetime(2026, 12, 7, 17, 30), False)]:
+        kit.set_now(moment.replace(tzinfo=local))
+        citizen = kit.citizen(f"u-{moment:%d-%H%M}")
+        text = citizen.say("gặp cán bộ")[0].text
+        assert ("Hiện đang ngoài giờ làm việc" not in text) == on_duty, (moment, text)
 
 
 def test_silent_while_handed_off_then_back_when_staff_close_end_to_end(tmp_path, fake_zalo):
