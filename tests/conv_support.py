@@ -11,6 +11,7 @@ is for the end-to-end ones.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +45,23 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 def write_kb(directory: Path) -> Path:
     """A small knowledge base independent of the shipped content."""
     directory.mkdir(parents=True, exist_ok=True)
+    for name, text in _kb_files().items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+@functools.cache
+def _kb_files() -> dict[str, str]:
+    """File name → YAML, dumped once per session (dumping is most of a conversation test's set-up)."""
+    files = {}
     for key, (name, entries) in TOPICS.items():
         items = [{"id": eid, "question": q, "alternatives": [alt], "answer": f"Trả lời: {q} Hỏi thêm {{hotline}}.",
                   "source": "Thử nghiệm", "reviewed": "2025-11-20", "examples": [alt]} for eid, q, alt in entries]
         if key == "ho-tich":
             items[0]["buttons"] = [{"title": "Cổng Dịch vụ công", "url": "{portal}"},
                                    {"title": "Đăng ký kết hôn", "entry": "ket-hon"}]
-        (directory / f"{key}.yaml").write_text(yaml.safe_dump({"topic": name, "entries": items}, allow_unicode=True),
-                                                encoding="utf-8")
-    return directory
+        files[f"{key}.yaml"] = yaml.safe_dump({"topic": name, "entries": items}, allow_unicode=True)
+    return files
 
 
 def sample_kit(tmp_path: Path, **conversation: Any) -> Kit:

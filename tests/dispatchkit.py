@@ -62,11 +62,13 @@ def _start_from_migrated(database: Path) -> None:
     if _migrated is None:
         directory = Path(tempfile.mkdtemp(prefix="dispatchkit-"))
         atexit.register(shutil.rmtree, directory, ignore_errors=True)
-        Storage(directory / "migrated.sqlite3").migrate()
-        _migrated = directory / "migrated.sqlite3"
+        template = directory / "migrated.sqlite3"
+        Storage(template).migrate()
+        with closing(sqlite3.connect(template)) as db:  # everything into the main file, so copying it is enough
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _migrated = template
     database.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(_migrated)) as source, closing(sqlite3.connect(database)) as target:
-        source.backup(target)
+    shutil.copyfile(_migrated, database)
 
 
 class _RecordingBot(Bot):
