@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.agency import renderer
+from bot.clock import utc_now
 from bot.config import Config
 from bot.events import Event
 from bot.knowledge.live import LiveKnowledge, Snapshot
@@ -43,17 +44,20 @@ Dispatcher = Callable[[Event, Context], list[Reply]]
 
 
 class Bot:
-    def __init__(self, config: Config, storage: Storage, knowledge: LiveKnowledge, dispatch: Dispatcher):
+    def __init__(self, config: Config, storage: Storage, knowledge: LiveKnowledge, dispatch: Dispatcher, *,
+                 clock: Callable[[], datetime] = utc_now):
         self.config = config
+        self.clock = clock  # UTC now; tests move it (tests/dispatchkit.py) instead of editing stored times
         self.storage = storage
         self.knowledge = knowledge
         self.dispatch = dispatch
         self.tz = ZoneInfo(config.timezone)
 
     def handle(self, event: Event) -> list[Reply]:
+        now = self.clock()
         if event.user_id and (event.is_user_message or event.name in INTERACTIONS):
             users.record_interaction(self.storage, event.user_id, event.timestamp_ms)
         if event.user_id and event.is_user_message:  # a reply to, or a click on, a campaign message
-            engagement.note_response(self.storage, event.user_id, event.text, datetime.now(timezone.utc))
-        ctx = Context(self.config, self.storage, self.knowledge.current, datetime.now(timezone.utc).astimezone(self.tz))
+            engagement.note_response(self.storage, event.user_id, event.text, now)
+        ctx = Context(self.config, self.storage, self.knowledge.current, now.astimezone(self.tz))
         return self.dispatch(event, ctx)

@@ -5,15 +5,20 @@
     chat.click("Hộ tịch")          # sends that button's payload, as Zalo does
 
 Every message goes through the real webhook (signed), inbox, handlers, outbox and the fake Zalo.
+Most conversation tests use the in-process kit instead (tests/dispatchkit.py, `sample_kit`); Chat
+is for the end-to-end ones.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.config import ConversationSettings
+from tests.dispatchkit import Kit
 from tests.fakezalo import SentMessage
 from tests.harness import APP_ID, Harness, media_event, now_ms, text_event
 
@@ -40,15 +45,29 @@ TOPICS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 def write_kb(directory: Path) -> Path:
     """A small knowledge base independent of the shipped content."""
     directory.mkdir(parents=True, exist_ok=True)
+    for name, text in _kb_files().items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+@functools.cache
+def _kb_files() -> dict[str, str]:
+    """File name → YAML, dumped once per session (dumping is most of a conversation test's set-up)."""
+    files = {}
     for key, (name, entries) in TOPICS.items():
         items = [{"id": eid, "question": q, "alternatives": [alt], "answer": f"Trả lời: {q} Hỏi thêm {{hotline}}.",
                   "source": "Thử nghiệm", "reviewed": "2025-11-20", "examples": [alt]} for eid, q, alt in entries]
         if key == "ho-tich":
             items[0]["buttons"] = [{"title": "Cổng Dịch vụ công", "url": "{portal}"},
                                    {"title": "Đăng ký kết hôn", "entry": "ket-hon"}]
-        (directory / f"{key}.yaml").write_text(yaml.safe_dump({"topic": name, "entries": items}, allow_unicode=True),
-                                                encoding="utf-8")
-    return directory
+        files[f"{key}.yaml"] = yaml.safe_dump({"topic": name, "entries": items}, allow_unicode=True)
+    return files
+
+
+def sample_kit(tmp_path: Path, **conversation: Any) -> Kit:
+    """The kit on `write_kb`'s knowledge base, with the flood limit off unless `conversation` sets it."""
+    settings = ConversationSettings(**{"flood_max_messages": 0, **conversation})
+    return Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings)
 
 
 def shown(message: SentMessage) -> Shown:
@@ -82,6 +101,8 @@ class Chat:
                     assert button["type"].startswith("oa.query"), button
                     return self.say(button["payload"])
         raise AssertionError(f"no button {title!r} in {[shown(m) for m in self.last]}")
+
+    tap = click  # the kit's name (tests/dispatchkit.py Citizen.tap): one script drives either
 
     def send_image(self) -> list[Shown]:
         """An image message (its URL is https://example.invalid/x)."""

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import time
@@ -74,7 +75,7 @@ def make_config(tmp_path: Path, fake: FakeZalo | None, *, knowledge_dir: str | P
                 admin: bool = True, **sections: Any) -> Config:
     """A config on a temp database, pointing at the fake Zalo (or the sandbox when fake is None), for
     an agency that filled in its name, hotline, e-mail and address (not the portals)."""
-    base = load_config(REPO / "config.yaml", env={})
+    base = _shipped_config()
     agency = dataclasses.replace(base.agency, name="Ủy ban nhân dân tỉnh Thử Nghiệm", hotline=HOTLINE,
                                  email="motcua@thunghiem.gov.vn", address="Số 1 đường Thử Nghiệm")
     secrets = Secrets(app_id=APP_ID, oa_secret_key=OA_SECRET, admin_token=ADMIN_TOKEN if admin else "")
@@ -90,6 +91,12 @@ def make_config(tmp_path: Path, fake: FakeZalo | None, *, knowledge_dir: str | P
         base, database=str(tmp_path / "bot.sqlite3"), knowledge_dir=str(knowledge_dir or REPO / "knowledge"),
         zalo=zalo, server=server, secrets=secrets, **{"agency": agency, **sections},
     )
+
+
+@functools.cache
+def _shipped_config() -> Config:
+    """config.yaml read once per session (Config is frozen; each test replaces what it sets)."""
+    return load_config(REPO / "config.yaml", env={})
 
 
 class Harness:

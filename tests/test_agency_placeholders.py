@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.config import AgencySettings, load_config
 from bot.knowledge import load_knowledge
 from tests.conv_support import Chat, write_kb
+from tests.dispatchkit import Citizen, Kit, shown
 from tests.harness import REPO, Harness
 
 SHIPPED = load_config(REPO / "config.yaml", env={}).agency
@@ -85,18 +86,17 @@ def test_shipped_config_answers_have_no_placeholder_and_health_and_kb_check_warn
     assert "config.yaml: cảnh báo: `agency.hotline` chưa được cập nhật ('1900 0000')" in out
 
 
-def test_a_shipped_answer_through_the_bot_lists_the_portal_once(tmp_path, fake_zalo) -> None:
+def test_a_shipped_answer_through_the_bot_lists_the_portal_once(tmp_path) -> None:
     """"https://dichvucong.gov.vn, https://dichvucong.gov.vn" and "(địa chỉ cập nhật tại config.yaml)" reached citizens."""
-    with Harness(tmp_path, fake_zalo, agency=SHIPPED) as h:
-        chat = Chat(h, "u1")
-        reform = _in_full(chat, "cai cach tthc la lam nhung gi")
-        one_stop = _in_full(chat, "co che mot cua la gi")
+    citizen = Kit(tmp_path, agency=SHIPPED).citizen("u1")
+    reform = _in_full(citizen, "cai cach tthc la lam nhung gi")
+    one_stop = _in_full(citizen, "co che mot cua la gi")
     assert reform.endswith("Tra cứu thủ tục cụ thể tại https://dichvucong.gov.vn.")
     assert "Địa chỉ của UBND tỉnh: Trung tâm Phục vụ hành chính công tỉnh; giờ làm việc:" in one_stop
     assert not [p for p in PLACEHOLDER_TEXT if p in reform + one_stop]
 
 
-def _in_full(chat: Chat, question: str) -> str:
+def _in_full(citizen: Citizen, question: str) -> str:
     """The whole answer: "Xem chi tiết" opens it where the entry leads with a short answer."""
-    [(text, buttons)] = chat.say(question)
-    return chat.click("Xem chi tiết")[0][0] if "Xem chi tiết" in buttons else text
+    [(text, buttons)] = shown(citizen.say(question))
+    return citizen.tap("Xem chi tiết")[0].text if "Xem chi tiết" in buttons else text

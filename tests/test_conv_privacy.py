@@ -1,4 +1,7 @@
-"""Data deletion on request, and the retention purge of message logs."""
+"""Data deletion on request, and the retention purge of message logs.
+
+Through the dispatch in-process (tests/dispatchkit.py); Zalo's own withdrawal event runs end to end
+through the signed webhook, the workers and the fake Zalo."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ import pytest
 from bot import retention
 from bot.clock import iso
 from bot.config import ConversationSettings
-from tests.conv_support import Chat, rows, write_kb
 from bot.campaigns.followers import sync_followers
+from bot.storage import Storage
+from tests.conv_support import Chat, sample_kit, write_kb
+from tests.dispatchkit import Citizen, shown
 from tests.harness import APP_ID, OA_ID, Harness, follow_event, now_ms
 
 ASK = ("Bạn muốn xóa dữ liệu cá nhân của mình tại UBND tỉnh?\n"
@@ -24,68 +29,75 @@ DONE = ("Đã xóa dữ liệu cá nhân của bạn tại UBND tỉnh; bạn s�
 NOT_ASKED = ("Yêu cầu xóa dữ liệu chưa được tạo hoặc đã hết hạn. Nếu muốn xóa, bạn nhắn «xóa dữ liệu của tôi».", [])
 
 
+def settings() -> ConversationSettings:
+    return ConversationSettings(flood_max_messages=0)
+
+
 @pytest.fixture
-def h(tmp_path, fake_zalo):
-    with Harness(tmp_path, fake_zalo, knowledge_dir=write_kb(tmp_path / "kb"),
-                 conversations=ConversationSettings(flood_max_messages=0)) as harness:
-        yield harness
+def kit(tmp_path):
+    return sample_kit(tmp_path)
 
 
-def leave_traces(chat: Chat) -> None:
+def rows(storage: Storage, sql: str, *args) -> list[tuple]:
+    with storage.connect() as db:
+        return [tuple(r) for r in db.execute(sql, list(args)).fetchall()]
+
+
+def leave_traces(chat: Chat | Citizen) -> None:
     """A citizen who asked, rated, subscribed, filed a ticket with contact and talked to staff."""
     chat.say("dang ky tam tru")
-    chat.click("Hữu ích")
+    chat.tap("Hữu ích")
     chat.say("đăng ký nhận tin")
-    chat.click("Nhận: Tin cải cách hành chính")
+    chat.tap("Nhận: Tin cải cách hành chính")
     chat.say("phản ánh")
-    chat.click("Vấn đề khác")
+    chat.tap("Vấn đề khác")
     chat.say("Nội dung phản ánh")
     chat.send_image()
-    chat.click("Tiếp tục")
+    chat.tap("Tiếp tục")
     chat.say("0912345678")
-    chat.click("Gửi phản ánh")
+    chat.tap("Gửi phản ánh")
     chat.say("gặp cán bộ")
-    chat.click("Quay lại trợ lý ảo")
+    chat.tap("Quay lại trợ lý ảo")
 
 
-def counts(h, user_id: str) -> dict[str, int]:
+def counts(storage: Storage, user_id: str) -> dict[str, int]:
     tables = ("inbox", "outgoing", "answer_log", "ratings", "subscriptions", "handoffs", "conversation_state", "tickets")
-    return {t: rows(h, f"SELECT count(*) FROM {t} WHERE user_id = ?", user_id)[0][0] for t in tables}
+    return {t: rows(storage, f"SELECT count(*) FROM {t} WHERE user_id = ?", user_id)[0][0] for t in tables}
 
 
 @pytest.mark.parametrize("text", ["xóa dữ liệu của tôi", "xoa du lieu cua toi", "Xoá dữ liệu", "xóa dữ liệu cá nhân",
                                   "xoa du lieu cua toi di", "tôi muốn xóa dữ liệu của tôi", "toi muon xoa du lieu cua toi",
                                   "yêu cầu xóa dữ liệu cá nhân", "xin xóa dữ liệu của tôi"])
-def test_deletion_request_asks_first(h, text):
-    assert Chat(h, "u1").say(text) == [ASK]
+def test_deletion_request_asks_first(kit, text):
+    assert shown(kit.citizen("u1").say(text)) == [ASK]
 
 
-def test_deletion_erases_and_anonymises_after_confirmation(h):
-    chat, other = Chat(h, "u1"), Chat(h, "u2")
-    leave_traces(chat)
+def test_deletion_erases_and_anonymises_after_confirmation(kit):
+    citizen, other = kit.citizen("u1"), kit.citizen("u2")
+    leave_traces(citizen)
     other.say("dang ky tam tru")
-    other_before = counts(h, "u2")
-    assert chat.say("xóa dữ liệu của tôi") == [ASK]
-    assert chat.click("Xác nhận xóa") == [DONE]
+    other_before = counts(kit.storage, "u2")
+    assert shown(citizen.say("xóa dữ liệu của tôi")) == [ASK]
+    assert shown(citizen.tap("Xác nhận xóa")) == [DONE]
     # Left: only the confirmation exchange itself, for the retention purge.
-    assert counts(h, "u1") == {"inbox": 1, "outgoing": 1, "answer_log": 0, "ratings": 0, "subscriptions": 0,
+    assert counts(kit.storage, "u1") == {"inbox": 1, "outgoing": 1, "answer_log": 0, "ratings": 0, "subscriptions": 0,
                                "handoffs": 0, "conversation_state": 0, "tickets": 0}
-    assert rows(h, "SELECT user_id, contact_phone, attachments, content FROM tickets") == [
+    assert kit.rows("SELECT user_id, contact_phone, attachments, content FROM tickets") == [
         (None, None, "[]", "Nội dung phản ánh")]
-    assert rows(h, "SELECT count(*) FROM users WHERE user_id = 'u1'") == [(0,)]  # only a keyed hash is left
-    assert rows(h, "SELECT count(*) FROM forgotten_users") == [(1,)]
-    assert counts(h, "u2") == other_before  # nobody else's data moved
-    chat.say("dang ky tam tru")  # coming back: answered, and still never in a campaign
-    assert rows(h, "SELECT do_not_contact FROM users WHERE user_id = 'u1'") == [(1,)]
+    assert kit.rows("SELECT count(*) FROM users WHERE user_id = 'u1'") == [(0,)]  # only a keyed hash is left
+    assert kit.rows("SELECT count(*) FROM forgotten_users") == [(1,)]
+    assert counts(kit.storage, "u2") == other_before  # nobody else's data moved
+    citizen.say("dang ky tam tru")  # coming back: answered, and still never in a campaign
+    assert kit.rows("SELECT do_not_contact FROM users WHERE user_id = 'u1'") == [(1,)]
 
 
 CITIZEN = "5510185758261927916"
 
 
-def holding(h, value: str) -> list[str]:
+def holding(storage: Storage, value: str) -> list[str]:
     """Every `table.column` with a value containing `value`: the whole database is searched."""
     found = []
-    with h.runtime.storage.connect() as db:
+    with storage.connect() as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
             for column in [r[1] for r in db.execute(f"PRAGMA table_info({table})")]:
@@ -95,68 +107,75 @@ def holding(h, value: str) -> list[str]:
     return found
 
 
-def test_zalo_withdrawal_request_leaves_no_row_keyed_by_the_citizen(h):
+def test_zalo_withdrawal_request_leaves_no_row_keyed_by_the_citizen_end_to_end(tmp_path, fake_zalo):
     """`user_withdraw`, signed as Zalo sends it: erased at once without a reply, the event itself included."""
+    with Harness(tmp_path, fake_zalo, knowledge_dir=write_kb(tmp_path / "kb"), conversations=settings()) as h:
+        _withdraw(h)
+
+
+def _withdraw(h: Harness) -> None:
+    storage = h.runtime.storage
     chat, other = Chat(h, CITIZEN), Chat(h, "u2")
     leave_traces(chat)
     other.say("dang ky tam tru")
-    other_before, sent_before = counts(h, "u2"), len(h.fake.sent(CITIZEN))
-    assert "inbox.user_id" in holding(h, CITIZEN) and "users.user_id" in holding(h, CITIZEN)
+    other_before, sent_before = counts(storage, "u2"), len(h.fake.sent(CITIZEN))
+    assert "inbox.user_id" in holding(storage, CITIZEN) and "users.user_id" in holding(storage, CITIZEN)
     withdrawal = {"event_name": "user_withdraw", "app_id": APP_ID, "oa_id": OA_ID, "user_id": CITIZEN,
                   "user_id_by_app": "552172779717587730", "timestamp": now_ms()}
     assert h.post(withdrawal).status_code == 200
     h.wait_idle()
-    assert holding(h, CITIZEN) == []
+    assert holding(storage, CITIZEN) == []
     assert len(h.fake.sent(CITIZEN)) == sent_before
-    assert rows(h, "SELECT user_id, contact_phone, content FROM tickets") == [(None, None, "Nội dung phản ánh")]
-    assert rows(h, "SELECT count(*) FROM forgotten_users") == [(1,)]
-    assert counts(h, "u2") == other_before
+    assert rows(storage, "SELECT user_id, contact_phone, content FROM tickets") == [(None, None, "Nội dung phản ánh")]
+    assert rows(storage, "SELECT count(*) FROM forgotten_users") == [(1,)]
+    assert counts(storage, "u2") == other_before
     h.post(follow_event(CITIZEN))  # following again, or listed by a follower import: still do_not_contact
     h.wait_idle()
     h.fake.add_followers([CITIZEN, "u2"])
-    sync_followers(h.runtime.storage, h.runtime.zalo)
-    assert rows(h, "SELECT do_not_contact FROM users WHERE user_id = ?", CITIZEN) == [(1,)]
-    assert rows(h, "SELECT do_not_contact FROM users WHERE user_id = 'u2'") == [(0,)]
+    sync_followers(storage, h.runtime.zalo)
+    assert rows(storage, "SELECT do_not_contact FROM users WHERE user_id = ?", CITIZEN) == [(1,)]
+    assert rows(storage, "SELECT do_not_contact FROM users WHERE user_id = 'u2'") == [(0,)]
 
 
-def test_confirmation_needs_a_fresh_request(h):
-    chat = Chat(h, "u1")
-    chat.say("dang ky tam tru")
-    assert chat.say("xác nhận xóa") == [NOT_ASKED]
-    assert chat.say("#delete:yes") == [NOT_ASKED]
-    chat.say("xoa du lieu")
-    assert chat.say("hủy") == [("Đã hủy yêu cầu xóa dữ liệu. Bạn cần hỗ trợ gì khác cứ nhắn nhé.", ["Xem danh mục"])]
-    assert chat.say("xac nhan xoa") == [NOT_ASKED]
-    assert rows(h, "SELECT count(*) FROM answer_log WHERE user_id = 'u1'") == [(1,)]
-    chat.say("xoa du lieu")
-    assert chat.say("xac nhan xoa") == [DONE]
-    assert rows(h, "SELECT count(*) FROM answer_log WHERE user_id = 'u1'") == [(0,)]
+def test_confirmation_needs_a_fresh_request(kit):
+    citizen = kit.citizen("u1")
+    citizen.say("dang ky tam tru")
+    assert shown(citizen.say("xác nhận xóa")) == [NOT_ASKED]
+    assert shown(citizen.say("#delete:yes")) == [NOT_ASKED]
+    citizen.say("xoa du lieu")
+    assert shown(citizen.say("hủy")) == [
+        ("Đã hủy yêu cầu xóa dữ liệu. Bạn cần hỗ trợ gì khác cứ nhắn nhé.", ["Xem danh mục"])]
+    assert shown(citizen.say("xac nhan xoa")) == [NOT_ASKED]
+    assert kit.rows("SELECT count(*) FROM answer_log WHERE user_id = 'u1'") == [(1,)]
+    citizen.say("xoa du lieu")
+    assert shown(citizen.say("xac nhan xoa")) == [DONE]
+    assert kit.rows("SELECT count(*) FROM answer_log WHERE user_id = 'u1'") == [(0,)]
 
 
-def test_retention_purge_removes_old_logs_and_keeps_recent_ones(h):
-    chat = Chat(h, "u1")
-    chat.say("dang ky tam tru")
-    chat.click("Chưa đúng")
-    chat.say("phản ánh")
-    chat.click("Vấn đề khác")
-    chat.say("Nội dung cũ")
-    chat.click("Tiếp tục")
-    chat.click("Bỏ qua")
-    chat.click("Gửi phản ánh")
-    config = dataclasses.replace(h.config, conversations=dataclasses.replace(
-        h.config.conversations, message_retention_days=30, ticket_retention_days=365))
+def test_retention_purge_removes_old_logs_and_keeps_recent_ones(kit):
+    citizen = kit.citizen("u1")
+    citizen.say("dang ky tam tru")
+    citizen.tap("Chưa đúng")
+    citizen.say("phản ánh")
+    citizen.tap("Vấn đề khác")
+    citizen.say("Nội dung cũ")
+    citizen.tap("Tiếp tục")
+    citizen.tap("Bỏ qua")
+    citizen.tap("Gửi phản ánh")
+    config = dataclasses.replace(kit.config, conversations=dataclasses.replace(
+        kit.config.conversations, message_retention_days=30, ticket_retention_days=365))
     now = datetime.now(timezone.utc)
-    assert set(retention.purge(h.runtime.storage, config, now).values()) == {0}
-    with h.runtime.storage.connect() as db:
+    assert set(retention.purge(kit.storage, config, now).values()) == {0}
+    with kit.storage.connect() as db:
         db.execute("UPDATE tickets SET status = 'closed', closed_at = ?", [iso(now - timedelta(days=400))])
-    (messages,) = rows(h, "SELECT count(*) FROM inbox")[0]
-    purged = retention.purge(h.runtime.storage, config, now + timedelta(days=31))
+    (messages,) = kit.rows("SELECT count(*) FROM inbox")[0]
+    purged = retention.purge(kit.storage, config, now + timedelta(days=31))
     assert purged["messages"] == messages and purged["tickets"] == 1
-    assert rows(h, "SELECT count(*) FROM inbox") == [(0,)]
-    assert rows(h, "SELECT count(*) FROM outgoing WHERE body != '{}'") == [(0,)]
-    assert rows(h, "SELECT count(*) FROM answer_log") == [(0,)]
-    assert rows(h, "SELECT user_id, question, entry_id, verdict FROM ratings") == [(None, None, "tam-tru", "wrong")]
-    assert rows(h, "SELECT user_id, content FROM tickets") == [(None, "Nội dung cũ")]
-    assert rows(h, "SELECT count(*) FROM unanswered") == [(1,)]  # the "Chưa đúng" question: kept longer for staff
-    purged = retention.purge(h.runtime.storage, config, now + timedelta(days=181))
-    assert purged["unanswered"] == 1 and rows(h, "SELECT count(*) FROM unanswered") == [(0,)]
+    assert kit.rows("SELECT count(*) FROM inbox") == [(0,)]
+    assert kit.rows("SELECT count(*) FROM outgoing WHERE body != '{}'") == [(0,)]
+    assert kit.rows("SELECT count(*) FROM answer_log") == [(0,)]
+    assert kit.rows("SELECT user_id, question, entry_id, verdict FROM ratings") == [(None, None, "tam-tru", "wrong")]
+    assert kit.rows("SELECT user_id, content FROM tickets") == [(None, "Nội dung cũ")]
+    assert kit.rows("SELECT count(*) FROM unanswered") == [(1,)]  # the "Chưa đúng" question: kept longer for staff
+    purged = retention.purge(kit.storage, config, now + timedelta(days=181))
+    assert purged["unanswered"] == 1 and kit.rows("SELECT count(*) FROM unanswered") == [(0,)]

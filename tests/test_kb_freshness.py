@@ -13,6 +13,7 @@ from bot.config import ConversationSettings, load_config
 from bot.knowledge import read_knowledge
 from bot.knowledge.validate import check
 from tests.conv_support import Chat, rows
+from tests.dispatchkit import Kit, shown
 from tests.harness import Harness
 from tests.kb_samples import BIRTH, MARRIAGE, write
 
@@ -106,15 +107,17 @@ def test_an_entry_past_valid_until_is_answered_with_the_caveat_and_counted_stale
     assert (knowledge["stale_entries"], knowledge["expired"], knowledge["review_overdue"]) == (1, 1, 1)
 
 
-def test_short_answer_first_then_xem_chi_tiet_sends_the_full_answer_with_facts(h):
-    chat = Chat(h, "u1")
-    [(short, buttons)] = chat.say("le phi lam ho chieu het bao nhieu tien")
+def test_short_answer_first_then_xem_chi_tiet_sends_the_full_answer_with_facts(tmp_path):
+    kb = write(tmp_path / "kb", ho_chieu=PASSPORT, viec_lam=JOBS)
+    citizen = Kit(tmp_path, knowledge_dir=kb, conversations=ConversationSettings(flood_max_messages=0)).citizen("u1")
+    [(short, buttons)] = shown(citizen.say("le phi lam ho chieu het bao nhieu tien"))
     assert short == "Cấp hộ chiếu: 200.000 đồng, trả kết quả trong 8 ngày làm việc."
     assert buttons == ["Xem chi tiết", "Gọi tổng đài", "Hữu ích", "Chưa đúng"]
-    [(full, more_buttons)] = chat.click("Xem chi tiết")
+    [(full, more_buttons)] = shown(citizen.tap("Xem chi tiết"))
     assert full.startswith("Lệ phí cấp đổi: 200.000 đồng. Thời hạn giải quyết: 8 ngày làm việc. Chi tiết hồ sơ")
     assert "{" not in full and more_buttons == ["Gọi tổng đài"]
-    assert chat.say("#detail:khong-con") == [("Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.", [])]
+    assert shown(citizen.say("#detail:khong-con")) == [
+        ("Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.", [])]
 
 
 def test_facts_are_checked_defined_non_empty_and_used(tmp_path: Path) -> None:

@@ -17,53 +17,53 @@ from bot.knowledge import load_knowledge
 from bot.knowledge.edit import EditError, add_alternative
 from bot.knowledge.unanswered import group_id
 from bot.matcher import Matcher
-from tests.fakezalo import FakeZalo
-from tests.harness import REPO, Harness
+from bot.storage import Storage
+from tests.dispatchkit import Kit
+from tests.harness import REPO
 from tests.kb_samples import BIRTH, MARRIAGE, write
 
 OFF_TOPIC = "giá vàng hôm nay bao nhiêu"
 
 
-def rows(h: Harness) -> list[dict]:
-    with h.runtime.storage.connect() as db:
+def rows(storage: Storage) -> list[dict]:
+    with storage.connect() as db:
         return list(db.query("SELECT * FROM unanswered ORDER BY id"))
 
 
-def test_fallback_questions_are_logged_without_personal_data(tmp_path: Path, fake_zalo: FakeZalo) -> None:
-    with Harness(tmp_path, fake_zalo, knowledge_dir=write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)) as h:
-        h.text("citizen-a", OFF_TOPIC)
-        h.text("citizen-b", "gia vang hom nay bao nhieu, goi em 0912 345 678")
-        h.text("citizen-c", "dang ky ket hon o dau")  # answered: not logged
-        h.wait_idle()
-        logged = rows(h)
-    assert sorted((r["question"], r["reason"], r["tier"]) for r in logged) == [  # workers run in parallel
-        ("gia vang hom nay bao nhieu, goi em [số]", "fallback", "fallback"), (OFF_TOPIC, "fallback", "fallback")]
+def test_fallback_questions_are_logged_without_personal_data(tmp_path: Path) -> None:
+    kit = Kit(tmp_path, knowledge_dir=write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE))
+    kit.citizen("citizen-a").say(OFF_TOPIC)
+    kit.citizen("citizen-b").say("gia vang hom nay bao nhieu, goi em 0912 345 678")
+    kit.citizen("citizen-c").say("dang ky ket hon o dau")  # answered: not logged
+    logged = rows(kit.storage)
+    assert [(r["question"], r["reason"], r["tier"]) for r in logged] == [
+        (OFF_TOPIC, "fallback", "fallback"), ("gia vang hom nay bao nhieu, goi em [số]", "fallback", "fallback")]
     assert all(r["asker"].startswith("u:") and "citizen" not in r["asker"] for r in logged)
     assert {r["normalized"] for r in logged} == {"gia vang hom nay bao nhieu", "gia vang hom nay bao nhieu goi so"}
 
 
-def seed(tmp_path: Path, fake_zalo: FakeZalo, questions: list[tuple[str, str]]) -> Path:
-    """Knowledge dir + database with `questions` ((user, text)) asked through the app; returns the dir."""
+def seed(tmp_path: Path, questions: list[tuple[str, str]]) -> Path:
+    """Knowledge dir + database (the one cli_env points at) with `questions` ((user, text)) asked
+    through the bot; returns the dir."""
     directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
-    with Harness(tmp_path, fake_zalo, knowledge_dir=directory) as h:
-        for user, text in questions:
-            h.text(user, text)
-        h.wait_idle()
+    kit = Kit(tmp_path, knowledge_dir=directory)
+    for user, text in questions:
+        kit.citizen(user).say(text)
     return directory
 
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
-    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "bot.sqlite3"))  # the Harness database
+    monkeypatch.setenv("BOT_DATABASE", str(tmp_path / "bot.sqlite3"))  # the kit's database
 
 
 NEAR_BIRTH = "khai sinh cho con sinh ở nước ngoài"
 
 
 def test_report_groups_similar_questions_and_shows_the_nearest_entry(
-        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = seed(tmp_path, fake_zalo, [("a", OFF_TOPIC), ("b", "Giá vàng hôm nay bao nhiêu ạ?"), ("a", OFF_TOPIC),
+        tmp_path: Path, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = seed(tmp_path, [("a", OFF_TOPIC), ("b", "Giá vàng hôm nay bao nhiêu ạ?"), ("a", OFF_TOPIC),
                                            ("c", NEAR_BIRTH)])
     assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
     out = capsys.readouterr().out
@@ -98,8 +98,8 @@ entries:
 
 
 def test_apply_round_trip_preserves_comments_and_the_bot_learns(
-        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = seed(tmp_path, fake_zalo, [("c", NEAR_BIRTH), ("d", OFF_TOPIC), ("e", OFF_TOPIC)])
+        tmp_path: Path, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = seed(tmp_path, [("c", NEAR_BIRTH), ("d", OFF_TOPIC), ("e", OFF_TOPIC)])
     birth = directory / "ho-tich.yaml"
     birth.write_text(COMMENTED, encoding="utf-8")
     assert main(["kb", "unanswered", "--knowledge", str(directory), "--apply", "khai-sinh",
@@ -169,10 +169,10 @@ def report_ids(out: str) -> dict[str, str]:
 
 
 def test_apply_writes_the_group_the_staff_member_saw_even_after_another_apply(
-        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     """Group numbers shifted after each apply, so `--group 2` could write another group's text."""
     other_birth = "khai sinh cho trẻ bị bỏ rơi"
-    directory = seed(tmp_path, fake_zalo, [("a", NEAR_BIRTH), ("b", NEAR_BIRTH), ("c", other_birth),
+    directory = seed(tmp_path, [("a", NEAR_BIRTH), ("b", NEAR_BIRTH), ("c", other_birth),
                                            ("d", OFF_TOPIC)])
     assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
     ids = report_ids(capsys.readouterr().out)
@@ -190,17 +190,14 @@ def test_apply_writes_the_group_the_staff_member_saw_even_after_another_apply(
 
 
 def test_answers_rated_wrong_stay_in_their_own_section(
-        tmp_path: Path, fake_zalo: FakeZalo, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     """The bot "now answers" a question a citizen rated wrong: that is no reason to hide it."""
     directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
-    with Harness(tmp_path, fake_zalo, knowledge_dir=directory) as h:
-        h.text("c1", "lam giay khai sinh can gi")
-        buttons = h.wait_sent("c1", 1)[0].buttons
-        down = next(b["payload"] for b in buttons if b["title"] == "Chưa đúng")
-        h.text("c1", down)
-        h.wait_sent("c1", 2)
-        h.text("c2", OFF_TOPIC)
-        h.wait_idle()
+    kit = Kit(tmp_path, knowledge_dir=directory)
+    rater = kit.citizen("c1")
+    rater.say("lam giay khai sinh can gi")
+    rater.tap("Chưa đúng")
+    kit.citizen("c2").say(OFF_TOPIC)
     assert main(["kb", "unanswered", "--knowledge", str(directory)]) == 0
     out = capsys.readouterr().out
     unanswered, wrong = out.split("Trả lời chưa đúng: ")

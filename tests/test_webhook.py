@@ -1,4 +1,8 @@
-"""The webhook: what Zalo sends in, what citizens get back."""
+"""The webhook: what Zalo sends in, what citizens get back.
+
+Signatures, malformed bodies, redeliveries and the event kinds' path go through HTTP, the workers and
+the fake Zalo; how a kind of message is answered goes through the dispatch in-process
+(tests/dispatchkit.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import time
 import pytest
 
 from bot.signature import sign, verify_signature
+from tests.dispatchkit import Kit
 from tests.harness import (APP_ID, OA_ID, OA_SECRET, REPO, Harness, echo_event, follow_event, media_event, now_ms,
                            signed, text_event)
 
@@ -20,6 +25,11 @@ SPINE_KB = REPO / "tests" / "data" / "spine_kb"
 def h(tmp_path, fake_zalo):
     with Harness(tmp_path, fake_zalo, knowledge_dir=SPINE_KB) as harness:
         yield harness
+
+
+@pytest.fixture
+def kit(tmp_path):
+    return Kit(tmp_path, knowledge_dir=SPINE_KB)
 
 
 def inbox_rows(h):
@@ -197,30 +207,29 @@ def test_follow_records_follower_and_welcomes(h):
 
 
 @pytest.mark.parametrize("kind", ["image", "sticker", "gif", "file", "audio", "video", "link", "location"])
-def test_non_text_messages_get_a_polite_reply(h, kind):
-    assert h.post(media_event("u5", kind)).status_code == 200
-    sent = h.wait_sent("u5", 1)
-    assert "chỉ đọc được tin nhắn chữ" in sent[0].text
+def test_non_text_messages_get_a_polite_reply(kit, kind):
+    [reply] = kit.citizen("u5").send_media(kind)
+    assert "chỉ đọc được tin nhắn chữ" in reply.text
+
+
+def test_a_non_text_message_is_answered_through_the_webhook(h):
+    assert h.post(media_event("u5", "sticker")).status_code == 200
+    assert "chỉ đọc được tin nhắn chữ" in h.wait_sent("u5", 1)[0].text
 
 
 @pytest.mark.parametrize("kind, text", [("link", "dang ky khai sinh can gi https://dichvucong.gov.vn/p/home"),
                                         ("image", "làm khai sinh cho bé")])
-def test_words_sent_with_a_link_or_as_an_image_caption_are_answered(h, kind, text):
-    assert h.post(media_event("u10", kind, text=text)).status_code == 200
-    sent = h.wait_sent("u10", 1)
-    assert sent[0].text.startswith("Để đăng ký khai sinh")
+def test_words_sent_with_a_link_or_as_an_image_caption_are_answered(kit, kind, text):
+    assert kit.citizen("u10").send_media(kind, text)[0].text.startswith("Để đăng ký khai sinh")
 
 
 @pytest.mark.parametrize("text", ["https://dichvucong.gov.vn", "  www.example.invalid/a?b=c  "])
-def test_a_link_without_words_gets_the_polite_reply(h, text):
-    h.post(media_event("u11", "link", text=text))
-    assert "chỉ đọc được tin nhắn chữ" in h.wait_sent("u11", 1)[0].text
+def test_a_link_without_words_gets_the_polite_reply(kit, text):
+    assert "chỉ đọc được tin nhắn chữ" in kit.citizen("u11").send_media("link", text)[0].text
 
 
-def test_a_marriage_question_sent_with_a_link_is_answered_from_the_shipped_knowledge(tmp_path, fake_zalo):
-    with Harness(tmp_path, fake_zalo) as shipped:
-        shipped.post(media_event("u12", "link", text="Thủ tục đăng ký kết hôn https://dichvucong.gov.vn"))
-        reply = shipped.wait_sent("u12", 1)[0].text
+def test_a_marriage_question_sent_with_a_link_is_answered_from_the_shipped_knowledge(tmp_path):
+    reply = Kit(tmp_path).citizen("u12").send_media("link", "Thủ tục đăng ký kết hôn https://dichvucong.gov.vn")[0].text
     assert "chỉ đọc được" not in reply and "kết hôn" in reply
 
 
@@ -252,10 +261,8 @@ def test_echoes_and_unknown_events_are_recorded_without_reply(h):
     assert h.fake.sent("u6") == []
 
 
-def test_button_payload_goes_to_its_entry_not_the_matcher(h):
-    h.text("u7", "#faq:ho-chieu")
-    sent = h.wait_sent("u7", 1)
-    assert sent[0].text.startswith("Bạn nộp hồ sơ cấp hộ chiếu")
+def test_button_payload_goes_to_its_entry_not_the_matcher(kit):
+    assert kit.citizen("u7").say("#faq:ho-chieu")[0].text.startswith("Bạn nộp hồ sơ cấp hộ chiếu")
 
 
 def test_answer_carries_entry_buttons(h):
