@@ -15,11 +15,11 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import accounts
-from console import auth, campaigns, dashboard, knowledge, tickets, users
+from console import auth, campaigns, dashboard, knowledge, reports, tickets, users
 from console.format import register_filters
 
-PAGES: list[Blueprint] = [dashboard.blueprint, campaigns.blueprint, tickets.blueprint, knowledge.blueprint,
-                          users.blueprint]
+PAGES: list[Blueprint] = [dashboard.blueprint, campaigns.blueprint, reports.blueprint, tickets.blueprint,
+                          knowledge.blueprint, users.blueprint]
 
 
 def register_console(app: Flask) -> None:
