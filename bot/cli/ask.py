@@ -14,7 +14,7 @@ from typing import Iterable, TextIO
 
 from bot.config import load_config
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.matcher import Match, Matcher
+from bot.matcher import Match, build_matcher
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     except KnowledgeError as exc:
         print(f"knowledge error:\n{exc}", file=sys.stderr)
         return 2
-    matcher = Matcher(kb, config.matcher)
+    matcher = build_matcher(kb, config.matcher)
     placeholders = _Placeholders(config.agency.placeholders())
     questions = args.questions or _lines(sys.stdin)
     for question in questions:

@@ -22,7 +22,7 @@ from bot.knowledge import KnowledgeBase, read_knowledge
 from bot.knowledge.edit import EditError, apply_alternative
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
-from bot.matcher import Matcher
+from bot.matcher import build_matcher
 from bot.storage import Storage
 
 _NOW = {"answer": "nay đã trả lời được", "suggest": "nay chỉ gợi ý", "fallback": "nay vẫn chưa trả lời được"}
@@ -109,7 +109,7 @@ def _groups(args: argparse.Namespace, kb: KnowledgeBase, config: Config) -> list
     storage = Storage(config.database)
     storage.migrate()
     since = iso(datetime.combine(args.since, time(), ZoneInfo(config.timezone))) if args.since else ""
-    return [g for g in group(storage, Matcher(kb, config.matcher), since) if args.all or g.tier != "answer"]
+    return [g for g in group(storage, build_matcher(kb, config.matcher), since) if args.all or g.tier != "answer"]
 
 
 def _print_report(numbered: list[tuple[int, Group]], groups: list[Group], sources: dict, config: Config) -> None:

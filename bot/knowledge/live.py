@@ -25,7 +25,7 @@ from bot.config import MatcherSettings
 from bot.knowledge.loader import knowledge_files, read_knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.problems import KnowledgeError
-from bot.matcher import Matcher
+from bot.matcher import Matcher, build_matcher, semantic_status
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ class LiveKnowledge:
             "reload_errors": self.error,
             "reload_failed_at": self.failed_at,
             "warnings": len(self.warnings),
+            "matcher": semantic_status(self.settings).as_dict(),
         }
 
     def _failed(self, problems: list[str], fingerprint: tuple) -> bool:
@@ -100,7 +101,7 @@ class LiveKnowledge:
         return False
 
     def _build(self, kb: KnowledgeBase) -> Snapshot:
-        return Snapshot(kb=kb, matcher=Matcher(kb, self.settings), loaded_at=iso(utc_now()))
+        return Snapshot(kb=kb, matcher=build_matcher(kb, self.settings), loaded_at=iso(utc_now()))
 
     def _scan(self) -> tuple:
         """Cheap change detection: names, sizes, modification times and inodes of the YAML files."""

@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.knowledge.loader import Loaded, read_knowledge
 from bot.knowledge.model import Entry
 from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
-from bot.matcher import Match, Matcher
+from bot.matcher import Match, Matcher, build_matcher
 from bot.matcher.normalize import normalize
 
 
@@ -45,7 +45,7 @@ def check(directory: str | Path, config: Config) -> Report:
     loaded = read_knowledge(directory, config.agency.placeholders())
     if loaded.errors:
         return Report(loaded, loaded.problems, matcher_checked=False)
-    matcher = Matcher(loaded.kb, config.matcher)
+    matcher = build_matcher(loaded.kb, config.matcher)
     problems = loaded.problems + example_problems(loaded, matcher) + collision_problems(loaded, matcher)
     return Report(loaded, sort_problems(problems), matcher_checked=True)
 

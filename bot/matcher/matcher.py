@@ -44,8 +44,12 @@ from rapidfuzz import fuzz
 
 from bot.config import MatcherSettings
 from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matcher.accents import AccentRestorer
+from bot.matcher.decision import Decision, Evidence, load_decision
 from bot.matcher.index import FUNCTION_WORDS, Index, terms_of
 from bot.matcher.normalize import analyse, fold, has_diacritics
+from bot.matcher.segments import segments
+from bot.matcher.semantic import Semantic, SemanticIndex
 
 RERANK = 20  # entries rescored per question, taken from the top of the BM25 ranking
 # Weights of the phrasing score (see the module docstring); chosen by measurement in bench/.
@@ -63,14 +67,21 @@ _EMPTY: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class Match:
-    """The decision for one question; `candidates` is kept for logs, reports and benchmarks."""
+    """The decision for one question; `candidates` is kept for logs, reports and benchmarks.
+
+    `also` is the answer to a second question in the same message; `related` are entries offered
+    beside the fallback's hotline and portal when some entry is related but none fits;
+    `signals` is the evidence the decision read (decision.py), for `ask` and the logs."""
 
     question: str
     tier: str  # "answer" | "suggest" | "fallback"
     entry: Entry | None  # set only for tier == "answer"
-    score: float  # confidence of the top candidate, 0..1
+    score: float  # lexical confidence of the top candidate, 0..1
     suggestions: tuple[Entry, ...]
     candidates: tuple[tuple[Entry, float], ...]
+    also: Entry | None = None
+    related: tuple[Entry, ...] = ()
+    signals: Evidence | None = None
 
 
 @dataclass(frozen=True)
@@ -86,9 +97,11 @@ class _Query:
 class Matcher:
     """Built once per knowledge-base snapshot; `answer` and `rank` are read-only and thread-safe."""
 
-    def __init__(self, kb: KnowledgeBase, settings: MatcherSettings):
+    def __init__(self, kb: KnowledgeBase, settings: MatcherSettings, semantic: Semantic | None = None,
+                 decision: Decision | None = None):
         self.kb = kb
         self.settings = settings
+        self.decision = decision or load_decision()
         self.abbreviations = {fold(key): value for key, value in kb.abbreviations.items()}
         with _collector_paused():
             phrasings = [(i, analyse(text, self.abbreviations))
@@ -101,18 +114,89 @@ class Matcher:
             # Entries of one phrasing need no table: their focus is that phrasing's terms.
             self.focus = {i: self._focus(docs) for i, docs in enumerate(self.docs_of) if len(docs) > 1}
         self.answer_terms: list[frozenset[str] | None] = [None] * len(kb.entries)
+        self.meaning: SemanticIndex | None = None
+        self.restorer: AccentRestorer | None = None
+        if semantic is not None:
+            texts = [text for entry in kb.entries for text in entry.phrasings]
+            self.meaning = SemanticIndex(semantic, texts, [doc.entry for doc in self.index.docs], len(kb.entries))
+            self.restorer = AccentRestorer(texts)
+        self.position = {entry.id: i for i, entry in enumerate(kb.entries)}
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the meaning signal takes part in this matcher's decisions."""
+        return self.meaning is not None
 
     def answer(self, question: str) -> Match:
-        """Rank, then decide: answer one clear winner, suggest close ones, or fall back."""
+        """Rank, gather the evidence, then decide (decision.py): answer, offer choices, or fall back."""
         s = self.settings
-        ranked = self.rank(question, limit=max(s.max_suggestions, 3))
+        limit = max(s.max_suggestions, 3)
+        ranked = self.rank(question, limit=limit)
+        parts = [(part, self.rank(part, limit=limit)) for part in segments(question)]
+        # Context and courtesy around a question lower its coverage: the sentence that is the
+        # question is judged on its own when it is clearer than the whole message.
+        best_part = max(parts, key=lambda p: p[1][0][1] if p[1] else 0.0, default=None)
+        if best_part and best_part[1] and best_part[1][0][1] > (ranked[0][1] if ranked else 0.0):
+            ranked = best_part[1]
+        similarity = self._similarities(question)
+        evidence = self._evidence(question, ranked, similarity)
+        tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top >= s.answer_threshold and top - runner_up >= s.answer_margin:
-            return Match(question, "answer", ranked[0][0], top, (), tuple(ranked))
+        if tier == "answer":
+            also = self._second_question(parts, ranked[0][0], similarity)
+            return Match(question, "answer", ranked[0][0], top, (), tuple(ranked), also=also, signals=evidence)
         suggestions = tuple(e for e, score in ranked[: s.max_suggestions] if score >= s.suggest_threshold)
-        tier = "suggest" if suggestions else "fallback"
-        return Match(question, tier, None, top, suggestions, tuple(ranked))
+        if tier == "suggest" and suggestions:
+            return Match(question, "suggest", None, top, suggestions, tuple(ranked), signals=evidence)
+        return Match(question, "fallback", None, top, (), tuple(ranked),
+                     related=self._related(ranked, similarity), signals=evidence)
+
+    def _similarities(self, question: str):
+        """Meaning similarity of the question to every entry, or None when lexical-only."""
+        if self.meaning is None or self.restorer is None:
+            return None
+        return self.meaning.similarities(self.meaning.semantic.embed_query(self.restorer.restore(question)))
+
+    def _evidence(self, question: str, ranked: list[tuple[Entry, float]], similarity) -> Evidence:
+        tokens = analyse(question, self.abbreviations)
+        folded = [self.index.correct(t.folded) for t in tokens]
+        content = [w for w in folded if w not in FUNCTION_WORDS and w.isalpha()]
+        known = sum(1 for w in content if w in self.index.idf)
+        unknown_compounds = sum(1 for bigrams in _compounds(folded).values()
+                                if not any(b in self.index.idf for b in bigrams))
+        top = ranked[0][1] if ranked else 0.0
+        margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        evidence = Evidence(lexical=top, lexical_margin=margin, known_share=known / len(content) if content else 0.0,
+                            unknown_compounds=unknown_compounds, words=len(folded))
+        if similarity is None or not ranked:
+            return evidence
+        order = similarity.argsort()[::-1]
+        chosen = self.position[ranked[0][0].id]
+        best, second = float(similarity[order[0]]), float(similarity[order[1]]) if len(order) > 1 else 0.0
+        return evidence.with_meaning(similarity=float(similarity[chosen]), best=best, margin=best - second,
+                                     agree=int(order[0]) == chosen, meaning_top=self.kb.entries[int(order[0])].id)
+
+    def _second_question(self, parts: list[tuple[str, list[tuple[Entry, float]]]], first: Entry,
+                         similarity) -> Entry | None:
+        """Another sentence of the message that is clearly a question about another entry."""
+        for part, ranked in parts:
+            if not ranked or ranked[0][0] is first:
+                continue
+            evidence = self._evidence(part, ranked, self._similarities(part) if similarity is not None else None)
+            if self.decision.tier(evidence, self.settings) == "answer":
+                return ranked[0][0]
+        return None
+
+    def _related(self, ranked: list[tuple[Entry, float]], similarity) -> tuple[Entry, ...]:
+        """Up to two entries worth offering beside the fallback: the lexical leaders that both
+        signals find related, else nothing (an unrelated choice is noise)."""
+        s = self.settings
+        found = []
+        for entry, score in ranked[:2]:
+            close = similarity is None or float(similarity[self.position[entry.id]]) >= s.related_similarity
+            if score >= s.related_threshold and close:
+                found.append(entry)
+        return tuple(found)
 
     def rank(self, question: str, limit: int = 3) -> list[tuple[Entry, float]]:
         """The `limit` best entries with their scores in 0..1, best first."""
