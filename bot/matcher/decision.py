@@ -32,7 +32,7 @@ class Evidence:
     lexical: float  # lexical confidence of the leader, 0..1
     lexical_margin: float  # its lead over the runner-up
     known_share: float  # share of the message's content words the knowledge base uses
-    unknown_compounds: int  # two-word compounds whose syllables the knowledge base only knows apart
+    unknown_compounds: int  # syllables the leader matched outside a compound the knowledge base never uses
     words: int  # words of the message after filler removal
     similarity: float | None = None  # meaning similarity of the message to the leader
     meaning_best: float | None = None  # the highest similarity to any entry
@@ -77,25 +77,44 @@ class Model:
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-class Decision:
-    """The tier for a piece of evidence: the fitted model for the signals present, or the old
-    thresholds when decision.json has none (and for the benchmark's side-by-side)."""
+LONG_WORDS = 12  # words after filler removal from which a message counts as long
 
-    def __init__(self, semantic: Model | None, lexical: Model | None):
+
+class Decision:
+    """The tier for a piece of evidence: the fitted model for the signals present and the
+    message's length (a long message dilutes the lexical confidence, so it gets its own
+    weights), or the old thresholds when decision.json has none (and for the side-by-side)."""
+
+    def __init__(self, semantic: Model | None, lexical: Model | None, semantic_long: Model | None = None):
         self.semantic = semantic
+        self.semantic_long = semantic_long or semantic
         self.lexical = lexical
 
     def model_for(self, evidence: Evidence) -> Model | None:
-        return self.semantic if evidence.similarity is not None else self.lexical
+        if evidence.similarity is None:
+            return self.lexical
+        return self.semantic_long if evidence.words > LONG_WORDS else self.semantic
 
     def tier(self, evidence: Evidence, settings: MatcherSettings) -> str:
         model = self.model_for(evidence)
         if model is None:
             return old_tier(evidence, settings)
         p = model.probability(evidence)
-        if p >= model.answer_at:
+        if p >= model.answer_at and may_answer(evidence, settings):
             return "answer"
         return "suggest" if p >= model.suggest_at or evidence.lexical >= settings.suggest_threshold else "fallback"
+
+
+def may_answer(evidence: Evidence, settings: MatcherSettings) -> bool:
+    """Hand rules the model may not overrule, each a failure no probability excuses:
+    - a lexical tie (lead under `answer_margin`) is answered only when the meaning signal
+      independently picks the same entry;
+    - a leader under `suggest_threshold` lexically is answered only when the meaning signal
+      picks it too (a long message dilutes the lexical confidence, never the meaning)."""
+    backed = bool(evidence.agree)
+    if evidence.lexical_margin < settings.answer_margin and not backed:
+        return False
+    return evidence.lexical >= settings.suggest_threshold or backed
 
 
 def old_tier(evidence: Evidence, settings: MatcherSettings) -> str:
@@ -116,4 +135,4 @@ def load_decision(path: Path = MODEL_FILE) -> Decision:
     data = json.loads(path.read_text(encoding="utf-8"))
     models = {name: Model(spec["weights"], spec["bias"], spec["answer_at"], spec["suggest_at"])
               for name, spec in data["models"].items()}
-    return Decision(models.get("semantic"), models.get("lexical"))
+    return Decision(models.get("semantic"), models.get("lexical"), models.get("semantic_long"))

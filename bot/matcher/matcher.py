@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from bot.config import MatcherSettings
@@ -52,6 +53,8 @@ from bot.matcher.segments import segments
 from bot.matcher.semantic import Semantic, SemanticIndex
 
 RERANK = 20  # entries rescored per question, taken from the top of the BM25 ranking
+MEANING_CANDIDATES = 5  # the meaning signal's own leaders, rescored with the lexical ones
+MEANING_WEIGHT = 1.0  # weight of the meaning similarity in the order (not in the confidence)
 # Weights of the phrasing score (see the module docstring); chosen by measurement in bench/.
 QUERY_COVERAGE, PHRASING_COVERAGE, FUZZY = 0.55, 0.2, 0.25
 ENTRY_COVERAGE = 0.3  # share of an entry's score from the query coverage of all its phrasings together
@@ -130,20 +133,13 @@ class Matcher:
     def answer(self, question: str) -> Match:
         """Rank, gather the evidence, then decide (decision.py): answer, offer choices, or fall back."""
         s = self.settings
-        limit = max(s.max_suggestions, 3)
-        ranked = self.rank(question, limit=limit)
-        parts = [(part, self.rank(part, limit=limit)) for part in segments(question)]
-        # Context and courtesy around a question lower its coverage: the sentence that is the
-        # question is judged on its own when it is clearer than the whole message.
-        best_part = max(parts, key=lambda p: p[1][0][1] if p[1] else 0.0, default=None)
-        if best_part and best_part[1] and best_part[1][0][1] > (ranked[0][1] if ranked else 0.0):
-            ranked = best_part[1]
         similarity = self._similarities(question)
+        ranked = self._rank(question, similarity, max(s.max_suggestions, 3))
         evidence = self._evidence(question, ranked, similarity)
         tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
         if tier == "answer":
-            also = self._second_question(parts, ranked[0][0], similarity)
+            also = self._second_question(question, ranked[0][0], similarity is not None)
             return Match(question, "answer", ranked[0][0], top, (), tuple(ranked), also=also, signals=evidence)
         suggestions = tuple(e for e, score in ranked[: s.max_suggestions] if score >= s.suggest_threshold)
         if tier == "suggest" and suggestions:
@@ -151,43 +147,52 @@ class Matcher:
         return Match(question, "fallback", None, top, (), tuple(ranked),
                      related=self._related(ranked, similarity), signals=evidence)
 
-    def _similarities(self, question: str):
+    def _similarities(self, question: str) -> np.ndarray | None:
         """Meaning similarity of the question to every entry, or None when lexical-only."""
         if self.meaning is None or self.restorer is None:
             return None
         return self.meaning.similarities(self.meaning.semantic.embed_query(self.restorer.restore(question)))
 
-    def _evidence(self, question: str, ranked: list[tuple[Entry, float]], similarity) -> Evidence:
-        tokens = analyse(question, self.abbreviations)
-        folded = [self.index.correct(t.folded) for t in tokens]
-        content = [w for w in folded if w not in FUNCTION_WORDS and w.isalpha()]
-        known = sum(1 for w in content if w in self.index.idf)
-        unknown_compounds = sum(1 for bigrams in _compounds(folded).values()
-                                if not any(b in self.index.idf for b in bigrams))
+    def _evidence(self, question: str, ranked: list[tuple[Entry, float]], similarity: np.ndarray | None) -> Evidence:
+        query = self._query(question)
+        folded = query.text.split()
+        typed = [t.folded for t in analyse(question, self.abbreviations)]  # before spelling correction
+        content = [w for w in typed if w not in FUNCTION_WORDS and w.isalpha()]
+        known = sum(1 for w in content if w in self.index.known)
+        # Syllables the leader shares with the question only outside the compound the question
+        # uses, a compound the knowledge base never writes ("hôn" of "ly hôn" in "kết hôn").
+        leader_terms = self.entry_terms[self.position[ranked[0][0].id]] if ranked else _EMPTY
+        unknown_compounds = sum(1 for syllable in query.compounds if syllable in leader_terms)
         top = ranked[0][1] if ranked else 0.0
         margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
         evidence = Evidence(lexical=top, lexical_margin=margin, known_share=known / len(content) if content else 0.0,
                             unknown_compounds=unknown_compounds, words=len(folded))
-        if similarity is None or not ranked:
+        if similarity is None or not len(similarity):
             return evidence
         order = similarity.argsort()[::-1]
-        chosen = self.position[ranked[0][0].id]
+        chosen = self.position[ranked[0][0].id] if ranked else -1
         best, second = float(similarity[order[0]]), float(similarity[order[1]]) if len(order) > 1 else 0.0
-        return evidence.with_meaning(similarity=float(similarity[chosen]), best=best, margin=best - second,
-                                     agree=int(order[0]) == chosen, meaning_top=self.kb.entries[int(order[0])].id)
+        return evidence.with_meaning(similarity=float(similarity[chosen]) if ranked else 0.0, best=best,
+                                     margin=best - second, agree=int(order[0]) == chosen,
+                                     meaning_top=self.kb.entries[int(order[0])].id)
 
-    def _second_question(self, parts: list[tuple[str, list[tuple[Entry, float]]]], first: Entry,
-                         similarity) -> Entry | None:
-        """Another sentence of the message that is clearly a question about another entry."""
-        for part, ranked in parts:
-            if not ranked or ranked[0][0] is first:
+    def _second_question(self, question: str, first: Entry, meaning: bool) -> Entry | None:
+        """Another sentence of the message that is clearly a question about another entry. Only
+        sentences whose lexical leader is another entry and looks plausible are embedded."""
+        s = self.settings
+        for part in segments(question):
+            lexical = self._rank(part, None, 2)
+            if not lexical or lexical[0][0] is first or lexical[0][1] < s.suggest_threshold:
                 continue
-            evidence = self._evidence(part, ranked, self._similarities(part) if similarity is not None else None)
-            if self.decision.tier(evidence, self.settings) == "answer":
+            similarity = self._similarities(part) if meaning else None
+            ranked = self._rank(part, similarity, 2) if meaning else lexical
+            if ranked[0][0] is first:
+                continue
+            if self.decision.tier(self._evidence(part, ranked, similarity), s) == "answer":
                 return ranked[0][0]
         return None
 
-    def _related(self, ranked: list[tuple[Entry, float]], similarity) -> tuple[Entry, ...]:
+    def _related(self, ranked: list[tuple[Entry, float]], similarity: np.ndarray | None) -> tuple[Entry, ...]:
         """Up to two entries worth offering beside the fallback: the lexical leaders that both
         signals find related, else nothing (an unrelated choice is noise)."""
         s = self.settings
@@ -199,18 +204,29 @@ class Matcher:
         return tuple(found)
 
     def rank(self, question: str, limit: int = 3) -> list[tuple[Entry, float]]:
-        """The `limit` best entries with their scores in 0..1, best first."""
+        """The `limit` best entries with their lexical confidence in 0..1, best first."""
+        return self._rank(question, self._similarities(question), limit)
+
+    def _rank(self, question: str, similarity: np.ndarray | None, limit: int) -> list[tuple[Entry, float]]:
+        """Lexical order (confidence plus tie-breaks), plus MEANING_WEIGHT × the meaning
+        similarity when there is one; the meaning signal's own leaders join the candidates."""
         query = self._query(question)
         if not query.terms:
             return []
         candidates = self._candidates(query)
         strongest = max(candidates.values(), default=0.0) or 1.0
+        if similarity is not None:
+            for entry_id in np.argsort(-similarity)[:MEANING_CANDIDATES].tolist():
+                candidates.setdefault(entry_id, 0.0)
         confidence = {entry_id: self._confidence(query, entry_id) for entry_id in candidates}
         # Order by confidence plus the tie-breaks of the module docstring; report the confidence.
         order = {entry_id: confidence[entry_id] - BM25_AGREEMENT * (1 - bm25 / strongest)
                  + ENTRY_FOCUS * self._focused(query, entry_id) for entry_id, bm25 in candidates.items()}
         for entry_id in sorted(order, key=order.__getitem__, reverse=True)[:ANSWER_RERANK]:
             order[entry_id] += ANSWER_COVERAGE * self._covered(query, self._answer_terms(entry_id)) / query.mass
+        if similarity is not None:
+            for entry_id in order:
+                order[entry_id] += MEANING_WEIGHT * float(similarity[entry_id])
         ranked = sorted(confidence.items(), key=lambda item: (-order[item[0]], item[0]))[:limit]
         return [(self.kb.entries[i], round(score, 4)) for i, score in ranked]
 
