@@ -93,8 +93,8 @@ class MatcherSettings:
     max_suggestions: int = 3
     semantic: bool = True  # the meaning signal (bot/matcher/semantic.py); false = lexical only
     vector_cache: str = "data/vectors.sqlite3"  # phrasing vectors, so a restart re-embeds only what changed
-    related_threshold: float = 0.25  # a fallback offers entries this close lexically …
-    related_similarity: float = 0.84  # … that the meaning signal also finds this close
+    related_threshold: float = 0.2  # a fallback offers entries this close lexically …
+    related_similarity: float = 0.82  # … that the meaning signal also finds this close (tune half)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ class Model:
 
 
 LONG_WORDS = 12  # words after filler removal from which a message counts as long
+CLEAR_MEANING = 0.02  # lead of the meaning signal's leader that vouches for a question with an unknown word
 
 
 class Decision:
@@ -107,11 +108,16 @@ class Decision:
 
 def may_answer(evidence: Evidence, settings: MatcherSettings) -> bool:
     """Hand rules the model may not overrule, each a failure no probability excuses:
+    - a short question with a word the knowledge base never uses ("rượu" in "giấy phép kinh
+      doanh rượu") may be about that word: answered only when the meaning signal's leader is
+      clear (lead of CLEAR_MEANING), else at most a choice;
     - a lexical tie (lead under `answer_margin`) is answered only when the meaning signal
       independently picks the same entry;
     - a leader under `suggest_threshold` lexically is answered only when the meaning signal
       picks it too (a long message dilutes the lexical confidence, never the meaning)."""
     backed = bool(evidence.agree)
+    if evidence.words <= LONG_WORDS and evidence.known_share < 1 and (evidence.meaning_margin or 0.0) < CLEAR_MEANING:
+        return False
     if evidence.lexical_margin < settings.answer_margin and not backed:
         return False
     return evidence.lexical >= settings.suggest_threshold or backed
