@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.matcher_sets import QuestionSet, shipped, tuning_sets  # noqa: E402
 from bot.config import MatcherSettings  # noqa: E402
-from bot.matcher.decision import LONG_WORDS, MODEL_FILE, OLD, Evidence, Model, may_answer  # noqa: E402
+from bot.matcher.decision import LONG_WORDS, MODEL_FILE, OLD, Evidence, Model, may_answer, old_tier  # noqa: E402
 from bot.matcher.matcher import Matcher  # noqa: E402
 from bot.matcher.semantic import load_semantic  # noqa: E402
 
@@ -78,13 +78,14 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return beta
 
 
-def choose(p: np.ndarray, y: np.ndarray, in_scope: np.ndarray, allowed: np.ndarray) -> tuple[float, float, dict]:
+def choose(p: np.ndarray, y: np.ndarray, in_scope: np.ndarray, allowed: np.ndarray,
+           old: np.ndarray) -> tuple[float, float, dict]:
     """Answer threshold maximising right − COST·(wrong + off-topic answered) among the questions
     the hand rules allow to be answered; suggest threshold: the probability above which the
     leader is right at least half the time."""
     best = (-1e9, 0.5)
     for t in np.arange(0.30, 0.99, 0.01):
-        answered = (p >= t) & allowed
+        answered = ((p >= t) | old) & allowed
         right = (answered & (y == 1)).sum()
         bad = (answered & (y == 0) & in_scope).sum() + OFF_TOPIC_COST / COST * (answered & ~in_scope).sum()
         best = max(best, (right - COST * bad, round(float(t), 2)))
@@ -95,7 +96,7 @@ def choose(p: np.ndarray, y: np.ndarray, in_scope: np.ndarray, allowed: np.ndarr
         if band.sum() >= 10 and y[band].mean() < 0.5:
             break
         suggest_at = round(float(t), 2)
-    answered = (p >= answer_at) & allowed
+    answered = ((p >= answer_at) | old) & allowed
     stats = {"answered_right": int((answered & (y == 1)).sum()), "answered_wrong_in_scope": int((answered & (y == 0) & in_scope).sum()),
              "off_topic_answered": int((answered & ~in_scope).sum()), "questions": int(len(y)),
              "off_topic_questions": int((~in_scope).sum())}
@@ -126,7 +127,8 @@ def _model_for(rows, names: list[str]) -> tuple[Model, dict]:
     beta = fit(x, y, w)
     p = 1 / (1 + np.exp(-(x @ beta)))
     allowed = np.array([may_answer(ev, MatcherSettings()) for _, ev, _, _ in rows])
-    answer_at, suggest_at, stats = choose(p, y, in_scope, allowed)
+    old = np.array([old_tier(ev, MatcherSettings()) == "answer" for _, ev, _, _ in rows])
+    answer_at, suggest_at, stats = choose(p, y, in_scope, allowed, old)
     weights = {n: round(float(b), 4) for n, b in zip(names, beta[1:])}
     return Model(weights, round(float(beta[0]), 4), answer_at, suggest_at), stats
 

@@ -22,7 +22,7 @@ from bot.knowledge import KnowledgeBase, read_knowledge
 from bot.knowledge.edit import EditError, apply_alternative
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
-from bot.matcher import build_matcher
+from bot.matcher import build_matcher, semantic_status
 from bot.storage import Storage
 
 _NOW = {"answer": "nay đã trả lời được", "suggest": "nay chỉ gợi ý", "fallback": "nay vẫn chưa trả lời được"}
@@ -66,12 +66,15 @@ def run_check(args: argparse.Namespace) -> int:
         print(json.dumps({"entries": len(report.loaded.kb.entries), "files": len(report.loaded.kb.topics),
                           "errors": len(report.errors), "warnings": len(report.warnings),
                           "matcher_checked": report.matcher_checked,
+                          "semantic": semantic_status(config.matcher).as_dict(),
                           "problems": [p.to_json() for p in report.problems]}, ensure_ascii=False, indent=2))
         return int(failed)
     for problem in report.problems:
         print(problem)
     print(f"{len(report.loaded.kb.entries)} mục trong {len(report.loaded.kb.topics)} tệp chủ đề: "
           f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo.")
+    status = semantic_status(config.matcher)
+    print(f"Tín hiệu ngữ nghĩa: {'bật (' + str(status.model) + ')' if status.enabled else 'tắt — ' + status.reason}.")
     if not report.matcher_checked:
         print("Kiểm tra câu ví dụ và cách hỏi trùng nhau sẽ chạy khi các lỗi trên đã được sửa.")
     return int(failed)

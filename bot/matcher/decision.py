@@ -101,7 +101,9 @@ class Decision:
         if model is None:
             return old_tier(evidence, settings)
         p = model.probability(evidence)
-        if p >= model.answer_at and may_answer(evidence, settings):
+        # The model adds answers where the meaning backs a diluted lexical match; it never takes
+        # back one the lexical evidence alone earns under the old thresholds.
+        if (p >= model.answer_at or old_tier(evidence, settings) == "answer") and may_answer(evidence, settings):
             return "answer"
         return "suggest" if p >= model.suggest_at or evidence.lexical >= settings.suggest_threshold else "fallback"
 

@@ -85,6 +85,7 @@ class Match:
     also: Entry | None = None
     related: tuple[Entry, ...] = ()
     signals: Evidence | None = None
+    meaning: tuple[float, ...] = ()  # meaning similarity of each candidate, when the signal is on
 
 
 @dataclass(frozen=True)
@@ -138,14 +139,15 @@ class Matcher:
         evidence = self._evidence(question, ranked, similarity)
         tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
+        meaning = () if similarity is None else tuple(round(float(similarity[self.position[e.id]]), 4) for e, _ in ranked)
+        found = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence, meaning=meaning)
         if tier == "answer":
             also = self._second_question(question, ranked[0][0], similarity is not None)
-            return Match(question, "answer", ranked[0][0], top, (), tuple(ranked), also=also, signals=evidence)
+            return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=also, **found)
         suggestions = tuple(e for e, score in ranked[: s.max_suggestions] if score >= s.suggest_threshold)
         if tier == "suggest" and suggestions:
-            return Match(question, "suggest", None, top, suggestions, tuple(ranked), signals=evidence)
-        return Match(question, "fallback", None, top, (), tuple(ranked),
-                     related=self._related(ranked, similarity), signals=evidence)
+            return Match(tier="suggest", entry=None, suggestions=suggestions, **found)
+        return Match(tier="fallback", entry=None, suggestions=(), related=self._related(ranked, similarity), **found)
 
     def _similarities(self, question: str) -> np.ndarray | None:
         """Meaning similarity of the question to every entry, or None when lexical-only."""
