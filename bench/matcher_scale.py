@@ -47,6 +47,14 @@ def knowledge_base(size: int) -> KnowledgeBase:
     return KnowledgeBase(tuple(entries))
 
 
+def rss_mb() -> float:
+    """Current resident memory of this process (Linux), in MB."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return float("nan")
+
+
 def latency(matcher: Matcher, questions: list[str]) -> tuple[float, float]:
     timings = []
     for q in questions:
@@ -71,7 +79,9 @@ def main() -> int:
     questions = [p for line in PARAPHRASES.read_text(encoding="utf-8").splitlines()
                  for p in json.loads(line)["phrasings"]][: args.questions]
     with tempfile.TemporaryDirectory() as tmp:
+        base = rss_mb()
         semantic, status = load_semantic(True, Path(tmp) / "vectors.sqlite3")
+        engine = rss_mb()
         if semantic is None:
             print(f"[meaning engine unavailable: {status.reason}]")
             return 1
@@ -85,6 +95,7 @@ def main() -> int:
         started = time.perf_counter()
         meaning = Matcher(kb, MatcherSettings(), semantic)
         restart = time.perf_counter() - started
+        built = rss_mb()
         lex50, lex99 = latency(lexical, questions)
         sem50, sem99 = latency(meaning, questions)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -92,7 +103,8 @@ def main() -> int:
     print(f"{'system':<34}{'build s':>9}{'restart s':>11}{'p50 ms':>9}{'p99 ms':>9}")
     print(f"{'lexical only, old decision':<34}{lexical_build:>9.2f}{'':>11}{lex50:>9.2f}{lex99:>9.2f}")
     print(f"{'with meaning, new decision':<34}{first_build:>9.2f}{restart:>11.2f}{sem50:>9.2f}{sem99:>9.2f}")
-    print(f"peak RSS of this process (both matchers loaded): {rss:.0f} MB")
+    print(f"memory: {base:.0f} MB before the engine, {engine:.0f} MB with it loaded, {built:.0f} MB with both "
+          f"10,000-entry matchers built; peak (during the first build's batches) {rss:.0f} MB")
     return 0
 
 
