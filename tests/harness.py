@@ -80,7 +80,7 @@ def make_config(tmp_path: Path, fake: FakeZalo | None, *, knowledge_dir: str | P
         zalo = base.zalo
     server = dataclasses.replace(base.server, inbox_lease_seconds=2.0, worker_process=False, **sections.pop("server", {}))
     # Phrasing vectors on disk per test; the process-wide memory layer spares re-embedding them.
-    matcher = dataclasses.replace(base.matcher, vector_cache=str(tmp_path / "vectors.sqlite3"))
+    matcher = dataclasses.replace(sections.pop("matcher", base.matcher), vector_cache=str(tmp_path / "vectors.sqlite3"))
     return dataclasses.replace(
         base, database=str(tmp_path / "bot.sqlite3"), matcher=matcher, knowledge_dir=str(knowledge_dir or REPO / "knowledge"),
         zalo=zalo, server=server, secrets=secrets, **sections,

@@ -101,3 +101,15 @@ def test_unaccented_questions_get_the_knowledge_bases_diacritics_for_the_meaning
     assert restorer.restore("lam can cuoc o dau") == "làm căn cước ở đâu"
     assert restorer.restore("dang ky khai sinh xyz") == "đăng ký khai sinh xyz"
     assert restorer.restore("làm căn cuoc") == "làm căn cuoc"  # typed with accents: left alone
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_healthz_says_whether_the_meaning_signal_is_on(tmp_path, on):
+    from tests.harness import Harness
+
+    with Harness(tmp_path, None, matcher=MatcherSettings(semantic=on)) as h:
+        status = h.client.get("/healthz").get_json()["knowledge"]["matcher"]
+        assert h.runtime.knowledge.current.matcher.semantic is on
+    assert status["semantic"] is on
+    assert (status["model"] or "").startswith("multilingual-e5-small") is on
+    assert ("matcher.semantic: false" in status["reason"]) is not on
