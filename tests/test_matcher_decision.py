@@ -67,7 +67,7 @@ def test_own_eval_set_floors_hold_with_the_meaning_signal(kb, semantic):
 
 
 def test_the_citizen_sees_both_answers_and_a_helpful_fallback(tmp_path, fake_zalo):
-    with Harness(tmp_path, fake_zalo) as h:
+    with Harness(tmp_path, fake_zalo, matcher=MatcherSettings()) as h:
         chat = Chat(h, "u1")
         first, second = chat.say(TWO)
         assert first[0].startswith(h.runtime.knowledge.current.kb.get("ho-tich-ket-hon").answer[:30])
