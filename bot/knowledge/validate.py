@@ -121,7 +121,9 @@ def collision_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
 
 
 def _close_call(loaded: Loaded, matcher: Matcher, entry: Entry, phrasing: str, line: int) -> list[Problem]:
-    ranked = matcher.rank(phrasing, limit=3)
+    # Lexical scores: a phrasing's meaning is its own (similarity 1.0 to itself), and
+    # `meaning_problems` covers entries the meaning signal confuses.
+    ranked = matcher.rank(phrasing, limit=3, meaning=False)
     own = next((score for e, score in ranked if e.id == entry.id), 0.0)
     rival = next(((e, score) for e, score in ranked if e.id != entry.id), None)
     if rival is None or own - rival[1] >= matcher.settings.answer_margin:

@@ -205,9 +205,10 @@ class Matcher:
                 found.append(entry)
         return tuple(found)
 
-    def rank(self, question: str, limit: int = 3) -> list[tuple[Entry, float]]:
-        """The `limit` best entries with their lexical confidence in 0..1, best first."""
-        return self._rank(question, self._similarities(question), limit)
+    def rank(self, question: str, limit: int = 3, meaning: bool = True) -> list[tuple[Entry, float]]:
+        """The `limit` best entries with their lexical confidence in 0..1, best first; ordered
+        with the meaning signal unless `meaning` is False (or the matcher is lexical-only)."""
+        return self._rank(question, self._similarities(question) if meaning else None, limit)
 
     def _rank(self, question: str, similarity: np.ndarray | None, limit: int) -> list[tuple[Entry, float]]:
         """Lexical order (confidence plus tie-breaks), plus MEANING_WEIGHT × the meaning
