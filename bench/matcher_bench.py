@@ -9,6 +9,10 @@
    (written by the content authors and not indexed, so they are held-out questions too).
 3. Build time and answer latency at 100, 1,000 and 10,000 entries made from the procedure names
    in ../shared/data/tthc-catalogue/ (names reused to reach 10,000, so no accuracy from it).
+4. The decision per question set (bench/matcher_decision.py: citizen messages by half, leave-one-
+   phrasing-out, thin knowledge base, own set), old decision / new lexical-only / new with meaning.
+5. The meaning signal at 10,000 entries (bench/matcher_scale.py): first build, restart, latency,
+   memory, beside the lexical-only matcher.
 Shared data is found at $BOT_SHARED_DIR or ../shared; parts that need it are skipped if absent.
 """
 
@@ -32,11 +36,20 @@ from bot.knowledge import load_knowledge  # noqa: E402
 from bot.knowledge.model import Entry, KnowledgeBase  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
 from bot.matcher.evaluation import Labelled, evaluate, load_eval_set  # noqa: E402
+from bot.matcher.semantic import load_semantic  # noqa: E402
 
 SHARED = Path(os.environ.get("BOT_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 PARAPHRASES = SHARED / "data" / "dvc-faq-paraphrases" / "intents.jsonl"
 CATALOGUE = SHARED / "data" / "tthc-catalogue"
 SYSTEMS = {"matcher": lambda kb: Matcher(kb, MatcherSettings()), "wratio": WRatioBaseline, "bm25": BM25Baseline}
+
+
+def _with_meaning(kb: KnowledgeBase) -> Matcher:
+    """The matcher with the meaning signal (ordering the candidates), vectors cached in data/."""
+    semantic, status = load_semantic(True, ROOT / "data" / "vectors.sqlite3")
+    if semantic is None:
+        raise RuntimeError(status.reason)
+    return Matcher(kb, MatcherSettings(), semantic)
 
 
 def strip_diacritics(text: str) -> str:
@@ -65,7 +78,7 @@ def paraphrase_section() -> None:
           "(strict top-1 ceiling 769/792 = 0.971 for a deterministic matcher)")
     print(f"{'system':<26}{'queries':<12}{'top-1':>7}{'top-3':>7}{'lenient':>9}   per-fold top-1"
           "                top-1 tuning half / held-out half")
-    for name, build in SYSTEMS.items():
+    for name, build in {"matcher + meaning": _with_meaning, **SYSTEMS}.items():
         folds = [fold_kb(intents, k) for k in range(4)]
         built = [(build(kb), queries) for kb, queries in folds]
         for unaccented in (False, True):
@@ -253,7 +266,15 @@ def main() -> int:
     paraphrase_section()
     own_section()
     scale_section(args.quick)
-    return 0
+    print()
+    from bench import matcher_decision, matcher_scale
+
+    print("== Decision per question set (bench/matcher_decision.py)")
+    semantic, _ = load_semantic(True, ROOT / "data" / "vectors.sqlite3")
+    matcher_decision.report(matcher_decision.report_sets(matcher_decision.shipped()), semantic)
+    print()
+    sys.argv = sys.argv[:1]
+    return matcher_scale.main()
 
 
 if __name__ == "__main__":

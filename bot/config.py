@@ -91,6 +91,10 @@ class MatcherSettings:
     suggest_threshold: float = 0.35
     answer_margin: float = 0.05
     max_suggestions: int = 3
+    semantic: bool = True  # the meaning signal (bot/matcher/semantic.py); false = lexical only
+    vector_cache: str = "data/vectors.sqlite3"  # phrasing vectors, so a restart re-embeds only what changed
+    related_threshold: float = 0.2  # a fallback offers entries this close lexically …
+    related_similarity: float = 0.82  # … that the meaning signal also finds this close (tune half)
 
 
 @dataclass(frozen=True)

@@ -87,8 +87,14 @@ def make_config(tmp_path: Path, fake: FakeZalo | None, *, knowledge_dir: str | P
     else:
         zalo = base.zalo
     server = dataclasses.replace(base.server, inbox_lease_seconds=2.0, worker_process=False, **sections.pop("server", {}))
+    # Conversation tests match lexically unless they pass matcher settings: embedding every
+    # message of the suite would cost tens of seconds on CI. The meaning signal has its own tests
+    # through this harness (test_matcher_decision.py, test_matcher_semantic.py). Phrasing vectors
+    # go to a temp file; the process-wide memory layer spares re-embedding them.
+    chosen = sections.pop("matcher", dataclasses.replace(base.matcher, semantic=False))
+    matcher = dataclasses.replace(chosen, vector_cache=str(tmp_path / "vectors.sqlite3"))
     return dataclasses.replace(
-        base, database=str(tmp_path / "bot.sqlite3"), knowledge_dir=str(knowledge_dir or REPO / "knowledge"),
+        base, database=str(tmp_path / "bot.sqlite3"), matcher=matcher, knowledge_dir=str(knowledge_dir or REPO / "knowledge"),
         zalo=zalo, server=server, secrets=secrets, **{"agency": agency, **sections},
     )
 

@@ -247,7 +247,8 @@ def test_large_knowledge_base_builds_and_answers_quickly():
 
 
 def test_ask_prints_one_json_object_per_question(tmp_path, capsys, monkeypatch):
-    (tmp_path / "config.yaml").write_text("agency:\n  hotline: 0999 111 222\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(f"agency:\n  hotline: 0999 111 222\nmatcher:\n  vector_cache: {tmp_path}/v.sqlite3\n",
+                                          encoding="utf-8")
     monkeypatch.setenv("BOT_CONFIG", str(tmp_path / "config.yaml"))
     kb_dir = tmp_path / "knowledge"
     kb_dir.mkdir()
@@ -258,11 +259,15 @@ def test_ask_prints_one_json_object_per_question(tmp_path, capsys, monkeypatch):
     code = main(["ask", "--knowledge", str(kb_dir), "--json", "dang ky khai sinh cho con can giay to gi", "giá vàng"])
     assert code == 0
     first, second = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert set(first) == {"question", "tier", "id", "score", "suggestions", "answer"}
+    # The original keys stay; the decision's evidence was added beside them.
+    assert set(first) == {"question", "tier", "id", "score", "suggestions", "answer", "also", "related", "signals",
+                          "semantic"}
+    assert first["semantic"] and {"lexical", "similarity", "agree"} <= set(first["signals"])
     assert first["tier"] == "answer" and first["id"] == "khai-sinh"
     assert first["answer"] == "Gọi 0999 111 222 để được hỗ trợ."
-    assert second == {"question": "giá vàng", "tier": "fallback", "id": None,
-                      "score": second["score"], "suggestions": [], "answer": None}
+    assert second == {"question": "giá vàng", "tier": "fallback", "id": None, "score": second["score"],
+                      "suggestions": [], "answer": None, "also": None, "related": [], "signals": second["signals"],
+                      "semantic": True}
 
 
 def test_ask_reads_questions_from_stdin_and_prints_a_table(tmp_path, capsys, monkeypatch):

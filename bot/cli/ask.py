@@ -2,7 +2,10 @@
 
 The JSON-lines output is a contract other tools rely on; keep its keys stable:
 {"question", "tier", "id", "score", "suggestions", "answer"}, with `id` and `answer` set only
-for the answer tier.
+for the answer tier. Added since, never removed: "also" (the second question's entry id),
+"related" (entries offered beside a fallback), "signals" (the evidence the decision read,
+bot/matcher/decision.py; null fields when lexical-only) and "semantic" (whether the meaning
+signal was on).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from bot.agency import Renderer, renderer
 from bot.config import load_config
 from bot.knowledge import KnowledgeError
 from bot.knowledge.lastgood import load_or_last_good
-from bot.matcher import Match, Matcher
+from bot.matcher import Match, build_matcher
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         print("knowledge error (answering from the last good version, saved at "
               f"{started.saved_at}):\n" + "\n".join(started.errors), file=sys.stderr)
     kb = started.loaded.kb
-    matcher = Matcher(kb, config.matcher)
+    matcher = build_matcher(kb, config.matcher)
     placeholders = renderer(config.agency)
     questions = args.questions or _lines(sys.stdin)
     for question in questions:
@@ -63,20 +66,39 @@ def as_record(match: Match, placeholders: Renderer) -> dict:
         "score": round(match.score, 4),
         "suggestions": [entry.id for entry in match.suggestions],
         "answer": placeholders.render(match.entry.answer, match.entry.facts) if answered else None,
+        "also": match.also.id if answered and match.also else None,
+        "related": [entry.id for entry in match.related],
+        "signals": match.signals.as_dict() if match.signals else None,
+        "semantic": bool(match.meaning),
     }
 
 
 def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
-    """A readable block per question: the decision, then the ranked candidates with their files."""
-    out.write(f"? {match.question}\n  → {match.tier.upper()}  score {match.score:.3f}\n")
+    """A readable block per question: the decision and its evidence, then the ranked candidates
+    with both signals (lexical confidence, meaning similarity) and their files."""
+    out.write(f"? {match.question}\n  → {match.tier.upper()}  score {match.score:.3f}{_evidence(match)}\n")
+    out.write(f"     {'lexical':>7} {'meaning':>7}\n")
     for rank, (entry, score) in enumerate(match.candidates, 1):
-        marker = "*" if entry is match.entry or entry in match.suggestions else " "
-        out.write(f"  {marker}{rank}. {score:.3f}  {entry.id:<40} {entry.file}  {entry.question}\n")
-    if match.entry is not None:
-        shown = match.entry.short_answer or match.entry.answer
-        first_line = (placeholders.render(shown, match.entry.facts).splitlines() or [""])[0]
-        out.write(f"  answer: {first_line}\n")
+        marker = "*" if entry in (match.entry, match.also) or entry in match.suggestions + match.related else " "
+        meaning = f"{match.meaning[rank - 1]:.3f}" if match.meaning else "—"
+        out.write(f"  {marker}{rank}. {score:.3f} {meaning:>7}  {entry.id:<40} {entry.file}  {entry.question}\n")
+    for entry in (match.entry, match.also):
+        if entry is not None:
+            shown = entry.short_answer or entry.answer  # what the citizen reads first
+            first_line = (placeholders.render(shown, entry.facts).splitlines() or [""])[0]
+            out.write(f"  answer ({entry.id}): {first_line}\n")
     out.write("\n")
+
+
+def _evidence(match: Match) -> str:
+    e = match.signals
+    if e is None:
+        return ""
+    text = f"  margin {e.lexical_margin:.3f}"
+    if e.similarity is None:
+        return text + "  (lexical only)"
+    agree = "agree" if e.agree else f"meaning prefers {e.meaning_top}"
+    return text + f"  meaning {e.similarity:.3f} (margin {e.meaning_margin:.3f}, {agree})"
 
 
 def _lines(stream: Iterable[str]) -> Iterable[str]:

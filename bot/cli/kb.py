@@ -33,7 +33,7 @@ from bot.knowledge.edit import EditError, apply_alternative
 from bot.knowledge.freshness import affected_by
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
-from bot.matcher import Matcher
+from bot.matcher import build_matcher, semantic_status
 from bot.storage import Storage
 
 _NOW = {"answer": "nay đã trả lời được", "suggest": "nay chỉ gợi ý", "fallback": "nay vẫn chưa trả lời được"}
@@ -84,6 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(json.dumps({"entries": len(report.loaded.kb.entries), "files": len(report.loaded.kb.topics),
                           "errors": len(report.errors), "warnings": len(report.warnings),
                           "matcher_checked": report.matcher_checked, "config_warnings": unset,
+                          "semantic": semantic_status(config.matcher).as_dict(),
                           "problems": [p.to_json() for p in report.problems]}, ensure_ascii=False, indent=2))
         return int(failed)
     for problem in report.problems:
@@ -92,6 +93,8 @@ def run_check(args: argparse.Namespace) -> int:
         print(warning)
     print(f"{len(report.loaded.kb.entries)} mục trong {len(report.loaded.kb.topics)} tệp chủ đề: "
           f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo.")
+    status = semantic_status(config.matcher)
+    print(f"Tín hiệu ngữ nghĩa: {'bật (' + str(status.model) + ')' if status.enabled else 'tắt — ' + status.reason}.")
     if not report.matcher_checked:
         print("Kiểm tra câu ví dụ và cách hỏi trùng nhau sẽ chạy khi các lỗi trên đã được sửa.")
     if report.errors:
@@ -154,7 +157,7 @@ def _groups(args: argparse.Namespace, kb: KnowledgeBase, config: Config) -> tupl
     storage = Storage(config.database)
     storage.migrate()
     since = iso(datetime.combine(args.since, time(), ZoneInfo(config.timezone))) if args.since else ""
-    matcher = Matcher(kb, config.matcher)
+    matcher = build_matcher(kb, config.matcher)
     return group(storage, matcher, since), group(storage, matcher, since, wrong=True)
 
 

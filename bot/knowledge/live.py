@@ -27,7 +27,7 @@ from bot.config import MatcherSettings
 from bot.knowledge import lastgood
 from bot.knowledge.loader import knowledge_files, read_knowledge
 from bot.knowledge.model import KnowledgeBase
-from bot.matcher import Matcher
+from bot.matcher import Matcher, build_matcher, semantic_status
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ class LiveKnowledge:
             "reload_failed_at": self.failed_at,
             "last_good_saved_at": self.last_good_saved_at,  # non-empty: started from the saved version
             "warnings": len(self.warnings),
+            "matcher": semantic_status(self.settings).as_dict(),
         }
 
     def _failed(self, problems: list[str], fingerprint: tuple) -> bool:
@@ -107,7 +108,7 @@ class LiveKnowledge:
         return False
 
     def _build(self, kb: KnowledgeBase) -> Snapshot:
-        return Snapshot(kb=kb, matcher=Matcher(kb, self.settings), loaded_at=iso(utc_now()))
+        return Snapshot(kb=kb, matcher=build_matcher(kb, self.settings), loaded_at=iso(utc_now()))
 
     def _scan(self) -> tuple:
         """Cheap change detection: names, sizes, modification times and inodes of the YAML files."""

@@ -7,6 +7,8 @@
   phrasing for which the matcher scores another entry as high or within the answer margin
   (warning: that phrasing gets suggestions instead of an answer).
 
+- `meaning-confused` (warning): entries the meaning signal confuses with each other, and
+  `meaning-off` (warning) when the meaning signal is configured but its engine cannot load.
 The running bot does not run these on reload: a deployment's matcher settings must never stop
 otherwise valid content from loading. CI and staff run them with `python -m bot kb check`.
 The same goes for the dated checks (bot/knowledge/freshness.py): `reviewed` missing or in the
@@ -15,11 +17,13 @@ future, `valid_until` and `review_by` passed.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from bot.config import Config
@@ -27,7 +31,7 @@ from bot.knowledge.freshness import freshness_problems
 from bot.knowledge.loader import Loaded, read_knowledge
 from bot.knowledge.model import Entry
 from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
-from bot.matcher import Match, Matcher
+from bot.matcher import Match, Matcher, build_matcher, semantic_status
 from bot.matcher.normalize import normalize
 
 
@@ -53,8 +57,9 @@ def check(directory: str | Path, config: Config, today: date | None = None) -> R
     dated = freshness_problems(loaded, today or datetime.now(ZoneInfo(config.timezone)).date())
     if loaded.errors:
         return Report(loaded, sort_problems(loaded.problems + dated), matcher_checked=False)
-    matcher = Matcher(loaded.kb, config.matcher)
-    problems = loaded.problems + dated + example_problems(loaded, matcher) + collision_problems(loaded, matcher)
+    matcher = build_matcher(loaded.kb, config.matcher)
+    problems = (loaded.problems + dated + example_problems(loaded, matcher) + collision_problems(loaded, matcher)
+                + meaning_problems(loaded, matcher) + _meaning_off(directory, config))
     return Report(loaded, sort_problems(problems), matcher_checked=True)
 
 
@@ -124,7 +129,9 @@ def collision_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
 
 
 def _close_call(loaded: Loaded, matcher: Matcher, entry: Entry, phrasing: str, line: int) -> list[Problem]:
-    ranked = matcher.rank(phrasing, limit=3)
+    # Lexical scores: a phrasing's meaning is its own (similarity 1.0 to itself), and
+    # `meaning_problems` covers entries the meaning signal confuses.
+    ranked = matcher.rank(phrasing, limit=3, meaning=False)
     own = next((score for e, score in ranked if e.id == entry.id), 0.0)
     rival = next(((e, score) for e, score in ranked if e.id != entry.id), None)
     if rival is None or own - rival[1] >= matcher.settings.answer_margin:
@@ -135,6 +142,51 @@ def _close_call(loaded: Loaded, matcher: Matcher, entry: Entry, phrasing: str, l
                     f"cách hỏi \"{phrasing}\" quá giống mục `{other.id}` (điểm {own:.2f} so với {score:.2f}): "
                     "người hỏi đúng câu này sẽ chỉ nhận gợi ý; viết cụ thể hơn hoặc gộp hai mục",
                     "collision", WARNING, related=where, subject=f"{entry.id}: {phrasing}")]
+
+
+CONFUSED_SHARE = 0.5  # share of an entry's phrasings the meaning signal puts nearer another entry
+
+
+def meaning_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
+    """Entries the meaning signal confuses: for at least half of an entry's phrasings, another
+    entry's phrasing is closer in meaning than any of the entry's other phrasings. The lexical
+    signal alone then has to tell them apart, so their wording must differ."""
+    if matcher.meaning is None:
+        return []
+    matrix, owner = matcher.meaning.matrix, matcher.meaning.entry_of_doc
+    problems = []
+    for a, entry in enumerate(loaded.kb.entries):
+        docs = np.flatnonzero(owner == a)
+        if len(docs) < 2:
+            continue
+        rivals: Counter[int] = Counter()
+        for i in docs:
+            similarity = matrix @ matrix[i]
+            own = max(similarity[j] for j in docs if j != i)
+            others = np.where(owner != a, similarity, -1.0)
+            if others.max() > own:
+                rivals[int(owner[int(others.argmax())])] += 1
+        for b, count in rivals.items():
+            if count / len(docs) >= CONFUSED_SHARE:
+                other = loaded.kb.entries[b]
+                source = loaded.sources[entry.id]
+                problems.append(Problem(
+                    source.file, source.phrasing_lines[0],
+                    f"về nghĩa, {count}/{len(docs)} cách hỏi của mục này gần mục `{other.id}` hơn các cách hỏi "
+                    "còn lại của chính nó: bot chỉ còn dựa vào từ ngữ để phân biệt, hãy viết các cách hỏi nêu rõ "
+                    "điểm khác nhau giữa hai mục", "meaning-confused", WARNING,
+                    related=f"{loaded.sources[other.id].file}:{loaded.sources[other.id].phrasing_lines[0]}",
+                    subject=f"{entry.id}~{other.id}"))
+    return problems
+
+
+def _meaning_off(directory: str | Path, config: Config) -> list[Problem]:
+    """The meaning signal is configured but its engine cannot load: say so where staff look."""
+    status = semantic_status(config.matcher)
+    if status.enabled or not config.matcher.semantic:
+        return []
+    return [Problem(str(directory), 0, f"tín hiệu ngữ nghĩa không hoạt động, bot chỉ so khớp từ ngữ: {status.reason}",
+                    "meaning-off", WARNING)]
 
 
 def _nearest_phrasing(loaded: Loaded, entry: Entry, phrasing: str) -> str:

@@ -40,14 +40,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from bot.config import MatcherSettings
 from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matcher.accents import AccentRestorer
+from bot.matcher.decision import Decision, Evidence, load_decision
 from bot.matcher.index import FUNCTION_WORDS, Index, terms_of
 from bot.matcher.normalize import analyse, fold, has_diacritics
+from bot.matcher.segments import segments
+from bot.matcher.semantic import Semantic, SemanticIndex
 
 RERANK = 20  # entries rescored per question, taken from the top of the BM25 ranking
+MEANING_CANDIDATES = 5  # the meaning signal's own leaders, rescored with the lexical ones
+MEANING_WEIGHT = 1.0  # weight of the meaning similarity in the order (not in the confidence)
 # Weights of the phrasing score (see the module docstring); chosen by measurement in bench/.
 QUERY_COVERAGE, PHRASING_COVERAGE, FUZZY = 0.55, 0.2, 0.25
 ENTRY_COVERAGE = 0.3  # share of an entry's score from the query coverage of all its phrasings together
@@ -63,14 +70,22 @@ _EMPTY: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class Match:
-    """The decision for one question; `candidates` is kept for logs, reports and benchmarks."""
+    """The decision for one question; `candidates` is kept for logs, reports and benchmarks.
+
+    `also` is the answer to a second question in the same message; `related` are entries offered
+    beside the fallback's hotline and portal when some entry is related but none fits;
+    `signals` is the evidence the decision read (decision.py), for `ask` and the logs."""
 
     question: str
     tier: str  # "answer" | "suggest" | "fallback"
     entry: Entry | None  # set only for tier == "answer"
-    score: float  # confidence of the top candidate, 0..1
+    score: float  # lexical confidence of the top candidate, 0..1
     suggestions: tuple[Entry, ...]
     candidates: tuple[tuple[Entry, float], ...]
+    also: Entry | None = None
+    related: tuple[Entry, ...] = ()
+    signals: Evidence | None = None
+    meaning: tuple[float, ...] = ()  # meaning similarity of each candidate, when the signal is on
 
 
 @dataclass(frozen=True)
@@ -86,9 +101,11 @@ class _Query:
 class Matcher:
     """Built once per knowledge-base snapshot; `answer` and `rank` are read-only and thread-safe."""
 
-    def __init__(self, kb: KnowledgeBase, settings: MatcherSettings):
+    def __init__(self, kb: KnowledgeBase, settings: MatcherSettings, semantic: Semantic | None = None,
+                 decision: Decision | None = None):
         self.kb = kb
         self.settings = settings
+        self.decision = decision or load_decision()
         self.abbreviations = {fold(key): value for key, value in kb.abbreviations.items()}
         with _collector_paused():
             phrasings = [(i, analyse(text, self.abbreviations))
@@ -101,32 +118,118 @@ class Matcher:
             # Entries of one phrasing need no table: their focus is that phrasing's terms.
             self.focus = {i: self._focus(docs) for i, docs in enumerate(self.docs_of) if len(docs) > 1}
         self.answer_terms: list[frozenset[str] | None] = [None] * len(kb.entries)
+        self.meaning: SemanticIndex | None = None
+        self.restorer: AccentRestorer | None = None
+        if semantic is not None:
+            texts = [text for entry in kb.entries for text in entry.phrasings]
+            self.meaning = SemanticIndex(semantic, texts, [doc.entry for doc in self.index.docs], len(kb.entries))
+            self.restorer = AccentRestorer(texts)
+        self.position = {entry.id: i for i, entry in enumerate(kb.entries)}
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the meaning signal takes part in this matcher's decisions."""
+        return self.meaning is not None
 
     def answer(self, question: str) -> Match:
-        """Rank, then decide: answer one clear winner, suggest close ones, or fall back."""
+        """Rank, gather the evidence, then decide (decision.py): answer, offer choices, or fall back."""
         s = self.settings
-        ranked = self.rank(question, limit=max(s.max_suggestions, 3))
+        similarity = self._similarities(question)
+        ranked = self._rank(question, similarity, max(s.max_suggestions, 3))
+        evidence = self._evidence(question, ranked, similarity)
+        tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top >= s.answer_threshold and top - runner_up >= s.answer_margin:
-            return Match(question, "answer", ranked[0][0], top, (), tuple(ranked))
+        meaning = () if similarity is None else tuple(round(float(similarity[self.position[e.id]]), 4) for e, _ in ranked)
+        found = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence, meaning=meaning)
+        if tier == "answer":
+            also = self._second_question(question, ranked[0][0], similarity is not None)
+            return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=also, **found)
         suggestions = tuple(e for e, score in ranked[: s.max_suggestions] if score >= s.suggest_threshold)
-        tier = "suggest" if suggestions else "fallback"
-        return Match(question, tier, None, top, suggestions, tuple(ranked))
+        if tier == "suggest" and suggestions:
+            return Match(tier="suggest", entry=None, suggestions=suggestions, **found)
+        return Match(tier="fallback", entry=None, suggestions=(), related=self._related(ranked, similarity), **found)
 
-    def rank(self, question: str, limit: int = 3) -> list[tuple[Entry, float]]:
-        """The `limit` best entries with their scores in 0..1, best first."""
+    def _similarities(self, question: str) -> np.ndarray | None:
+        """Meaning similarity of the question to every entry, or None when lexical-only."""
+        if self.meaning is None or self.restorer is None:
+            return None
+        return self.meaning.similarities(self.meaning.semantic.embed_query(self.restorer.restore(question)))
+
+    def _evidence(self, question: str, ranked: list[tuple[Entry, float]], similarity: np.ndarray | None) -> Evidence:
+        query = self._query(question)
+        folded = query.text.split()
+        typed = [t.folded for t in analyse(question, self.abbreviations)]  # before spelling correction
+        content = [w for w in typed if w not in FUNCTION_WORDS and w.isalpha()]
+        known = sum(1 for w in content if w in self.index.known)
+        # Syllables the leader shares with the question only outside the compound the question
+        # uses, a compound the knowledge base never writes ("hôn" of "ly hôn" in "kết hôn").
+        leader_terms = self.entry_terms[self.position[ranked[0][0].id]] if ranked else _EMPTY
+        unknown_compounds = sum(1 for syllable in query.compounds if syllable in leader_terms)
+        top = ranked[0][1] if ranked else 0.0
+        margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        evidence = Evidence(lexical=top, lexical_margin=margin, known_share=known / len(content) if content else 0.0,
+                            unknown_compounds=unknown_compounds, words=len(folded))
+        if similarity is None or not len(similarity):
+            return evidence
+        order = similarity.argsort()[::-1]
+        chosen = self.position[ranked[0][0].id] if ranked else -1
+        best, second = float(similarity[order[0]]), float(similarity[order[1]]) if len(order) > 1 else 0.0
+        return evidence.with_meaning(similarity=float(similarity[chosen]) if ranked else 0.0, best=best,
+                                     margin=best - second, agree=int(order[0]) == chosen,
+                                     meaning_top=self.kb.entries[int(order[0])].id)
+
+    def _second_question(self, question: str, first: Entry, meaning: bool) -> Entry | None:
+        """Another sentence of the message that is clearly a question about another entry. Only
+        sentences whose lexical leader is another entry and looks plausible are embedded."""
+        s = self.settings
+        for part in segments(question):
+            lexical = self._rank(part, None, 2)
+            if not lexical or lexical[0][0] is first or lexical[0][1] < s.suggest_threshold:
+                continue
+            similarity = self._similarities(part) if meaning else None
+            ranked = self._rank(part, similarity, 2) if meaning else lexical
+            if ranked[0][0] is first:
+                continue
+            if self.decision.tier(self._evidence(part, ranked, similarity), s) == "answer":
+                return ranked[0][0]
+        return None
+
+    def _related(self, ranked: list[tuple[Entry, float]], similarity: np.ndarray | None) -> tuple[Entry, ...]:
+        """Up to two entries worth offering beside the fallback: the lexical leaders that both
+        signals find related, else nothing (an unrelated choice is noise)."""
+        s = self.settings
+        found = []
+        for entry, score in ranked[:2]:
+            close = similarity is None or float(similarity[self.position[entry.id]]) >= s.related_similarity
+            if score >= s.related_threshold and close:
+                found.append(entry)
+        return tuple(found)
+
+    def rank(self, question: str, limit: int = 3, meaning: bool = True) -> list[tuple[Entry, float]]:
+        """The `limit` best entries with their lexical confidence in 0..1, best first; ordered
+        with the meaning signal unless `meaning` is False (or the matcher is lexical-only)."""
+        return self._rank(question, self._similarities(question) if meaning else None, limit)
+
+    def _rank(self, question: str, similarity: np.ndarray | None, limit: int) -> list[tuple[Entry, float]]:
+        """Lexical order (confidence plus tie-breaks), plus MEANING_WEIGHT × the meaning
+        similarity when there is one; the meaning signal's own leaders join the candidates."""
         query = self._query(question)
         if not query.terms:
             return []
         candidates = self._candidates(query)
         strongest = max(candidates.values(), default=0.0) or 1.0
+        if similarity is not None:
+            for entry_id in np.argsort(-similarity)[:MEANING_CANDIDATES].tolist():
+                candidates.setdefault(entry_id, 0.0)
         confidence = {entry_id: self._confidence(query, entry_id) for entry_id in candidates}
         # Order by confidence plus the tie-breaks of the module docstring; report the confidence.
         order = {entry_id: confidence[entry_id] - BM25_AGREEMENT * (1 - bm25 / strongest)
                  + ENTRY_FOCUS * self._focused(query, entry_id) for entry_id, bm25 in candidates.items()}
         for entry_id in sorted(order, key=order.__getitem__, reverse=True)[:ANSWER_RERANK]:
             order[entry_id] += ANSWER_COVERAGE * self._covered(query, self._answer_terms(entry_id)) / query.mass
+        if similarity is not None:
+            for entry_id in order:
+                order[entry_id] += MEANING_WEIGHT * float(similarity[entry_id])
         ranked = sorted(confidence.items(), key=lambda item: (-order[item[0]], item[0]))[:limit]
         return [(self.kb.entries[i], round(score, 4)) for i, score in ranked]
 

@@ -1,0 +1,84 @@
+"""The matcher's decision per question set: answered right, answered wrong, off-topic answered,
+right entry answered or offered first — for the old decision (lexical thresholds), the new
+decision lexical-only, and the new decision with the meaning signal, side by side.
+
+    python bench/matcher_decision.py [--tune-only]
+
+`--tune-only` prints only the sets the decision may be tuned on (never the held-out half).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.matcher_sets import QuestionSet, report_sets, shipped, tuning_sets  # noqa: E402
+from bot.config import MatcherSettings  # noqa: E402
+from bot.matcher.decision import OLD, load_decision  # noqa: E402
+from bot.matcher.evaluation import outcomes  # noqa: E402
+from bot.matcher.matcher import Matcher  # noqa: E402
+from bot.matcher.semantic import load_semantic  # noqa: E402
+
+TARGETS = {"short": (0.92, 0.02, 0.05, 0.97), "long": (0.85, 0.05, 0.125, 0.95)}
+
+
+def systems(semantic, only_new: bool = False):
+    if only_new:
+        return {"new, with meaning": (semantic, load_decision())}
+    return {"old decision": (None, OLD), "new, lexical-only": (None, load_decision()),
+            "new, with meaning": (semantic, load_decision())}
+
+
+def report(sets: list[QuestionSet], semantic, verbose: bool = False, only_new: bool = False) -> None:
+    built: dict[tuple[int, str], Matcher] = {}
+    for qs in sets:
+        print(f"-- {qs.name}: {len(qs.items)} questions")
+        for label, (engine, decision) in systems(semantic, only_new).items():
+            key = (id(qs.kb), label)
+            matcher = built.get(key)
+            if matcher is None:
+                matcher = built[key] = Matcher(qs.kb, MatcherSettings(), engine, decision=decision)
+            pairs = [(item, matcher.answer(item.question)) for item in qs.items]
+            print(f"   {label:<20}{outcomes(pairs).line()}{_target(qs.name, outcomes(pairs))}")
+            if verbose and label == "new, with meaning" and "heldout" not in qs.name:
+                for item, match in pairs:
+                    got = match.entry.id if match.entry else None
+                    if (got not in item.expected and item.expect) or (got and not item.expect):
+                        first = (match.suggestions or match.related)[:1]
+                        print(f"      miss [{item.kind}] {item.question[:110]!r} expected {item.expect} "
+                              f"got {match.tier} {got or (first[0].id if first else None)} "
+                              f"lead {match.candidates[0][0].id if match.candidates else None} "
+                              f"{ {k: v for k, v in (match.signals.as_dict() if match.signals else {}).items() if k in ('lexical', 'similarity', 'agree', 'meaning_top')} }")
+
+
+def _target(name: str, o) -> str:
+    if "citizen" not in name or "heldout" not in name or "thin" in name:
+        return ""
+    right, wrong, off, first = TARGETS["long" if "long" in name else "short"]
+    missed = [f"right<{right}" for _ in [0] if o.answered_right < right] + \
+             [f"wrong>{wrong:.0%}" for _ in [0] if o.answered_wrong > wrong] + \
+             [f"off-topic>{off:.1%}" for _ in [0] if o.off_topic_answered > off] + \
+             [f"first<{first}" for _ in [0] if o.right_or_first_choice < first]
+    return "   targets met" if not missed else "   MISSED: " + ", ".join(missed)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune-only", action="store_true", help="only the sets tuning may read")
+    parser.add_argument("--misses", action="store_true", help="list the misses of the tuning sets")
+    parser.add_argument("--only-new", action="store_true", help="only the shipped decision with the meaning signal")
+    args = parser.parse_args()
+    semantic, status = load_semantic(True, ROOT / "data" / "vectors.sqlite3")
+    if semantic is None:
+        print(f"[meaning engine unavailable: {status.reason}]")
+    kb = shipped()
+    report(tuning_sets(kb) if args.tune_only else report_sets(kb), semantic, args.misses, args.only_new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

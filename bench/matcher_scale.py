@@ -1,0 +1,112 @@
+"""The meaning signal at scale: first build (every phrasing embedded), restart (vectors from the
+on-disk cache), per-question latency and peak memory, at 10,000 entries, side by side with the
+lexical-only matcher (old decision) in the same process.
+
+    python bench/matcher_scale.py [--entries N] [--questions N]
+
+Entries are procedure names from ../shared/data/tthc-catalogue/ (reused to reach N, each given
+a distinct suffix so every phrasing is a new text to embed), questions are paraphrase phrasings
+(../shared/data/dvc-faq-paraphrases/); skipped when the shared data is absent. The vector cache
+lives in a temporary directory. Latency: each question timed three times, fastest kept (the
+machine is shared); p50 and p99 over the questions. Peak memory: ru_maxrss of this process
+after everything, which includes both matchers, the baselines' absence, Python and numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.matcher_bench import CATALOGUE, PARAPHRASES, _percentile  # noqa: E402
+from bot.config import MatcherSettings  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+from bot.knowledge.model import Entry, KnowledgeBase  # noqa: E402
+from bot.matcher.decision import OLD  # noqa: E402
+from bot.matcher.matcher import Matcher  # noqa: E402
+from bot.matcher.semantic import VectorCache, load_semantic  # noqa: E402
+
+
+def knowledge_base(size: int) -> KnowledgeBase:
+    names = [unicodedata.normalize("NFC", line) for f in sorted(CATALOGUE.glob("*.txt"))
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    answers = [e.answer for e in load_knowledge(ROOT / "knowledge").entries]
+    entries = []
+    for i in range(size):
+        name = names[i % len(names)]
+        question = name if i < len(names) else f"{name} (lần {i // len(names) + 1})"
+        entries.append(Entry(f"tthc-{i}", "tthc", question, answers[i % len(answers)]))
+    return KnowledgeBase(tuple(entries))
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process (Linux), in MB."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return float("nan")
+
+
+def latency(matcher: Matcher, questions: list[str]) -> tuple[float, float]:
+    timings = []
+    for q in questions:
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            matcher.answer(q)
+            runs.append((time.perf_counter() - started) * 1000)
+        timings.append(min(runs))
+    return _percentile(timings, 0.5), _percentile(timings, 0.99)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10000)
+    parser.add_argument("--questions", type=int, default=200)
+    args = parser.parse_args()
+    if not CATALOGUE.is_dir() or not PARAPHRASES.exists():
+        print("[skipped] scale: shared data not found (set BOT_SHARED_DIR)")
+        return 0
+    kb = knowledge_base(args.entries)
+    questions = [p for line in PARAPHRASES.read_text(encoding="utf-8").splitlines()
+                 for p in json.loads(line)["phrasings"]][: args.questions]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = rss_mb()
+        semantic, status = load_semantic(True, Path(tmp) / "vectors.sqlite3")
+        engine = rss_mb()
+        if semantic is None:
+            print(f"[meaning engine unavailable: {status.reason}]")
+            return 1
+        started = time.perf_counter()
+        lexical = Matcher(kb, MatcherSettings(), None, decision=OLD)
+        lexical_build = time.perf_counter() - started
+        started = time.perf_counter()
+        Matcher(kb, MatcherSettings(), semantic)
+        first_build = time.perf_counter() - started
+        VectorCache._memory.clear()  # a restart: the process memory is gone, the file stays
+        started = time.perf_counter()
+        meaning = Matcher(kb, MatcherSettings(), semantic)
+        restart = time.perf_counter() - started
+        built = rss_mb()
+        lex50, lex99 = latency(lexical, questions)
+        sem50, sem99 = latency(meaning, questions)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"== Scale: {args.entries} entries, {len(questions)} questions (fastest of 3 runs each)")
+    print(f"{'system':<34}{'build s':>9}{'restart s':>11}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"{'lexical only, old decision':<34}{lexical_build:>9.2f}{'':>11}{lex50:>9.2f}{lex99:>9.2f}")
+    print(f"{'with meaning, new decision':<34}{first_build:>9.2f}{restart:>11.2f}{sem50:>9.2f}{sem99:>9.2f}")
+    print(f"memory: {base:.0f} MB before the engine, {engine:.0f} MB with it loaded, {built:.0f} MB with both "
+          f"10,000-entry matchers built; peak (during the first build's batches) {rss:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Labelled question sets for the matcher's decision, shared by bench/matcher_bench.py (report)
+and bench/fit_decision.py (fitting): each set is a knowledge base plus the questions to ask it.
+
+- citizen messages (tests/data/citizen_messages.yaml): short questions, long everyday messages,
+  two-question messages, off-topic and near misses, split into `tune` and `heldout` halves by
+  their author before any tuning. Only the tune half is ever used for fitting.
+- leave-one-phrasing-out on the shipped knowledge base: fold k hides the k-th alternative of
+  every entry that has one and asks it.
+- the entries' examples (never indexed) against the shipped knowledge base.
+- a "thin" copy of the shipped knowledge base (each entry's question and first two
+  alternatives): its hidden alternatives and examples, and the citizen messages, show how the
+  bot does where staff wrote little.
+- the project's own eval set (tests/data/matcher_eval.yaml), whose thresholds were tuned on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge import load_knowledge
+from bot.knowledge.model import KnowledgeBase
+from bot.matcher.evaluation import Labelled, load_eval_set
+
+ROOT = Path(__file__).resolve().parents[1]
+CITIZEN = ROOT / "tests" / "data" / "citizen_messages.yaml"
+OWN = ROOT / "tests" / "data" / "matcher_eval.yaml"
+FOLDS = 3  # alternatives hidden per entry in turn (most entries have three or more)
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    kb: KnowledgeBase
+    items: list[Labelled]
+
+
+def shipped() -> KnowledgeBase:
+    return load_knowledge(ROOT / "knowledge")
+
+
+def citizen(kb: KnowledgeBase, half: str, kb_label: str = "") -> list[QuestionSet]:
+    """The citizen messages of one half, split into short, long and off-topic rows."""
+    if not CITIZEN.exists():
+        return []
+    items = [i for i in load_eval_set(CITIZEN) if i.half == half]
+    known = {e.id for e in kb.entries}
+    items = [i for i in items if all(e in known for e in i.expected)]
+    groups: dict[str, list[Labelled]] = {"short": [], "long": []}
+    for item in items:
+        groups["long" if _is_long(item) else "short"].append(item)
+    return [QuestionSet(f"citizen {name} ({half}){kb_label}", kb, rows) for name, rows in groups.items() if rows]
+
+
+def _is_long(item: Labelled) -> bool:
+    """Rows the author labelled long or two-question; off-topic and near misses by length."""
+    if item.kind in ("long", "two", "short"):
+        return item.kind != "short"
+    return len(item.question.split()) > 12
+
+
+def leave_one_phrasing_out(kb: KnowledgeBase) -> list[QuestionSet]:
+    sets = []
+    for k in range(FOLDS):
+        entries, items = [], []
+        for entry in kb.entries:
+            if len(entry.alternatives) > k:
+                hidden = entry.alternatives[k]
+                rest = entry.alternatives[:k] + entry.alternatives[k + 1:]
+                entries.append(dataclasses.replace(entry, alternatives=rest))
+                items.append(Labelled(hidden, entry.id, "lopo"))
+            else:
+                entries.append(entry)
+        sets.append(QuestionSet(f"leave-one-phrasing-out fold {k + 1}", dataclasses.replace(kb, entries=tuple(entries)),
+                                items))
+    return sets
+
+
+def examples(kb: KnowledgeBase) -> QuestionSet:
+    return QuestionSet("entries' examples", kb, [Labelled(t, e.id, "example") for e in kb.entries for t in e.examples])
+
+
+def thin(kb: KnowledgeBase) -> KnowledgeBase:
+    """Each entry's question and first two alternatives only."""
+    return dataclasses.replace(kb, entries=tuple(dataclasses.replace(e, alternatives=e.alternatives[:2])
+                                                 for e in kb.entries))
+
+
+def thin_sets(kb: KnowledgeBase, half: str) -> list[QuestionSet]:
+    slim = thin(kb)
+    hidden = [Labelled(t, e.id, "thin") for e in kb.entries for t in e.alternatives[2:] + e.examples]
+    return [QuestionSet("thin KB: hidden alternatives + examples", slim, hidden), *citizen(slim, half, " on thin KB")]
+
+
+def own(kb: KnowledgeBase) -> QuestionSet:
+    return QuestionSet("own eval set (tuned on)", kb, load_eval_set(OWN))
+
+
+def tuning_sets(kb: KnowledgeBase) -> list[QuestionSet]:
+    """What the decision may be fitted on: nothing of the held-out half."""
+    return [*citizen(kb, "tune"), *leave_one_phrasing_out(kb), *thin_sets(kb, "tune")]
+
+
+def report_sets(kb: KnowledgeBase) -> list[QuestionSet]:
+    return [*citizen(kb, "heldout"), *citizen(kb, "tune"), *leave_one_phrasing_out(kb), examples(kb),
+            *thin_sets(kb, "heldout"), own(kb)]

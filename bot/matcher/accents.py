@@ -1,0 +1,56 @@
+"""Put diacritics back on an unaccented question, for the meaning signal only.
+
+The embedding model reads "lam can cuoc o dau" as near-gibberish (top-1 0.18 on the paraphrase
+set unaccented, against 0.80 as written), while staff write the knowledge base with full
+diacritics. So the question's words are looked up in the knowledge base's own vocabulary: each
+folded syllable pair ("can cuoc") and syllable ("cuoc") takes its most frequent written form in
+the phrasings and answers ("căn cước", "cước"). A pair wins over its syllables, so "can cuoc"
+becomes "căn cước" while "can gi" becomes "cần gì". Words the knowledge base never writes stay
+as typed. The lexical path never sees the result: it compares folded text anyway.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from bot.matcher.normalize import fold, has_diacritics
+
+
+class AccentRestorer:
+    """Most frequent written form of each folded syllable and syllable pair of a vocabulary."""
+
+    def __init__(self, texts: Iterable[str]):
+        pairs: dict[str, Counter[str]] = defaultdict(Counter)
+        singles: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in texts:
+            if not has_diacritics(text):
+                continue  # an unaccented phrasing teaches nothing about accents
+            words = [w for w in unicodedata.normalize("NFC", text).lower().split() if fold(w)]
+            words = [w.strip(".,;:!?()\"'“”…") for w in words]
+            for word in words:
+                singles[fold(word)][word] += 1
+            for left, right in zip(words, words[1:]):
+                pairs[f"{fold(left)} {fold(right)}"][f"{left} {right}"] += 1
+        self.pairs = {k: c.most_common(1)[0][0] for k, c in pairs.items()}
+        self.singles = {k: c.most_common(1)[0][0] for k, c in singles.items()}
+
+    def restore(self, text: str) -> str:
+        """`text` with diacritics from the vocabulary; a text that has any diacritics is kept."""
+        if has_diacritics(text):
+            return text
+        words = text.lower().split()
+        out = list(words)
+        fixed = [False] * len(words)
+        for i in range(len(words) - 1):
+            pair = self.pairs.get(f"{fold(words[i])} {fold(words[i + 1])}")
+            if pair is not None:
+                left, right = pair.split(" ", 1)
+                if not fixed[i]:
+                    out[i] = left
+                out[i + 1], fixed[i], fixed[i + 1] = right, True, True
+        for i, word in enumerate(words):
+            if not fixed[i]:
+                out[i] = self.singles.get(fold(word), word)
+        return " ".join(out)

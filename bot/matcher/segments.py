@@ -1,0 +1,23 @@
+"""Split a citizen's message into its sentences, so the question is judged apart from its context.
+
+On Zalo a question often comes wrapped: "Chào anh chị. Con em mới sinh được 2 tuần. Cho em hỏi
+làm giấy khai sinh ở đâu ạ? Em cảm ơn." The matcher's confidence is the share of the message the
+entry accounts for, so every sentence of context counts against the answer; judged alone, the
+question sentence is as clear as it would be typed on its own. A message with two questions
+yields two sentences, each answerable.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Sentence ends, line breaks and the "?" of a question even without a space after it.
+_BOUNDARY = re.compile(r"(?<=[.!?…;])\s+|[\r\n]+|(?<=\?)(?=\S)")
+_MIN_WORDS = 2  # a one-word sentence ("Dạ.", "Ok") carries no question of its own
+
+
+def segments(message: str) -> list[str]:
+    """The message's sentences of at least two words, when there are two or more; else []."""
+    parts = [p.strip() for p in _BOUNDARY.split(message) if p and p.strip()]
+    parts = [p for p in parts if len(p.split()) >= _MIN_WORDS]
+    return parts if len(parts) >= 2 else []

