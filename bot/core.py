@@ -16,7 +16,7 @@ from bot.knowledge.live import LiveKnowledge, Snapshot
 from bot.replies import Reply
 from bot.reports import engagement
 from bot.storage import Storage
-from bot import users
+from bot.conversations import users
 
 INTERACTIONS = ("follow", "user_click_chatnow", "user_submit_info")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import users
+from bot.conversations import users
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import conversation_state, staff_replies
+from bot.conversations import flow_state, staff_replies
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
@@ -27,7 +27,7 @@ def held_replies(event: Event, ctx: Context) -> list[Reply]:
 
 def expired_flow(event: Event, ctx: Context) -> list[Reply]:
     idle = timedelta(minutes=ctx.config.conversations.flow_idle_minutes)
-    state = conversation_state.expire(ctx.storage, event.user_id or "", ctx.now, idle)
+    state = flow_state.expire(ctx.storage, event.user_id or "", ctx.now, idle)
     if state is None:
         return []
     return [Reply(text=f"Do quá lâu không có phản hồi, {FLOW_LABELS.get(state.flow, 'thao tác đang dở')} "

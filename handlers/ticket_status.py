@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import tickets
+from bot.conversations import tickets
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply

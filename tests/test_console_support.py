@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot import handoffs, tickets, users
+from bot.conversations import handoffs, tickets, users
 from bot.clock import utc_now
 from bot.knowledge import unanswered
 from tests.consolekit import console_harness, login, post, visible

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import users
+from bot.conversations import users
 from bot.campaigns.ratelimit import Pacer
 from bot.clock import iso, utc_now
 from bot.storage import Storage

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot import handoffs, tickets, users
+from bot.conversations import handoffs, tickets, users
 from bot.clock import utc_now
 from bot.knowledge import unanswered
 from tests.campaignkit import add_users

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from bot import tickets, users
+from bot.conversations import tickets, users
 from bot.clock import utc_now
 from bot.knowledge import unanswered
 from tests.e2e.browserkit import set_value, sign_in, wait_for

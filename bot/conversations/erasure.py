@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import answers, conversation_state, flood, forgotten, handoffs, inbox, outbox, subscriptions, tickets, users
+from bot import inbox, outbox
+from bot.conversations import flood, flow_state, forgotten, handoffs, ratings, subscriptions, tickets, users
 from bot.campaigns import audience, delivery
 from bot.reports import rollup
 from bot.storage import Storage
@@ -30,11 +31,11 @@ def erase(storage: Storage, user_id: str, now: datetime, *, handled: str = "") -
         counts = {
             "messages": inbox.erase_user(db, user_id),
             "replies": outbox.erase_user(db, user_id),
-            "answers": answers.erase_answers(db, user_id),
-            "ratings": answers.erase_ratings(db, user_id),
+            "answers": ratings.erase_answers(db, user_id),
+            "ratings": ratings.erase_ratings(db, user_id),
             "subscriptions": subscriptions.erase_user(db, user_id),
             "tags": audience.erase_tags(db, user_id),
-            "state": conversation_state.erase_user(db, user_id),
+            "state": flow_state.erase_user(db, user_id),
             "handoffs": handoffs.erase_user(db, user_id),
             "flood": flood.erase_user(db, user_id),
             "campaign_deliveries": delivery.erase_user(db, user_id),

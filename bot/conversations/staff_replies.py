@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import tickets, users
+from bot.conversations import tickets, users
 from bot.clock import iso
 from bot.config import AgencySettings
 from bot.outbox import Outbox

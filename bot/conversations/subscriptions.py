@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import forgotten, users
+from bot.conversations import forgotten, users
 from bot.clock import iso
 from bot.storage import Storage
 
