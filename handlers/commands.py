@@ -1,4 +1,4 @@
-"""Typed commands (handlers/intents.py recognises them however they are spelled). A command
+"""Typed commands (bot/intents.py recognises them however they are spelled). A command
 always wins over an unfinished flow: the flow is dropped, and the citizen is told so."""
 
 from __future__ import annotations
@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.conversations import flow_state
+from bot.conversations.flow_state import FLOW_LABELS
 from bot.core import Context
 from bot.events import Event
+from bot.intents import command_of
 from bot.replies import Reply
 from handlers import feedback, handoff, menu, privacy, subscriptions, ticket_status
-from handlers.intents import command_of
-
-FLOW_LABELS = {"feedback": "phản ánh đang soạn", "delete": "yêu cầu xóa dữ liệu"}
 
 
 def cancel(event: Event, ctx: Context) -> list[Reply]:

@@ -15,7 +15,7 @@ from bot.log_ids import user_ref
 from bot.replies import Reply, phone_button, query_button, url_button
 from bot.zalo.messages import MAX_BUTTONS, ZaloButton
 from handlers import ratings
-from handlers.intents import match, table
+from bot.intents import match, table
 
 DETAIL_TITLE = "Xem chi tiết"
 RATING_BUTTONS = 2  # "Hữu ích", "Chưa đúng" (handlers/ratings.py)

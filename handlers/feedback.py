@@ -14,9 +14,8 @@ from bot.conversations import flow_state, tickets
 from bot.conversations.flow_state import State
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.intents import command_of, match, table
-from handlers.menu import button
+from bot.intents import command_of, match, table
+from bot.replies import Reply, button
 
 FLOW = "feedback"
 TOPICS = {

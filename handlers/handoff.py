@@ -7,8 +7,7 @@ from __future__ import annotations
 from bot.conversations import flow_state, handoffs
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.menu import button
+from bot.replies import Reply, button
 
 
 def start(event: Event, ctx: Context) -> list[Reply]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.conversations import flow_state, staff_replies
+from bot.conversations.flow_state import FLOW_LABELS
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
 from handlers import handoff
-from handlers.commands import FLOW_LABELS
 
 
 def collect(event: Event, ctx: Context) -> list[Reply]:

@@ -12,8 +12,7 @@ from bot.conversations import erasure, flow_state
 from bot.conversations.flow_state import State
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.menu import button
+from bot.replies import Reply, button
 
 FLOW = "delete"
 

@@ -14,14 +14,13 @@ from datetime import timedelta
 from bot.conversations import ratings
 from bot.core import Context
 from bot.events import Event
+from bot.intents import match, table
 from bot.knowledge import unanswered
 from bot.knowledge.model import Entry
-from bot.matcher import Match
 from bot.log_ids import user_ref
-from bot.replies import Reply
+from bot.matcher import Match
+from bot.replies import Reply, button
 from bot.zalo.messages import MAX_BUTTONS
-from handlers.intents import match, table
-from handlers.menu import button
 
 VERDICTS = {"up": "helpful", "down": "wrong"}
 TYPED_WRONG = table({"wrong": ("sai", "sai rồi", "sai rồi bạn", "không đúng", "chưa đúng", "không đúng rồi",

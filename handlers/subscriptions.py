@@ -7,8 +7,7 @@ from __future__ import annotations
 from bot.conversations import subscriptions
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.menu import button
+from bot.replies import Reply, button
 
 AGAIN = "Muốn nhận lại, bạn nhắn «đăng ký nhận tin»."
 
