@@ -10,7 +10,7 @@ from bot.conversations import ratings as answers
 from bot.core import Context
 from bot.events import Event
 from bot.knowledge import unanswered
-from bot.knowledge.model import Entry
+from bot.kb_model import Entry
 from bot.log_ids import user_ref
 from bot.replies import Reply, phone_button, query_button, url_button
 from bot.zalo.messages import MAX_BUTTONS, ZaloButton

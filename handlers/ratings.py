@@ -16,7 +16,7 @@ from bot.core import Context
 from bot.events import Event
 from bot.intents import match, table
 from bot.knowledge import unanswered
-from bot.knowledge.model import Entry
+from bot.kb_model import Entry
 from bot.log_ids import user_ref
 from bot.matcher import Match
 from bot.replies import Reply, button

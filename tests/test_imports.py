@@ -5,6 +5,7 @@ wrong way fails here rather than as an import cycle at start-up.
 - bot/ never imports the layers above it (app, admin, console, handlers). Two composition roots
   are the exceptions: bot/__main__.py hands `app.create_app` to `serve`, and bot/runtime.py plugs
   the dispatch table (handlers.dispatch) into the core.
+- bot/matcher/ never imports bot/knowledge/ (the records both use are in bot/kb_model.py).
 - A handler never imports another handler module: shared helpers (buttons, command phrases, flow
   labels) live in bot/. The sub-dispatch tables that route to other handlers by design, and the
   few handlers that still call a neighbour, are listed below; the list may only shrink.
@@ -84,6 +85,12 @@ def test_services_and_stores_do_not_import_interfaces() -> None:
     """Services and the per-citizen stores sit below every interface, the command line included."""
     wrong = {rel(p): sorted(n for n in imported(p) if n.startswith(("bot.cli", "bot.runtime")))
              for folder in ("bot/services", "bot/conversations") for p in modules(folder)}
+    assert not {k: v for k, v in wrong.items() if v}, wrong
+
+
+def test_the_matcher_does_not_import_the_knowledge_package() -> None:
+    """knowledge → matcher, never back: both share the records in bot/kb_model.py."""
+    wrong = {rel(p): sorted(n for n in imported(p) if n.startswith("bot.knowledge")) for p in modules("bot/matcher")}
     assert not {k: v for k, v in wrong.items() if v}, wrong
 
 

@@ -43,7 +43,7 @@ from typing import Iterator
 from rapidfuzz import fuzz
 
 from bot.config import MatcherSettings
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.kb_model import Entry, KnowledgeBase
 from bot.matcher.index import FUNCTION_WORDS, Index, terms_of
 from bot.matcher.normalize import analyse, fold, has_diacritics
 

@@ -18,7 +18,7 @@ from bot.conversations import tickets
 from bot.campaigns import report as campaign_report
 from bot.config import Config
 from bot.knowledge.loader import read_knowledge
-from bot.knowledge.model import KnowledgeBase
+from bot.kb_model import KnowledgeBase
 from bot.knowledge.unanswered import UNANSWERED_KEY_SEPARATOR
 from bot.reports import rollup, survey
 from bot.reports.period import Period, local_today
