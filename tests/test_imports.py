@@ -88,6 +88,15 @@ def test_services_and_stores_do_not_import_interfaces() -> None:
     assert not {k: v for k, v in wrong.items() if v}, wrong
 
 
+def test_the_web_interfaces_do_not_import_the_command_line() -> None:
+    """admin/ and console/ are thin adapters over the same services as bot/cli/, not over bot/cli/.
+    Left: the console's "thử hỏi" shows `ask --json`'s record (to move into bot/ with ask.py)."""
+    allowed = {"console/knowledge.py": {"bot.cli.ask", "bot.cli.ask.as_record"}}
+    wrong = {rel(p): sorted(n for n in imported(p) if n.startswith("bot.cli") and n not in allowed.get(rel(p), set()))
+             for folder in ("admin", "console") for p in modules(folder)}
+    assert not {k: v for k, v in wrong.items() if v}, wrong
+
+
 def test_the_matcher_does_not_import_the_knowledge_package() -> None:
     """knowledge → matcher, never back: both share the records in bot/kb_model.py."""
     wrong = {rel(p): sorted(n for n in imported(p) if n.startswith("bot.knowledge")) for p in modules("bot/matcher")}
@@ -97,3 +106,17 @@ def test_the_matcher_does_not_import_the_knowledge_package() -> None:
 def test_the_command_line_works_without_the_web_app_imported() -> None:
     """`serve` receives the app factory from the entry point (bot/__main__.py)."""
     assert "app" not in {name.split(".")[0] for name in imported(ROOT / "bot/cli/serve.py")}
+
+
+def test_only_the_wiring_builds_storage_and_the_zalo_client() -> None:
+    """`Storage(...)` + migrate, the token manager, the real-or-sandbox choice and the outbox are
+    built in bot/wiring.py only, for every entry point (the chat, always a sandbox, says so itself)."""
+    built = ("Storage", "TokenManager", "ZaloClient", "SandboxZalo", "Outbox")
+    allowed = {"bot/wiring.py": set(built), "bot/cli/chat.py": {"SandboxZalo"}}
+    wrong = {}
+    for path in [ROOT / "app.py", *(p for folder in ("bot", "admin", "console", "handlers") for p in modules(folder))]:
+        calls = {node.func.id for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in built}
+        if calls - allowed.get(rel(path), set()):
+            wrong[rel(path)] = sorted(calls - allowed.get(rel(path), set()))
+    assert not wrong, f"build these through bot/wiring.py: {wrong}"
