@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template
 
 from bot import inbox
-from bot.conversations import handoffs, ratings, tickets, users
+from bot.conversations import citizens, handoffs, ratings, tickets
 from bot.clock import iso, utc_now
 from bot.knowledge import unanswered
 from console import auth
@@ -43,7 +43,7 @@ def index():
     return render_template("console/dashboard.html", periods=periods, chart=chart, now=now,
                            open_tickets=statuses.get("open", 0) + statuses.get("answered", 0),
                            waiting_tickets=statuses.get("open", 0), open_handoffs=handoffs.count_open(storage),
-                           followers=users.count_followers(storage), upcoming=upcoming[:5])
+                           followers=citizens.count_followers(storage), upcoming=upcoming[:5])
 
 
 def _period(storage: Any, start: datetime, asked: dict[str, int], answered: dict[str, int], days: list[str]) -> dict[str, int]:

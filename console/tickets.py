@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from bot import inbox, outbox
-from bot.conversations import staff_replies, tickets, users
+from bot.conversations import citizens, staff_replies, tickets
 from bot.clock import utc_now
 from bot.services import handoffs as staff_handoffs
 from bot.services import tickets as staff_tickets
@@ -58,7 +58,7 @@ def show(code: str, text: str = "", error: str = "", status: int = 200):
     ticket = tickets.get(runtime.storage, code)
     if ticket is None:
         abort(404, f"Không có phản ánh {code}.")
-    citizen = users.get(runtime.storage, ticket.user_id) if ticket.user_id else None
+    citizen = citizens.get(runtime.storage, ticket.user_id) if ticket.user_id else None
     due, overdue = _deadline(ticket)
     return render_template(
         "console/ticket.html", t=ticket, replies=tickets.replies(runtime.storage, ticket.id), due=due.isoformat(),
@@ -106,7 +106,7 @@ def handoff(user_id: str):
     messages = inbox.conversation(runtime.storage, user_id) + outbox.sent_to(runtime.storage, user_id)
     messages.sort(key=lambda m: m["at"])
     return render_template("console/handoff.html", h=found[0], messages=messages[-100:],
-                           citizen=users.get(runtime.storage, user_id))
+                           citizen=citizens.get(runtime.storage, user_id))
 
 
 @blueprint.post("/handoffs/<user_id>/close")

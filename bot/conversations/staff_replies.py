@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.conversations import tickets, users
+from bot.conversations import citizens, tickets
 from bot.clock import iso
 from bot.config import AgencySettings
 from bot.outbox import Outbox
@@ -84,7 +84,7 @@ def in_window(storage: Storage, user_id: str | None, now: datetime) -> bool:
 
 
 def _in_window(db: Any, user_id: str, now: datetime) -> bool:
-    last = users.last_interaction_at(db, user_id)
+    last = citizens.last_interaction_at(db, user_id)
     return bool(last and last > iso(now - CS_WINDOW))
 
 

@@ -18,7 +18,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.conversations import handoffs, tickets, users
+from bot.conversations import citizens, handoffs, tickets
 from bot.clock import iso, utc_now
 from bot.config import Config
 from bot.outbox import Outbox
@@ -57,7 +57,7 @@ def sweep(storage: Storage, outbox: Outbox, config: Config, now: datetime) -> in
     for kind, ref, user_id, code in ended:
         if (kind, ref) in asked or not user_id:
             continue
-        profile = users.get(storage, user_id) or {}
+        profile = citizens.get(storage, user_id) or {}
         if (profile.get("do_not_contact") or not profile.get("last_interaction_at")
                 or profile["last_interaction_at"] < iso(now - window)):
             _mark(storage, kind, ref, now, "skipped")  # outside the free window: never a paid message
