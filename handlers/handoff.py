@@ -52,11 +52,3 @@ def is_handed_off(event: Event, ctx: Context) -> bool:
 def stay_silent(event: Event, ctx: Context) -> list[Reply]:
     return []
 
-
-def ended_notice(event: Event, ctx: Context) -> list[Reply]:
-    """Said once, before the next answer, after staff closed the handoff or it timed out."""
-    handoffs.expire(ctx.storage, ctx.now, handoffs.timeout(ctx.config), event.user_id)
-    if not handoffs.take_ended(ctx.storage, event.user_id or ""):
-        return []
-    return [Reply(text="Phiên trao đổi với cán bộ đã kết thúc, trợ lý ảo tiếp tục hỗ trợ bạn. "
-                       "Cần gặp lại cán bộ, bạn nhắn «gặp cán bộ».")]

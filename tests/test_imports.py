@@ -27,7 +27,6 @@ HANDLER_EDGES = {  # handler → handlers it calls; routers first, then the call
     "handlers/complaints.py": {"feedback"},  # a complaint typed out starts the feedback flow
     "handlers/faq.py": {"ratings"},  # answers carry the rating buttons
     "handlers/follow.py": {"menu"},  # a new follower gets the welcome menu
-    "handlers/notices.py": {"handoff"},  # "the handoff ended" before the next answer
     "handlers/notquestion.py": {"menu"},
 }
 
