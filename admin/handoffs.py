@@ -6,11 +6,9 @@ POST /handoffs/<user_id>/close   → gives the conversation back to the bot
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, current_app, jsonify, request
 
-from bot import handoffs
+from bot.services import handoffs
 from bot.clock import utc_now
 
 blueprint = Blueprint("handoffs", __name__, url_prefix="/handoffs")
@@ -19,13 +17,12 @@ blueprint = Blueprint("handoffs", __name__, url_prefix="/handoffs")
 @blueprint.get("")
 def list_handoffs():
     runtime = current_app.extensions["runtime"]
-    timeout = timedelta(hours=runtime.config.conversations.handoff_timeout_hours)
-    rows = handoffs.listing(runtime.storage, utc_now(), timeout, include_closed=request.args.get("all") == "1")
+    rows = handoffs.listing(runtime.storage, runtime.config, utc_now(), include_closed=request.args.get("all") == "1")
     return jsonify(handoffs=rows)
 
 
 @blueprint.post("/<user_id>/close")
 def close_handoff(user_id: str):
-    if not handoffs.close(current_app.extensions["runtime"].storage, user_id, utc_now(), by="staff"):
+    if not handoffs.close(current_app.extensions["runtime"].storage, user_id, utc_now()):
         return jsonify(ok=False, error="no open handoff for this citizen"), 404
     return jsonify(ok=True)

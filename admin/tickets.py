@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from admin.params import query_int
-from bot import staff_replies, tickets
+from bot.services import tickets
 from bot.clock import utc_now
 
 blueprint = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -28,11 +28,11 @@ def list_tickets():
 
 @blueprint.get("/<code>")
 def show_ticket(code: str):
-    storage = _runtime().storage
-    ticket = tickets.get(storage, code)
-    if ticket is None:
+    found = tickets.show(_runtime().storage, code)
+    if found is None:
         return jsonify(ok=False, error=f"no ticket {code}"), 404
-    return jsonify({**ticket.to_json(), "replies": tickets.replies(storage, ticket.id)})
+    ticket, replies = found
+    return jsonify({**ticket.to_json(), "replies": replies})
 
 
 @blueprint.post("/<code>/reply")
@@ -53,13 +53,12 @@ def close_ticket(code: str):
 def _answer(code: str, text: str, staff: str, *, close: bool):
     runtime = _runtime()
     try:
-        outcome = staff_replies.respond(runtime.outbox, runtime.config.agency, code, text, utc_now(),
-                                        staff=staff, close=close)
-    except staff_replies.ReplyError as exc:
-        return jsonify(ok=False, error=str(exc)), 404 if isinstance(exc, staff_replies.TicketNotFound) else 409
+        outcome = tickets.answer(runtime.outbox, runtime.config, code, text, utc_now(), staff=staff, close=close)
+    except tickets.ReplyError as exc:
+        return jsonify(ok=False, error=str(exc)), 404 if isinstance(exc, tickets.TicketNotFound) else 409
     if outcome == "closed":
-        ticket = tickets.get(runtime.storage, code)
-        return jsonify(ok=True, ticket=ticket.to_json() if ticket else None)
+        found = tickets.show(runtime.storage, code)
+        return jsonify(ok=True, ticket=found[0].to_json() if found else None)
     return jsonify(ok=outcome != "failed", delivery=outcome)
 
 

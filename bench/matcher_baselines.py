@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.kb_model import Entry, KnowledgeBase
 from bot.matcher.normalize import fold
 
 

@@ -34,7 +34,7 @@ from bot.config import load_config  # noqa: E402
 from bot.knowledge.loader import read_knowledge  # noqa: E402
 from bot.reports.build import build_report  # noqa: E402
 from bot.reports.period import parse_period  # noqa: E402
-from bot.retention import purge  # noqa: E402
+from bot.conversations.retention import purge  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
 YEAR_START = datetime(2025, 12, 31, 17, tzinfo=timezone.utc)  # 2026-01-01 00:00 in Vietnam

@@ -1,6 +1,6 @@
 """Console accounts (officers, staff, admins), their audit trail and sign-in throttling.
 
-Owner of the `console_*` tables. Not to be confused with `bot/users.py`, which owns the citizens
+Owner of the `console_*` tables. Not to be confused with `bot/conversations/citizens.py`, which owns the citizens
 known to the OA. Passwords are stored as scrypt hashes with a per-password salt: slow enough that
 a stolen database does not give the passwords away cheaply. Every change made through the
 console or the `users` command is written to `console_audit` with who and when.

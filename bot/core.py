@@ -16,7 +16,7 @@ from bot.knowledge.live import LiveKnowledge, Snapshot
 from bot.replies import Reply
 from bot.reports import engagement
 from bot.storage import Storage
-from bot import users
+from bot.conversations import citizens
 
 INTERACTIONS = ("follow", "user_click_chatnow", "user_submit_info")
 
@@ -56,7 +56,7 @@ class Bot:
     def handle(self, event: Event) -> list[Reply]:
         now = self.clock()
         if event.user_id and (event.is_user_message or event.name in INTERACTIONS):
-            users.record_interaction(self.storage, event.user_id, event.timestamp_ms)
+            citizens.record_interaction(self.storage, event.user_id, event.timestamp_ms)
         if event.user_id and event.is_user_message:  # a reply to, or a click on, a campaign message
             engagement.note_response(self.storage, event.user_id, event.text, now)
         ctx = Context(self.config, self.storage, self.knowledge.current, now.astimezone(self.tz))

@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from bot.clock import iso, utc_now
-from bot.privacy import user_ref
+from bot.log_ids import user_ref
 from bot.storage import Storage
 from bot.zalo.errors import ErrorKind, ZaloError
 

@@ -35,6 +35,12 @@ def query_button(title: str, payload: str, *, show: bool = True) -> ZaloButton:
     return ZaloButton(title=title[:100], type="oa.query.show" if show else "oa.query.hide", payload=payload)
 
 
+def button(title: str, payload: str) -> ZaloButton:
+    """Our own buttons (menus, flows, ratings): the payload is for the bot, so the citizen does not
+    see it 'sent'. Every handler makes its buttons with this one function."""
+    return query_button(title, payload, show=False)
+
+
 def url_button(title: str, url: str) -> ZaloButton:
     return ZaloButton(title=title[:100], type="oa.open.url", payload={"url": url})
 

@@ -1,5 +1,5 @@
-"""Wiring: builds the storage, Zalo client (or sandbox), knowledge, core and workers from a
-Config. Nothing is created at import time; the web app, the CLI and tests each build one."""
+"""The long-running process: on top of bot/wiring.py (storage, Zalo client or sandbox, outbox)
+builds the knowledge, core, workers and background jobs from a Config. Nothing is created at import time; the web app, the CLI and tests each build one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import wiring
 from bot.agency import unset_settings
 from bot.campaigns.scheduler import CampaignScheduler
 from bot.campaigns.service import Campaigns
@@ -16,13 +17,9 @@ from bot.core import Bot
 from bot.inbox import Inbox
 from bot.knowledge.freshness import stale_counts
 from bot.knowledge.live import KnowledgeWatcher, LiveKnowledge
-from bot.outbox import Outbox
 from bot.reports.survey import SurveyJob
-from bot.retention import RetentionJob
-from bot.storage import Storage
+from bot.conversations.retention import RetentionJob
 from bot.worker import InboxWorkers, Processor
-from bot.zalo import SandboxZalo, ZaloClient
-from bot.zalo.tokens import TokenManager
 import handlers
 
 log = logging.getLogger(__name__)
@@ -31,16 +28,14 @@ log = logging.getLogger(__name__)
 class Runtime:
     def __init__(self, config: Config, *, zalo: Any = None, sandbox: bool | None = None):
         self.config = config
-        self.storage = Storage(config.database)
-        self.storage.migrate()
-        self.tokens = TokenManager(self.storage, config.secrets, config.zalo)
-        self.tokens.seed_from_environment()
+        self.storage = wiring.open_storage(config)
+        self.tokens = wiring.token_manager(config, self.storage)
         self.sandbox = config.secrets.sandbox if sandbox is None else sandbox
-        self.zalo = zalo or (SandboxZalo() if self.sandbox else ZaloClient(config.zalo, self.tokens))
+        self.zalo = zalo or wiring.zalo_client(config, self.storage, sandbox=self.sandbox, tokens=self.tokens)
         self.knowledge = LiveKnowledge(config.knowledge_dir, config.matcher, config.agency.placeholders())
         self.bot = Bot(config, self.storage, self.knowledge, handlers.dispatch)
         self.inbox = Inbox(self.storage, lease_seconds=config.server.inbox_lease_seconds)
-        self.outbox = Outbox(self.storage, self.zalo, config.secrets.log_key)
+        self.outbox = wiring.outbox(config, self.storage, self.zalo)
         self.processor = Processor(self.bot, self.storage, self.inbox, self.outbox)
         self.workers = InboxWorkers(self.processor, config.server.inbox_workers)
         self.watcher = KnowledgeWatcher(self.knowledge, config.knowledge.reload_interval_seconds)

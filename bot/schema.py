@@ -222,7 +222,7 @@ CREATE TABLE unanswered (             -- questions the bot could not answer outr
     asked_at TEXT NOT NULL,
     question TEXT NOT NULL,           -- as asked, long digit runs and e-mail addresses masked
     normalized TEXT NOT NULL,         -- the matcher's normalisation: the grouping key
-    asker TEXT NOT NULL DEFAULT '',   -- keyed hash (bot.privacy.user_ref) to count people, never the Zalo id
+    asker TEXT NOT NULL DEFAULT '',   -- keyed hash (bot.log_ids.user_ref) to count people, never the Zalo id
     tier TEXT NOT NULL,               -- the matcher's decision: suggest | fallback | answer (rated wrong)
     best_entry_id TEXT,
     best_score REAL NOT NULL DEFAULT 0,

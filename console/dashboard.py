@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template
 
-from bot import answers, handoffs, inbox, tickets, users
+from bot import inbox
+from bot.conversations import citizens, handoffs, ratings, tickets
 from bot.clock import iso, utc_now
 from bot.knowledge import unanswered
 from console import auth
@@ -29,7 +30,7 @@ def index():
     since = today - timedelta(days=DAYS - 1)
     offset = int(now.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
     asked = inbox.questions_per_day(storage, iso(since), offset)
-    answered = answers.answered_per_day(storage, iso(since), offset)
+    answered = ratings.answered_per_day(storage, iso(since), offset)
     days = [(since + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(DAYS)]
     peak = max([asked.get(d, 0) for d in days] + [1])
     chart = [{"day": d, "asked": asked.get(d, 0), "answered": answered.get(d, 0),
@@ -42,12 +43,12 @@ def index():
     return render_template("console/dashboard.html", periods=periods, chart=chart, now=now,
                            open_tickets=statuses.get("open", 0) + statuses.get("answered", 0),
                            waiting_tickets=statuses.get("open", 0), open_handoffs=handoffs.count_open(storage),
-                           followers=users.count_followers(storage), upcoming=upcoming[:5])
+                           followers=citizens.count_followers(storage), upcoming=upcoming[:5])
 
 
 def _period(storage: Any, start: datetime, asked: dict[str, int], answered: dict[str, int], days: list[str]) -> dict[str, int]:
     logged = unanswered.counts_since(storage, iso(start))
-    ratings = answers.rating_counts(storage, iso(start))
+    verdicts = ratings.rating_counts(storage, iso(start))
     return {"asked": sum(asked.get(d, 0) for d in days), "answered": sum(answered.get(d, 0) for d in days),
             "suggested": logged.get("suggest", 0), "fallback": logged.get("fallback", 0),
-            "helpful": ratings.get("helpful", 0), "wrong": ratings.get("wrong", 0)}
+            "helpful": verdicts.get("helpful", 0), "wrong": verdicts.get("wrong", 0)}

@@ -1,6 +1,6 @@
 """Feedback tickets (PA-…) and conversations handed to staff (staff and admins).
 
-Replies go through `staff_replies.respond`, the same function as `tickets reply|close` and the
+Replies go through `bot/services/tickets.py` (`answer`), the same function as `tickets reply|close` and the
 admin API, so the 7-day window rule is applied in one place; the page only explains it first.
 """
 
@@ -11,8 +11,11 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from bot import handoffs, inbox, outbox, staff_replies, tickets, users
+from bot import inbox, outbox
+from bot.conversations import citizens, staff_replies, tickets
 from bot.clock import utc_now
+from bot.services import handoffs as staff_handoffs
+from bot.services import tickets as staff_tickets
 from console import auth
 
 blueprint = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -44,8 +47,7 @@ def index():
     rows = [{"t": t, "due": _deadline(t)[0].isoformat(), "overdue": _deadline(t)[1]} for t in found]
     if request.args.get("overdue") == "1":
         rows = [r for r in rows if r["overdue"]]
-    timeout = timedelta(hours=runtime.config.conversations.handoff_timeout_hours)
-    open_handoffs = handoffs.listing(runtime.storage, utc_now(), timeout)
+    open_handoffs = staff_handoffs.listing(runtime.storage, runtime.config, utc_now())
     return render_template("console/tickets.html", rows=rows, filters=FILTERS, status=status, q=query,
                            overdue=request.args.get("overdue") == "1", handoffs=open_handoffs)
 
@@ -56,7 +58,7 @@ def show(code: str, text: str = "", error: str = "", status: int = 200):
     ticket = tickets.get(runtime.storage, code)
     if ticket is None:
         abort(404, f"Không có phản ánh {code}.")
-    citizen = users.get(runtime.storage, ticket.user_id) if ticket.user_id else None
+    citizen = citizens.get(runtime.storage, ticket.user_id) if ticket.user_id else None
     due, overdue = _deadline(ticket)
     return render_template(
         "console/ticket.html", t=ticket, replies=tickets.replies(runtime.storage, ticket.id), due=due.isoformat(),
@@ -81,11 +83,11 @@ def close(code: str):
 def _respond(code: str, text: str, close: bool):
     runtime = _runtime()
     try:
-        outcome = staff_replies.respond(runtime.outbox, runtime.config.agency, code, text, utc_now(),
-                                        staff=auth.actor(), close=close)
-    except staff_replies.TicketNotFound:
+        outcome = staff_tickets.answer(runtime.outbox, runtime.config, code, text, utc_now(),
+                                       staff=auth.actor(), close=close)
+    except staff_tickets.TicketNotFound:
         abort(404, f"Không có phản ánh {code}.")
-    except staff_replies.ReplyError:
+    except staff_tickets.ReplyError:
         return show(code, text, "Phản ánh này đã được ẩn danh theo yêu cầu của người dân: không thể trả lời qua Zalo.", 409)
     auth.audit("tickets.close" if outcome == "closed" else "tickets.reply", code.upper(),
                f"{outcome}{', đóng' if close and outcome != 'closed' else ''}")
@@ -97,20 +99,19 @@ def _respond(code: str, text: str, close: bool):
 @blueprint.get("/handoffs/<user_id>")
 def handoff(user_id: str):
     runtime = _runtime()
-    timeout = timedelta(hours=runtime.config.conversations.handoff_timeout_hours)
-    found = [h for h in handoffs.listing(runtime.storage, utc_now(), timeout, include_closed=True)
+    found = [h for h in staff_handoffs.listing(runtime.storage, runtime.config, utc_now(), include_closed=True)
              if h["user_id"] == user_id]
     if not found:
         abort(404, "Không có cuộc trò chuyện chuyển cán bộ nào với người dân này.")
     messages = inbox.conversation(runtime.storage, user_id) + outbox.sent_to(runtime.storage, user_id)
     messages.sort(key=lambda m: m["at"])
     return render_template("console/handoff.html", h=found[0], messages=messages[-100:],
-                           citizen=users.get(runtime.storage, user_id))
+                           citizen=citizens.get(runtime.storage, user_id))
 
 
 @blueprint.post("/handoffs/<user_id>/close")
 def close_handoff(user_id: str):
-    if handoffs.close(_runtime().storage, user_id, utc_now(), by="staff"):
+    if staff_handoffs.close(_runtime().storage, user_id, utc_now()):
         auth.audit("handoffs.close", user_id)
         flash("Đã kết thúc; trợ lý ảo sẽ trả lời người dân này từ tin nhắn tiếp theo.")
     else:

@@ -1,23 +1,22 @@
-"""Typed commands (handlers/intents.py recognises them however they are spelled). A command
+"""Typed commands (bot/intents.py recognises them however they are spelled). A command
 always wins over an unfinished flow: the flow is dropped, and the citizen is told so."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import conversation_state
+from bot.conversations import flow_state
+from bot.conversations.flow_state import FLOW_LABELS
 from bot.core import Context
 from bot.events import Event
+from bot.intents import command_of
 from bot.replies import Reply
 from handlers import feedback, handoff, menu, privacy, subscriptions, ticket_status
-from handlers.intents import command_of
-
-FLOW_LABELS = {"feedback": "phản ánh đang soạn", "delete": "yêu cầu xóa dữ liệu"}
 
 
 def cancel(event: Event, ctx: Context) -> list[Reply]:
     """"hủy": leave whatever flow is open."""
-    state = conversation_state.clear(ctx.storage, event.user_id or "")
+    state = flow_state.clear(ctx.storage, event.user_id or "")
     if state is None:
         return [Reply(text="Hiện không có thao tác nào đang dở để hủy. "
                            "Nếu muốn ngừng nhận tin thông báo, bạn nhắn «hủy nhận tin».")]
@@ -47,7 +46,7 @@ def applies(event: Event, ctx: Context) -> bool:
 def handle(event: Event, ctx: Context) -> list[Reply]:
     command = command_of(event)
     assert command is not None  # applies() said so
-    dropped = None if command in KEEPS_FLOW else conversation_state.clear(ctx.storage, event.user_id or "")
+    dropped = None if command in KEEPS_FLOW else flow_state.clear(ctx.storage, event.user_id or "")
     restarted = dropped is not None and dropped.flow == STARTS.get(command)
     note = [Reply(text=f"Đã hủy {FLOW_LABELS.get(dropped.flow, 'thao tác đang dở')}.")] if dropped and not restarted else []
     return note + ACTIONS[command](event, ctx)

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import answers
+from bot.conversations import ratings as answers
 
 from bot.core import Context
 from bot.events import Event
 from bot.knowledge import unanswered
-from bot.knowledge.model import Entry
-from bot.privacy import user_ref
+from bot.kb_model import Entry
+from bot.log_ids import user_ref
 from bot.replies import Reply, phone_button, query_button, url_button
 from bot.zalo.messages import MAX_BUTTONS, ZaloButton
 from handlers import ratings
-from handlers.intents import match, table
+from bot.intents import match, table
 
 DETAIL_TITLE = "Xem chi tiết"
 RATING_BUTTONS = 2  # "Hữu ích", "Chưa đúng" (handlers/ratings.py)

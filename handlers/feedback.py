@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import conversation_state, tickets
-from bot.conversation_state import State
+from bot.conversations import flow_state, tickets
+from bot.conversations.flow_state import State
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.intents import command_of, match, table
-from handlers.menu import button
+from bot.intents import command_of, match, table
+from bot.replies import Reply, button
 
 FLOW = "feedback"
 TOPICS = {
@@ -37,7 +36,7 @@ def applies(event: Event, ctx: Context) -> bool:
     """A message while the citizen is writing feedback, unless it is a command (which leaves it)."""
     if not (event.is_user_message or event.name == "user_submit_info") or command_of(event):
         return False
-    state = conversation_state.load(ctx.storage, event.user_id or "")
+    state = flow_state.load(ctx.storage, event.user_id or "")
     return state is not None and state.flow == FLOW
 
 
@@ -56,7 +55,7 @@ def _topic_prompt() -> Reply:
 
 
 def handle(event: Event, ctx: Context) -> list[Reply]:
-    state = conversation_state.load(ctx.storage, event.user_id or "")
+    state = flow_state.load(ctx.storage, event.user_id or "")
     assert state is not None
     data = dict(state.data)
     if event.kind == "image":
@@ -83,7 +82,7 @@ def _again(note: str, ctx: Context, step: str, data: dict[str, Any]) -> Reply:
 
 def on_payload(event: Event, ctx: Context, argument: str) -> list[Reply]:
     """`#fb:topic:<key>`, `#fb:next`, `#fb:skip`, `#fb:send`: only meaningful inside the flow."""
-    state = conversation_state.load(ctx.storage, event.user_id or "")
+    state = flow_state.load(ctx.storage, event.user_id or "")
     if state is None or state.flow != FLOW:
         return [EXPIRED]
     action, _, value = argument.partition(":")
@@ -170,14 +169,14 @@ def _on_confirm(event: Event, ctx: Context, data: dict[str, Any]) -> list[Reply]
 
 def _submit(ctx: Context, event: Event, data: dict[str, Any]) -> list[Reply]:
     ticket = tickets.create(ctx.storage, event.user_id or "", data, ctx.now)
-    conversation_state.clear(ctx.storage, event.user_id or "")
+    flow_state.clear(ctx.storage, event.user_id or "")
     return [Reply(text=f"Đã tiếp nhận phản ánh của bạn, mã số {ticket.code}.\nCán bộ sẽ xem xét và phản hồi qua "
                        f"Zalo này. Để xem tình trạng, bạn nhắn «tra cứu {ticket.code}».",
                   buttons=(button("Xem tình trạng", f"#ticket:{ticket.code}"),))]
 
 
 def _save(ctx: Context, event: Event, step: str, data: dict[str, Any]) -> None:
-    conversation_state.save(ctx.storage, event.user_id or "", State(FLOW, step, data), ctx.now)
+    flow_state.save(ctx.storage, event.user_id or "", State(FLOW, step, data), ctx.now)
 
 
 STEPS = {"topic": _on_topic, "content": _on_content, "contact": _on_contact, "confirm": _on_confirm}

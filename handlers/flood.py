@@ -4,7 +4,7 @@ Placed after the active flows, so a citizen sending several photos for a feedbac
 
 from __future__ import annotations
 
-from bot import flood
+from bot.conversations import flood
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply

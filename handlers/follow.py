@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import users
+from bot.conversations import citizens
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
@@ -15,7 +15,7 @@ def applies(event: Event, ctx: Context) -> bool:
 
 def handle(event: Event, ctx: Context) -> list[Reply]:
     following = event.name == "follow"
-    users.set_following(ctx.storage, event.user_id or "", following, event.timestamp_ms)
+    citizens.set_following(ctx.storage, event.user_id or "", following, event.timestamp_ms)
     if not following:
         return []
     return menu.welcome(ctx, followed=True)

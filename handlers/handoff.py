@@ -1,24 +1,17 @@
 """Handoff to staff: "gặp cán bộ" flags the conversation, tells the citizen when staff work,
 and the bot then stays silent for that citizen. Staff answer from the Zalo OA inbox; their
-messages come back to us as oa_send_* echoes, which keep the handoff open (bot/handoffs.py)."""
+messages come back to us as oa_send_* echoes, which keep the handoff open (bot/conversations/handoffs.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from bot import conversation_state, handoffs
+from bot.conversations import flow_state, handoffs
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.menu import button
-
-
-def _timeout(ctx: Context) -> timedelta:
-    return timedelta(hours=ctx.config.conversations.handoff_timeout_hours)
+from bot.replies import Reply, button
 
 
 def start(event: Event, ctx: Context) -> list[Reply]:
-    conversation_state.clear(ctx.storage, event.user_id or "")  # staff take over; no flow may catch messages
+    flow_state.clear(ctx.storage, event.user_id or "")  # staff take over; no flow may catch messages
     handoffs.open_handoff(ctx.storage, event.user_id or "", ctx.now)
     conv = ctx.config.conversations
     hours = conv.staff_hours_text or ctx.config.agency.office_hours
@@ -46,24 +39,16 @@ def is_echo(event: Event, ctx: Context) -> bool:
 
 def on_echo(event: Event, ctx: Context) -> list[Reply]:
     """A message from the OA to the citizen (staff in the OA inbox): keeps a handoff alive."""
-    handoffs.touch(ctx.storage, event.user_id or "", ctx.now, _timeout(ctx))
+    handoffs.touch(ctx.storage, event.user_id or "", ctx.now, handoffs.timeout(ctx.config))
     return []
 
 
 def is_handed_off(event: Event, ctx: Context) -> bool:
     if not (event.is_user_message or event.name == "user_submit_info") or not event.user_id:
         return False
-    return handoffs.is_open(ctx.storage, event.user_id, ctx.now, _timeout(ctx))
+    return handoffs.is_open(ctx.storage, event.user_id, ctx.now, handoffs.timeout(ctx.config))
 
 
 def stay_silent(event: Event, ctx: Context) -> list[Reply]:
     return []
 
-
-def ended_notice(event: Event, ctx: Context) -> list[Reply]:
-    """Said once, before the next answer, after staff closed the handoff or it timed out."""
-    handoffs.expire(ctx.storage, ctx.now, _timeout(ctx), event.user_id)
-    if not handoffs.take_ended(ctx.storage, event.user_id or ""):
-        return []
-    return [Reply(text="Phiên trao đổi với cán bộ đã kết thúc, trợ lý ảo tiếp tục hỗ trợ bạn. "
-                       "Cần gặp lại cán bộ, bạn nhắn «gặp cán bộ».")]

@@ -11,8 +11,7 @@ import re
 
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.menu import button
+from bot.replies import Reply, button
 
 DESCRIPTIONS = {
     "image": "hình ảnh",

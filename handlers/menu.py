@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply, query_button
+from bot.replies import Reply, button
 from bot.zalo.messages import ZaloButton
 
 PAGE = 4
 INTRO = (", giải đáp thủ tục hành chính và thông tin cải cách hành chính. Bạn chọn lĩnh vực bên dưới "
          "hoặc nhắn câu hỏi, ví dụ: \"làm căn cước cần gì\".")
-
-
-def button(title: str, payload: str) -> ZaloButton:
-    """Our own buttons: the payload is for the bot, so the citizen does not see it 'sent'."""
-    return query_button(title, payload, show=False)
 
 
 def welcome(ctx: Context, *, followed: bool = False) -> list[Reply]:

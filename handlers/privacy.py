@@ -1,5 +1,5 @@
 """"Xóa dữ liệu của tôi": say what will be deleted and kept, ask for confirmation, then erase
-(bot/personal_data.py). Confirmation is a button or the words "xác nhận xóa", and only while the
+(bot/conversations/erasure.py). Confirmation is a button or the words "xác nhận xóa", and only while the
 request is fresh, so nothing typed later by accident can delete anything.
 
 Zalo's own `user_withdraw` (the citizen asked Zalo to withdraw their data from the OA) was
@@ -8,18 +8,17 @@ since a message would store the citizen's id again."""
 
 from __future__ import annotations
 
-from bot import conversation_state, personal_data
-from bot.conversation_state import State
+from bot.conversations import erasure, flow_state
+from bot.conversations.flow_state import State
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.menu import button
+from bot.replies import Reply, button
 
 FLOW = "delete"
 
 
 def ask(event: Event, ctx: Context) -> list[Reply]:
-    conversation_state.save(ctx.storage, event.user_id or "", State(FLOW, "confirm"), ctx.now)
+    flow_state.save(ctx.storage, event.user_id or "", State(FLOW, "confirm"), ctx.now)
     return [Reply(text=ctx.render(
         "Bạn muốn xóa dữ liệu cá nhân của mình tại {agency_short}?\n"
         "Sẽ bị xóa: tin nhắn đã trao đổi, thông tin hồ sơ Zalo đã lưu, đăng ký nhận tin, đánh giá câu trả lời. "
@@ -30,11 +29,11 @@ def ask(event: Event, ctx: Context) -> list[Reply]:
 
 
 def confirm(event: Event, ctx: Context) -> list[Reply]:
-    state = conversation_state.load(ctx.storage, event.user_id or "")
+    state = flow_state.load(ctx.storage, event.user_id or "")
     if state is None or state.flow != FLOW:
         return [Reply(text="Yêu cầu xóa dữ liệu chưa được tạo hoặc đã hết hạn. "
                            "Nếu muốn xóa, bạn nhắn «xóa dữ liệu của tôi».")]
-    personal_data.erase(ctx.storage, event.user_id or "", ctx.now)
+    erasure.erase(ctx.storage, event.user_id or "", ctx.now)
     return [Reply(text=ctx.render(
         "Đã xóa dữ liệu cá nhân của bạn tại {agency_short}; bạn sẽ không nhận tin thông báo nữa. "
         "Nếu bạn nhắn tin tiếp, trợ lý ảo vẫn trả lời và tin nhắn mới được lưu theo chính sách bảo vệ dữ liệu cá nhân."))]
@@ -45,7 +44,7 @@ def is_withdrawal(event: Event, ctx: Context) -> bool:
 
 
 def withdraw(event: Event, ctx: Context) -> list[Reply]:
-    personal_data.erase(ctx.storage, event.user_id or "", ctx.now, handled=event.dedupe_key)
+    erasure.erase(ctx.storage, event.user_id or "", ctx.now, handled=event.dedupe_key)
     return []
 
 

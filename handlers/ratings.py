@@ -1,4 +1,4 @@
-"""Answers carry a small "Hữu ích / Chưa đúng" rating. The answer is logged first (bot/answers.py)
+"""Answers carry a small "Hữu ích / Chưa đúng" rating. The answer is logged first (bot/conversations/ratings.py)
 so the button needs only the log id; "Chưa đúng" files the question, with the entry it wrongly
 got, in the unanswered log that staff work through (bot/knowledge/unanswered.py).
 
@@ -11,17 +11,16 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from bot import answers
+from bot.conversations import ratings
 from bot.core import Context
 from bot.events import Event
+from bot.intents import match, table
 from bot.knowledge import unanswered
-from bot.knowledge.model import Entry
+from bot.kb_model import Entry
+from bot.log_ids import user_ref
 from bot.matcher import Match
-from bot.privacy import user_ref
-from bot.replies import Reply
+from bot.replies import Reply, button
 from bot.zalo.messages import MAX_BUTTONS
-from handlers.intents import match, table
-from handlers.menu import button
 
 VERDICTS = {"up": "helpful", "down": "wrong"}
 TYPED_WRONG = table({"wrong": ("sai", "sai rồi", "sai rồi bạn", "không đúng", "chưa đúng", "không đúng rồi",
@@ -33,7 +32,7 @@ TYPED_WINDOW = timedelta(minutes=30)  # "sai rồi" later than this is not about
 
 def rated(replies: list[Reply], entry: Entry, event: Event, ctx: Context, question: str, score: float) -> list[Reply]:
     """`replies` (an answer) with the rating buttons on its last message, or after it when full."""
-    answer_id = answers.log_answer(ctx.storage, event.user_id or "", question, entry.id, score, ctx.now)
+    answer_id = ratings.log_answer(ctx.storage, event.user_id or "", question, entry.id, score, ctx.now)
     rating = (button("Hữu ích", f"#rate:{answer_id}:up"), button("Chưa đúng", f"#rate:{answer_id}:down"))
     last = replies[-1]
     if len(last.buttons) + len(rating) <= MAX_BUTTONS:
@@ -47,7 +46,7 @@ def on_payload(event: Event, ctx: Context, argument: str) -> list[Reply]:
     verdict = VERDICTS.get(vote)
     result = None
     if verdict and answer_id.isdigit():
-        result = answers.rate(ctx.storage, int(answer_id), event.user_id or "", verdict, ctx.now)
+        result = ratings.rate(ctx.storage, int(answer_id), event.user_id or "", verdict, ctx.now)
     if result is None:
         return [Reply(text="Đánh giá này không còn hiệu lực. Cảm ơn bạn đã quan tâm!")]
     if verdict == "helpful":
@@ -71,7 +70,7 @@ def is_typed_wrong(event: Event, ctx: Context) -> bool:
 
 def on_typed_wrong(event: Event, ctx: Context) -> list[Reply]:
     """A "Chưa đúng" for the citizen's last answer when it was the bot's last reply to them."""
-    answer = answers.latest(ctx.storage, event.user_id or "", ctx.now - TYPED_WINDOW)
+    answer = ratings.latest(ctx.storage, event.user_id or "", ctx.now - TYPED_WINDOW)
     asker = user_ref(event.user_id, ctx.config.secrets.log_key)
     if answer is not None and not unanswered.asked_since(ctx.storage, asker, answer.created_at):
         return on_payload(event, ctx, f"{answer.id}:down")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.intents import match, table
-from handlers.menu import button
+from bot.intents import match, table
+from bot.replies import Reply, button
 
 PHRASES: dict[str, tuple[str, ...]] = {
     "greeting": ("xin chào", "chào", "chào bạn", "chào ad", "hello", "hi", "alo", "hế lô", "chào buổi sáng",

@@ -4,11 +4,10 @@ and also stops messages sent to all followers (do_not_contact) until the citizen
 
 from __future__ import annotations
 
-from bot import subscriptions
+from bot.conversations import subscriptions
 from bot.core import Context
 from bot.events import Event
-from bot.replies import Reply
-from handlers.menu import button
+from bot.replies import Reply, button
 
 AGAIN = "Muốn nhận lại, bạn nhắn «đăng ký nhận tin»."
 

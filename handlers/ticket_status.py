@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import tickets
+from bot.conversations import tickets
 from bot.core import Context
 from bot.events import Event
+from bot.intents import ticket_code
 from bot.replies import Reply
-from handlers.intents import ticket_code
 
 
 def lookup(event: Event, ctx: Context) -> list[Reply]:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot import handoffs, tickets, users
+from bot.conversations import citizens, handoffs, tickets
 from bot.clock import utc_now
 from bot.knowledge import unanswered
 from tests.consolekit import console_harness, login, post, visible
@@ -23,7 +23,7 @@ def h(tmp_path, fake_zalo):
 
 def ticket(h, user_id="cd1", days_since_contact=0.0):
     storage = h.runtime.storage
-    users.record_interaction(storage, user_id, int((time.time() - days_since_contact * 86400) * 1000))
+    citizens.record_interaction(storage, user_id, int((time.time() - days_since_contact * 86400) * 1000))
     return tickets.create(storage, user_id, {"topic": "Đất đai", "content": "Hồ sơ chậm trả kết quả",
                                              "contact": {"name": "Nguyễn Văn A", "phone": "0912345678"}}, utc_now())
 
@@ -164,7 +164,7 @@ def test_unanswered_question_starts_a_new_entry_that_the_bot_then_answers(h, tmp
 def test_dashboard_counts_come_from_the_tables(h):
     ticket(h)
     handoffs.open_handoff(h.runtime.storage, "cd7", utc_now())
-    users.set_following(h.runtime.storage, "cd1", True, int(time.time() * 1000))
+    citizens.set_following(h.runtime.storage, "cd1", True, int(time.time() * 1000))
     h.text("cd1", "dang ky tam tru o dau")
     h.wait_sent("cd1", 1)
     log_question(h, "câu hỏi lạ không ai trả lời")

@@ -92,7 +92,7 @@ def test_no_phrasing_of_the_shipped_knowledge_base_is_taken_from_the_faq() -> No
     """Every question, alternative and example the shipped entries answer still reaches the FAQ."""
     from bot.knowledge import load_knowledge
     from handlers.complaints import is_complaint
-    from handlers.intents import match
+    from bot.intents import match
     from handlers.ratings import TYPED_WRONG
     from tests.harness import REPO
 

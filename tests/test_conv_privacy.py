@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot import retention
+from bot.conversations import retention
 from bot.clock import iso
 from bot.config import ConversationSettings
 from bot.campaigns.followers import sync_followers

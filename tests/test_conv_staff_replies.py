@@ -119,3 +119,21 @@ def test_cli_list_show_reply_close(tmp_path, monkeypatch, capsys):
     assert main(["tickets", "show", "PA-1999-000009"]) == 1
     assert shown(citizen.say(f"tra cứu {CODE}"))[0][0].endswith(
         "Tình trạng: Đã xử lý xong.\nPhản hồi gần nhất của cán bộ: Đã tiếp nhận, sẽ xử lý trong tuần.")
+
+
+def test_cli_reply_works_while_the_knowledge_base_is_broken(tmp_path, monkeypatch, capsys):
+    """Answering a ticket needs the database and Zalo only (bot/wiring.py), not the knowledge base:
+    staff can still answer citizens while a bad edit keeps the bot itself from starting."""
+    kit = sample_kit(tmp_path)
+    file_ticket(kit.citizen("u1"))
+    broken = tmp_path / "broken-kb"
+    broken.mkdir()
+    (broken / "thu-tuc.yaml").write_text("topic: [\n", encoding="utf-8")
+    for var in ("ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "ZALO_APP_SECRET", "ZALO_APP_ID"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
+    monkeypatch.setenv("BOT_DATABASE", kit.config.database)
+    monkeypatch.setenv("BOT_KNOWLEDGE", str(broken))
+    assert main(["tickets", "reply", CODE, "Đã tiếp nhận."]) == 0
+    assert capsys.readouterr().out == f"{CODE}: đã gửi tới người dân.\n"
+    assert kit.rows("SELECT status FROM outgoing WHERE purpose = 'staff_reply'") == [("sandbox",)]

@@ -11,7 +11,7 @@ import pytest
 from bot.cli import main
 from bot.config import MatcherSettings
 from bot.knowledge import load_knowledge
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.kb_model import Entry, KnowledgeBase
 from bot.matcher import Matcher
 from bot.matcher.normalize import fold, has_diacritics, normalize
 from tests.kb_samples import BIRTH, MARRIAGE, write

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.config import MatcherSettings
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.kb_model import Entry, KnowledgeBase
 from bot.matcher import Matcher, build_matcher, semantic_status
 from bot.matcher import semantic as semantic_module
 from bot.matcher.accents import AccentRestorer

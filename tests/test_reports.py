@@ -13,19 +13,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from bot import tickets
+from bot.conversations import tickets
 from bot.cli import main
 from bot.clock import utc_now
 from bot.config import CampaignSettings, ConversationSettings, ReportSettings
 from bot.events import parse_event
-from bot.personal_data import erase
+from bot.conversations.erasure import erase
 from bot.reports import rollup, survey
 from bot.reports.build import build_report
 from bot.reports.html import render_html
 from bot.reports.labels import period_name
 from bot.reports.period import PeriodError, local_today, parse_period
 from bot.reports.xlsx import write_xlsx
-from bot.retention import purge
+from bot.conversations.retention import purge
 from tests.campaignkit import FAST, wait_for_run
 from tests.conv_support import Chat, rows, write_kb
 from tests.harness import ADMIN_TOKEN, APP_ID, OA_ID, Harness, echo_event, follow_event, now_ms, text_event

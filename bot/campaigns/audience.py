@@ -9,14 +9,13 @@ consultation messages also need an interaction within Zalo's 7-day window (refer
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.campaigns.model import Audience
 from bot.clock import iso
+from bot.zalo.windows import CS_WINDOW, FREE_WINDOW
 
-CS_WINDOW = timedelta(days=7)
-FREE_WINDOW = timedelta(hours=48)
 
 _SOURCES = {
     "all_followers": "SELECT user_id FROM users WHERE followed = 1",

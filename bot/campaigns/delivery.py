@@ -24,6 +24,7 @@ from bot.campaigns import audience
 from bot.campaigns.model import ACTIVE_RUN, Audience
 from bot.clock import iso, utc_now
 from bot.storage import Storage, executemany
+from bot.zalo.windows import CS_WINDOW
 
 DONE = ("sent", "sandbox", "skipped", "failed", "ambiguous")
 REACHED = ("sent", "sandbox", "ambiguous")  # delivered, or maybe delivered
@@ -80,7 +81,7 @@ class Ledger:
         sql = (f"SELECT d.user_id, {audience.skip_reason(self.channel)} FROM campaign_deliveries d"
                " LEFT JOIN users u ON u.user_id = d.user_id"
                " WHERE d.run_id = :run AND d.status = 'pending' AND d.user_id > :after ORDER BY d.user_id LIMIT :size")
-        values = {"run": self.run_id, "after": after, "size": size, "cs_window": iso(now - audience.CS_WINDOW)}
+        values = {"run": self.run_id, "after": after, "size": size, "cs_window": iso(now - CS_WINDOW)}
         with self.storage.transaction() as db:
             rows = db.execute(sql, values).fetchall()
             skipped = [(reason, iso(now), self.run_id, uid) for uid, reason in rows if reason]

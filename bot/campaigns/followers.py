@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import users
+from bot.conversations import citizens
 from bot.campaigns.ratelimit import Pacer
 from bot.clock import iso, utc_now
 from bot.storage import Storage
@@ -100,11 +100,11 @@ def sync_followers(storage: Storage, zalo: Any, *, details: bool = False, pacer:
 
 
 def _store(storage: Storage, user_ids: list[str]) -> int:
-    return users.add_followers(storage, user_ids, utc_now())
+    return citizens.add_followers(storage, user_ids, utc_now())
 
 
 def _mark_unfollowed(storage: Storage, user_ids: list[str]) -> int:
-    return users.unfollow_all_but(storage, user_ids, utc_now())
+    return citizens.unfollow_all_but(storage, user_ids, utc_now())
 
 
 def _details(storage: Storage, zalo: Any, user_ids: list[str], pacer: Pacer, tz: ZoneInfo) -> tuple[int, str]:
@@ -119,7 +119,7 @@ def _details(storage: Storage, zalo: Any, user_ids: list[str], pacer: Pacer, tz:
             return read, str(exc)
         read += 1
         last = _day_start(detail.get("user_last_interaction_date"), tz)
-        users.update_profile(storage, uid, detail.get("display_name") or None, last)
+        citizens.update_profile(storage, uid, detail.get("display_name") or None, last)
     return read, ""
 
 

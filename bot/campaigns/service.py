@@ -29,8 +29,7 @@ from bot.campaigns.timing import Timing, check_timing
 from bot.clock import iso, utc_now
 from bot.config import Config
 from bot.storage import Storage
-from bot.zalo import SandboxZalo, ZaloClient
-from bot.zalo.tokens import TokenManager
+from bot.wiring import open_storage, zalo_client
 
 UNFINISHED = (*ACTIVE_RUN, "paused", "failed")
 
@@ -39,18 +38,8 @@ log = logging.getLogger(__name__)
 
 def open_campaigns(config: Config, clock: Callable[[], datetime] = utc_now) -> Campaigns:
     """For commands run outside the web app: the same storage and Zalo wiring as Runtime."""
-    storage = Storage(config.database)
-    storage.migrate()
-    return Campaigns(config, storage, make_zalo(config, storage), clock)
-
-
-def make_zalo(config: Config, storage: Storage) -> Any:
-    """The real client when credentials are set, else the sandbox (deliveries recorded as `sandbox`)."""
-    if config.secrets.sandbox:
-        return SandboxZalo()
-    tokens = TokenManager(storage, config.secrets, config.zalo)
-    tokens.seed_from_environment()
-    return ZaloClient(config.zalo, tokens)
+    storage = open_storage(config)
+    return Campaigns(config, storage, zalo_client(config, storage), clock)
 
 
 @dataclass(frozen=True)

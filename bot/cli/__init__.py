@@ -15,11 +15,12 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from bot.cli import ask, campaigns, chat, followers, handoffs, kb, report, scheduler, serve, tickets, users, worker
-from bot.config import ConfigError
+from bot.config import Config, ConfigError
 from bot.knowledge import KnowledgeError
 
 COMMANDS = [serve, worker, chat, ask, kb, tickets, handoffs, campaigns, followers, scheduler, report, users]
@@ -65,8 +66,15 @@ def _database(path: str | None) -> Iterator[None]:
             os.environ["BOT_DATABASE"] = before
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, *, app_factory: Callable[[Config], Any] | None = None) -> int:
+    """Run one command. `app_factory` (the web app's `create_app`) is what `serve` serves; the
+    entry point passes it in, so the command line never imports the web layer above it."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        if app_factory is None:
+            parser.error("serve needs the web app: run it as `python -m bot serve`")
+        args.app_factory = app_factory
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 from bot.campaigns import labels
 from bot.campaigns.followers import SyncResult, sync_followers
 from bot.campaigns.ratelimit import Pacer
-from bot.campaigns.service import make_zalo
 from bot.config import load_config
-from bot.storage import Storage
+from bot.wiring import open_storage, zalo_client
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,9 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_sync(args: argparse.Namespace) -> int:
     config = load_config()
-    storage = Storage(config.database)
-    storage.migrate()
-    zalo = make_zalo(config, storage)
+    storage = open_storage(config)
+    zalo = zalo_client(config, storage)
     result = sync_followers(storage, zalo, details=args.details, pacer=Pacer(config.campaigns.rate_per_second),
                             tz=ZoneInfo(config.timezone),
                             progress=lambda done, total: print(f"\r{done}/{total}", end="", file=sys.stderr))

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import timedelta
-
-from bot import handoffs
 from bot.clock import utc_now
 from bot.config import load_config
-from bot.storage import Storage
+from bot.services import handoffs
+from bot.wiring import open_storage
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,10 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_list(args: argparse.Namespace) -> int:
     config = load_config()
-    storage = Storage(config.database)
-    storage.migrate()
-    timeout = timedelta(hours=config.conversations.handoff_timeout_hours)
-    rows = handoffs.listing(storage, utc_now(), timeout, include_closed=args.all)
+    rows = handoffs.listing(open_storage(config), config, utc_now(), include_closed=args.all)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -49,9 +44,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    storage = Storage(load_config().database)
-    storage.migrate()
-    if handoffs.close(storage, args.user_id, utc_now(), by="staff"):
+    if handoffs.close(open_storage(load_config()), args.user_id, utc_now()):
         print("Đã kết thúc; trợ lý ảo sẽ trả lời người dân này từ tin nhắn tiếp theo.")
         return 0
     print("Không có cuộc trò chuyện nào đang chuyển cán bộ với người dân này.")

@@ -34,7 +34,7 @@ from bot.knowledge.freshness import affected_by
 from bot.knowledge.unanswered import Group, group, yaml_snippet
 from bot.knowledge.validate import check
 from bot.matcher import build_matcher, semantic_status
-from bot.storage import Storage
+from bot.wiring import open_storage
 
 _NOW = {"answer": "nay đã trả lời được", "suggest": "nay chỉ gợi ý", "fallback": "nay vẫn chưa trả lời được"}
 
@@ -154,8 +154,7 @@ def run_unanswered(args: argparse.Namespace) -> int:
 
 def _groups(args: argparse.Namespace, kb: KnowledgeBase, config: Config) -> tuple[list[Group], list[Group]]:
     """(questions not answered, answers rated wrong), each most asked first."""
-    storage = Storage(config.database)
-    storage.migrate()
+    storage = open_storage(config)
     since = iso(datetime.combine(args.since, time(), ZoneInfo(config.timezone))) if args.since else ""
     matcher = build_matcher(kb, config.matcher)
     return group(storage, matcher, since), group(storage, matcher, since, wrong=True)

@@ -17,7 +17,7 @@ from bot.config import load_config
 from bot.reports.build import build_report
 from bot.reports.html import render_html
 from bot.reports.period import PeriodError, parse_period
-from bot.storage import Storage
+from bot.wiring import open_storage
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print("lỗi: --format xlsx cần --output TỆP.xlsx", file=sys.stderr)
         return 2
     config = load_config()
-    storage = Storage(config.database)
-    storage.migrate()
+    storage = open_storage(config)
     report = build_report(storage, config, period)
     if args.format == "xlsx":
         from bot.reports.xlsx import write_xlsx  # openpyxl only when a workbook is asked for

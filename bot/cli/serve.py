@@ -31,10 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import waitress
 
-    from app import create_app
-
     config = load_config()
-    app = create_app(config)
+    app = args.app_factory(config)  # app.create_app, handed in by the entry point (bot/__main__.py)
     host = args.host or config.server.host
     port = args.port or config.server.port
     runtime = app.extensions["runtime"]

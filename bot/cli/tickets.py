@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot import staff_replies, tickets
+from bot.conversations.tickets import STATUS_LABELS
 from bot.clock import utc_now
 from bot.config import load_config
-from bot.runtime import Runtime
+from bot.services import tickets
 from bot.storage import Storage
+from bot.wiring import open_storage, outbox
 
 DELIVERY = {"sent": "đã gửi tới người dân", "held": "người dân chưa nhắn tin trong 7 ngày: sẽ gửi khi họ nhắn lại",
             "failed": "gửi không thành công (xem `tickets show`)"}
@@ -49,9 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _storage() -> Storage:
-    storage = Storage(load_config().database)
-    storage.migrate()
-    return storage
+    return open_storage(load_config())
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -66,17 +65,16 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    storage = _storage()
-    ticket = tickets.get(storage, args.code)
-    if ticket is None:
+    found = tickets.show(_storage(), args.code)
+    if found is None:
         print(f"Không có phản ánh {args.code}.")
         return 1
-    replies = tickets.replies(storage, ticket.id)
+    ticket, replies = found
     if args.json:
         print(json.dumps({**ticket.to_json(), "replies": replies}, ensure_ascii=False, indent=2))
         return 0
     contact = ", ".join(filter(None, [ticket.contact_name, ticket.contact_phone])) or "-"
-    print(f"{ticket.code} — {tickets.STATUS_LABELS[ticket.status]}\nGửi lúc: {ticket.created_at}\n"
+    print(f"{ticket.code} — {STATUS_LABELS[ticket.status]}\nGửi lúc: {ticket.created_at}\n"
           f"Người gửi (Zalo id): {ticket.user_id or 'đã ẩn danh'}\nLiên hệ: {contact}\nChủ đề: {ticket.topic}\n"
           f"Nội dung:\n{ticket.content}")
     for url in ticket.attachments:
@@ -95,14 +93,14 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def _answer(code: str, text: str, staff: str, *, close: bool) -> int:
-    runtime = Runtime(load_config())
+    config = load_config()  # storage and Zalo only: answering a ticket needs no knowledge base
     try:
-        status = staff_replies.respond(runtime.outbox, runtime.config.agency, code, text, utc_now(),
-                                       staff=staff, close=close)
-    except staff_replies.TicketNotFound:
+        status = tickets.answer(outbox(config, open_storage(config)), config, code, text, utc_now(),
+                                staff=staff, close=close)
+    except tickets.TicketNotFound:
         print(f"Không có phản ánh {code}.")
         return 1
-    except staff_replies.ReplyError as exc:
+    except tickets.ReplyError as exc:
         print(f"Không gửi được: {exc}")
         return 1
     print(f"Đã đóng {code.upper()}." if status == "closed" else f"{code.upper()}: {DELIVERY[status]}.")

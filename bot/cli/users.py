@@ -15,6 +15,7 @@ import sys
 from bot import accounts
 from bot.config import load_config
 from bot.storage import Storage
+from bot.wiring import open_storage
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _storage() -> Storage:
-    storage = Storage(load_config().database)
-    storage.migrate()
-    return storage
+    return open_storage(load_config())
 
 
 def _actor() -> str:

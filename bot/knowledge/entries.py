@@ -14,7 +14,7 @@ from datetime import date
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.knowledge.model import Button, Entry
+from bot.kb_model import Button, Entry
 from bot.knowledge.yamlnodes import NULL, NodeReader, line_of
 from bot.zalo.messages import MAX_TEXT
 

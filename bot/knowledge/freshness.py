@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.knowledge.loader import Loaded
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.kb_model import Entry, KnowledgeBase
 from bot.knowledge.problems import WARNING, Problem
 
 # number / year / issuing code: 118/2025/NĐ-CP, 74/2025/QH15, 01/2025/TT-BCA, 1234/QĐ-UBND

@@ -26,7 +26,7 @@ from bot.clock import iso, utc_now
 from bot.config import MatcherSettings
 from bot.knowledge import lastgood
 from bot.knowledge.loader import knowledge_files, read_knowledge
-from bot.knowledge.model import KnowledgeBase
+from bot.kb_model import KnowledgeBase
 from bot.matcher import Matcher, build_matcher, semantic_status
 
 log = logging.getLogger(__name__)

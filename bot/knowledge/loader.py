@@ -16,7 +16,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from bot.config import AgencySettings
 from bot.knowledge.entries import EntrySource, declared_id, read_entry
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.kb_model import Entry, KnowledgeBase
 from bot.knowledge.problems import KnowledgeError, Problem, sort_problems
 from bot.knowledge.yamlnodes import NULL, NodeReader
 from bot.matcher.normalize import fold, normalize

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from bot.clock import iso, utc_now
 from bot.knowledge.entries import EntrySource
-from bot.knowledge.model import Entry
+from bot.kb_model import Entry
 from bot.knowledge.yamlnodes import yaml_scalar
 from bot.matcher import Match, Matcher
 from bot.matcher.normalize import normalize

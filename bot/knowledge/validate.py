@@ -29,7 +29,7 @@ from rapidfuzz import fuzz
 from bot.config import Config
 from bot.knowledge.freshness import freshness_problems
 from bot.knowledge.loader import Loaded, read_knowledge
-from bot.knowledge.model import Entry
+from bot.kb_model import Entry
 from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
 from bot.matcher import Match, Matcher, build_matcher, semantic_status
 from bot.matcher.normalize import normalize

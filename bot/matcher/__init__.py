@@ -2,7 +2,7 @@
 decide a confidence tier."""
 
 from bot.config import MatcherSettings
-from bot.knowledge.model import KnowledgeBase
+from bot.kb_model import KnowledgeBase
 from bot.matcher.matcher import Match, Matcher
 from bot.matcher.semantic import SemanticStatus, load_semantic
 

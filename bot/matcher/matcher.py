@@ -44,7 +44,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from bot.config import MatcherSettings
-from bot.knowledge.model import Entry, KnowledgeBase
+from bot.kb_model import Entry, KnowledgeBase
 from bot.matcher.accents import AccentRestorer
 from bot.matcher.decision import Decision, Evidence, load_decision
 from bot.matcher.index import FUNCTION_WORDS, Index, terms_of

@@ -1,7 +1,7 @@
 """The periodic report: what the OA achieved in a month, quarter, year or range of days.
 
 Every figure is an exact count computed in SQL by the table's owner (bot/reports/rollup.py for
-what the purge would delete, bot/tickets.py, bot/campaigns/report.py, bot/outbox.py for what
+what the purge would delete, bot/conversations/tickets.py, bot/campaigns/report.py, bot/outbox.py for what
 stays). The JSON keys are stable and documented in docs/reports.md; labels are Vietnamese.
 """
 
@@ -13,11 +13,12 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import outbox, tickets
+from bot import outbox
+from bot.conversations import tickets
 from bot.campaigns import report as campaign_report
 from bot.config import Config
 from bot.knowledge.loader import read_knowledge
-from bot.knowledge.model import KnowledgeBase
+from bot.kb_model import KnowledgeBase
 from bot.knowledge.unanswered import UNANSWERED_KEY_SEPARATOR
 from bot.reports import rollup, survey
 from bot.reports.period import Period, local_today

@@ -15,7 +15,7 @@ from typing import Any
 from bot.campaigns import report as campaign_report
 from bot.clock import iso
 from bot.events import Event
-from bot.privacy import user_ref
+from bot.log_ids import user_ref
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)

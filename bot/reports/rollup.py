@@ -19,7 +19,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import answers, handoffs, inbox
+from bot import inbox
+from bot.conversations import handoffs, ratings
 from bot.clock import iso
 from bot.knowledge import unanswered
 from bot.reports.period import local_today, utc_offset_modifier
@@ -27,7 +28,7 @@ from bot.storage import Storage, executemany
 
 Fact = tuple[str, str, str, int]  # day, metric, key, count
 SOURCES: tuple[Callable[[Any, str, str, str], list[Fact]], ...] = (
-    inbox.report_facts, answers.report_facts, unanswered.report_facts, handoffs.report_facts)
+    inbox.report_facts, ratings.report_facts, unanswered.report_facts, handoffs.report_facts)
 WATERMARK = "rolled_until"  # the first local day not rolled up yet
 
 

@@ -18,7 +18,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import handoffs, tickets, users
+from bot.conversations import citizens, handoffs, tickets
 from bot.clock import iso, utc_now
 from bot.config import Config
 from bot.outbox import Outbox
@@ -46,7 +46,7 @@ def sweep(storage: Storage, outbox: Outbox, config: Config, now: datetime) -> in
     if not config.reports.satisfaction_survey:
         return 0
     since = iso(now - LOOK_BACK)
-    handoffs.expire(storage, now, timedelta(hours=config.conversations.handoff_timeout_hours))
+    handoffs.expire(storage, now, handoffs.timeout(config))
     with storage.connect() as db:
         ended = [("ticket", ref, user, code) for ref, user, code in tickets.closed_since(db, since)]
         ended += [("handoff", ref, user, "") for ref, user in handoffs.ended_since(db, since)]
@@ -57,7 +57,7 @@ def sweep(storage: Storage, outbox: Outbox, config: Config, now: datetime) -> in
     for kind, ref, user_id, code in ended:
         if (kind, ref) in asked or not user_id:
             continue
-        profile = users.get(storage, user_id) or {}
+        profile = citizens.get(storage, user_id) or {}
         if (profile.get("do_not_contact") or not profile.get("last_interaction_at")
                 or profile["last_interaction_at"] < iso(now - window)):
             _mark(storage, kind, ref, now, "skipped")  # outside the free window: never a paid message

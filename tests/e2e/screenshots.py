@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot import handoffs, tickets, users
+from bot.conversations import citizens, handoffs, tickets
 from bot.clock import utc_now
 from bot.knowledge import unanswered
 from tests.campaignkit import add_users
@@ -26,7 +26,7 @@ def seed(served: Served) -> None:
     storage = runtime.storage
     add_users(storage, [f"u{i}" for i in range(12)], topic="cchc")
     for uid in ("cd1", "cd2"):
-        users.record_interaction(storage, uid, int(time.time() * 1000))
+        citizens.record_interaction(storage, uid, int(time.time() * 1000))
     tickets.create(storage, "cd1", {"topic": "Đất đai", "content": "Hồ sơ cấp giấy chứng nhận quyền sử dụng đất nộp"
                                     " từ tháng trước vẫn chưa có kết quả.", "contact": {"name": "Nguyễn Văn An"}}, utc_now())
     tickets.create(storage, "cd2", {"topic": "Thái độ phục vụ", "content": "Cán bộ tiếp nhận hướng dẫn chưa rõ."}, utc_now())

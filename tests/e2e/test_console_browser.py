@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from bot import tickets, users
+from bot.conversations import citizens, tickets
 from bot.clock import utc_now
 from bot.knowledge import unanswered
 from tests.e2e.browserkit import set_value, sign_in, wait_for
@@ -55,7 +55,7 @@ def test_officer_creates_a_campaign_sees_preview_count_warning_then_pauses_it(se
 
 def test_staff_answers_a_ticket_from_the_page(served, driver, fake_zalo):
     storage = served.harness.runtime.storage
-    users.record_interaction(storage, "cd1", int(time.time() * 1000))
+    citizens.record_interaction(storage, "cd1", int(time.time() * 1000))
     ticket = tickets.create(storage, "cd1", {"topic": "Đất đai", "content": "Hồ sơ cấp sổ đỏ quá hạn"}, utc_now())
     sign_in(driver, served.base_url, "tiepnhan")
     driver.get(served.base_url + "/console/tickets/")

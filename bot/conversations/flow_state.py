@@ -12,6 +12,8 @@ from typing import Any
 from bot.clock import iso
 from bot.storage import Storage
 
+FLOW_LABELS = {"feedback": "phản ánh đang soạn", "delete": "yêu cầu xóa dữ liệu"}  # what staff and citizens call each flow
+
 
 @dataclass(frozen=True)
 class State:

@@ -2,7 +2,7 @@
 
 A rating button carries only the answer's id; the log row tells which question got which entry,
 so a "Chưa đúng" can be filed with the entry it wrongly got. Log rows are personal data and are
-purged after the retention period (bot/retention.py); ratings then keep only entry and verdict.
+purged after the retention period (bot/conversations/retention.py); ratings then keep only entry and verdict.
 """
 
 from __future__ import annotations

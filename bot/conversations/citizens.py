@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from bot import forgotten
+from bot.conversations import forgotten
 from bot.clock import iso
 from bot.storage import Storage, executemany
 

@@ -9,18 +9,17 @@ out with the bot's answer the next time the citizen writes, which reopens the wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from bot import tickets, users
+from bot.conversations import citizens, tickets
 from bot.clock import iso
 from bot.config import AgencySettings
 from bot.outbox import Outbox
 from bot.replies import Reply
 from bot.storage import Storage
+from bot.zalo.windows import CS_WINDOW, OUTSIDE_WINDOW_ERRORS
 
-WINDOW = timedelta(days=7)
-WINDOW_ERRORS = (-230, -232)
 
 
 class ReplyError(Exception):
@@ -85,15 +84,15 @@ def in_window(storage: Storage, user_id: str | None, now: datetime) -> bool:
 
 
 def _in_window(db: Any, user_id: str, now: datetime) -> bool:
-    last = users.last_interaction_at(db, user_id)
-    return bool(last and last > iso(now - WINDOW))
+    last = citizens.last_interaction_at(db, user_id)
+    return bool(last and last > iso(now - CS_WINDOW))
 
 
 def _deliver(outbox: Outbox, row_ids: list[int]) -> str:
     for row_id in row_ids:
         if outbox.deliver(row_id):
             continue
-        return "held" if outbox.error_code(row_id) in WINDOW_ERRORS else "failed"
+        return "held" if outbox.error_code(row_id) in OUTSIDE_WINDOW_ERRORS else "failed"
     return "sent"
 
 

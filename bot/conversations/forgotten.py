@@ -1,6 +1,6 @@
 """Citizens whose data was deleted on request, kept only as a keyed hash of their Zalo id
 (owner of `forgotten_users` and `forgotten_key`): one who comes back, or whom a follower import
-lists again, stays do_not_contact until they subscribe again. See bot/personal_data.py."""
+lists again, stays do_not_contact until they subscribe again. See bot/conversations/erasure.py."""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import answers, conversation_state, flood, handoffs, inbox, outbox, tickets
+from bot import inbox, outbox
+from bot.conversations import flood, flow_state, handoffs, ratings, tickets
 from bot.clock import iso, utc_now
 from bot.config import Config
 from bot.knowledge import unanswered
@@ -40,11 +41,11 @@ def purge(storage: Storage, config: Config, now: datetime) -> dict[str, int]:
         counts = {
             "messages": inbox.purge(db, inbox_cutoff),
             "replies": outbox.purge(db, cutoff),
-            "answers": answers.purge_answers(db, cutoff),
-            "ratings": answers.purge_ratings(db, cutoff),
+            "answers": ratings.purge_answers(db, cutoff),
+            "ratings": ratings.purge_ratings(db, cutoff),
             "handoffs": handoffs.purge(db, cutoff),
             # a day late: the citizen hears of it
-            "flows": conversation_state.purge(db, iso(now - timedelta(minutes=conv.flow_idle_minutes, days=1))),
+            "flows": flow_state.purge(db, iso(now - timedelta(minutes=conv.flow_idle_minutes, days=1))),
             "unanswered": unanswered.purge(db, iso(now - timedelta(days=conv.unanswered_retention_days))),
             "flood": flood.purge(db, int((now - timedelta(days=1)).timestamp() * 1000)),
         }

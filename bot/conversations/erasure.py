@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import answers, conversation_state, flood, forgotten, handoffs, inbox, outbox, subscriptions, tickets, users
+from bot import inbox, outbox
+from bot.conversations import citizens, flood, flow_state, forgotten, handoffs, ratings, subscriptions, tickets
 from bot.campaigns import audience, delivery
 from bot.reports import rollup
 from bot.storage import Storage
@@ -30,11 +31,11 @@ def erase(storage: Storage, user_id: str, now: datetime, *, handled: str = "") -
         counts = {
             "messages": inbox.erase_user(db, user_id),
             "replies": outbox.erase_user(db, user_id),
-            "answers": answers.erase_answers(db, user_id),
-            "ratings": answers.erase_ratings(db, user_id),
+            "answers": ratings.erase_answers(db, user_id),
+            "ratings": ratings.erase_ratings(db, user_id),
             "subscriptions": subscriptions.erase_user(db, user_id),
             "tags": audience.erase_tags(db, user_id),
-            "state": conversation_state.erase_user(db, user_id),
+            "state": flow_state.erase_user(db, user_id),
             "handoffs": handoffs.erase_user(db, user_id),
             "flood": flood.erase_user(db, user_id),
             "campaign_deliveries": delivery.erase_user(db, user_id),
@@ -43,9 +44,9 @@ def erase(storage: Storage, user_id: str, now: datetime, *, handled: str = "") -
             counts["messages"] += inbox.erase_event(db, handled)
         tickets.fail_held_replies(db, user_id, "citizen deleted their data")
         counts["tickets"] = tickets.anonymise(db, "user_id = ?", [user_id], now)
-        person = users.person_of(db, user_id)
+        person = citizens.person_of(db, user_id)
         if person is not None:
             rollup.forget_person(db, person)  # the row number goes to the next new citizen: not their counted days
-        counts["profile"] = users.erase_user(db, user_id)
+        counts["profile"] = citizens.erase_user(db, user_id)
         forgotten.remember(db, user_id, now)
     return counts

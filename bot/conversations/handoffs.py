@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import iso
+from bot.config import Config
 from bot.storage import Storage
+
+
+def timeout(config: Config) -> timedelta:
+    """How long staff may stay silent before the handoff ends and the bot speaks again: the one
+    reading of `conversations.handoff_timeout_hours`, for the handlers, the staff tools and jobs."""
+    return timedelta(hours=config.conversations.handoff_timeout_hours)
 
 
 def open_handoff(storage: Storage, user_id: str, now: datetime) -> bool:

@@ -1,4 +1,7 @@
-"""Immutable knowledge-base records: what the matcher indexes and the handlers render."""
+"""Immutable knowledge-base records: what the matcher indexes and the handlers render.
+
+Outside both bot/knowledge/ (which loads, validates and edits them, using the matcher) and
+bot/matcher/ (which indexes them), so the two packages import one way: knowledge → matcher."""
 
 from __future__ import annotations
 

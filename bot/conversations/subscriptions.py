@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot import forgotten, users
+from bot.conversations import citizens, forgotten
 from bot.clock import iso
 from bot.storage import Storage
 
@@ -23,7 +23,7 @@ def subscribe(storage: Storage, user_id: str, topic: str, now: datetime) -> bool
     with storage.transaction() as db:
         added = db.execute("INSERT OR IGNORE INTO subscriptions (user_id, topic, subscribed_at) VALUES (?, ?, ?)",
                            [user_id, topic, iso(now)]).rowcount
-        users.set_do_not_contact(db, user_id, False)
+        citizens.set_do_not_contact(db, user_id, False)
         forgotten.consent_again(db, user_id)
     return bool(added)
 
@@ -40,7 +40,7 @@ def unsubscribe(storage: Storage, user_id: str, topic: str | None = None) -> lis
 def do_not_contact(storage: Storage, user_id: str) -> None:
     """Keep the citizen out of every campaign audience, all-followers ones included."""
     with storage.connect() as db:
-        users.set_do_not_contact(db, user_id, True)
+        citizens.set_do_not_contact(db, user_id, True)
 
 
 def erase_user(db: Any, user_id: str) -> int:
