@@ -107,7 +107,7 @@ def test_a_period_reported_from_what_happened_and_again_after_the_purge(period_h
     assert h.post(echo_event("u4", "Chào anh, tôi là cán bộ một cửa.")).status_code == 200
     h.wait_idle()
     filed = [tickets.create(storage, "u1", {"topic": "Đất đai", "content": f"Phản ánh {i}"}, now - timedelta(hours=6))
-             for i in range(2)]  # filed in the afternoon (this test runs after 6:00 local time, or on a day's edge)
+             for i in range(2)]  # 6 hours ago: yesterday in local time when the test runs before 6:00
     tickets.close(storage, filed[0].code, now - timedelta(hours=1))
 
     campaigns = h.runtime.campaigns
@@ -127,7 +127,8 @@ def test_a_period_reported_from_what_happened_and_again_after_the_purge(period_h
     u2.say("cảm ơn")  # a reply to the campaign
     u1.post(text_event("u1", "#menu"))  # its button
 
-    period = parse_period(None, local_today(campaigns.tz).isoformat(), local_today(campaigns.tz).isoformat())
+    today = local_today(campaigns.tz)  # yesterday too: the tickets filed 6 hours ago, whatever the hour now
+    period = parse_period(None, (today - timedelta(days=1)).isoformat(), today.isoformat())
     report = build_report(storage, h.config, period)
     messages = rows(h, "SELECT count(*) FROM inbox WHERE event_name LIKE 'user_send_%'")[0][0]
     assert messages == 9  # 2 questions, 2 ratings, 2 unanswered, the handoff, the reply, the click
