@@ -30,4 +30,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/campaign_bench.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
