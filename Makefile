@@ -1,6 +1,6 @@
 # Quick start:  make run   (set up and serve the bot; sandbox when no Zalo credentials are set;
 #                           another port: make run PORT=8090)
-#               make test  (set up and run the test suite)
+#               make test  (set up, lint and type-check (ruff, mypy), run the test suite)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,6 +19,8 @@ chat: $(BIN)/.installed
 	$(BIN)/python -m bot chat
 
 test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m bot kb check
 	$(BIN)/python -m pytest -q
 
@@ -28,4 +30,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/campaign_bench.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

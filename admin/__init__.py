@@ -10,17 +10,20 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, Flask, current_app, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 
 from admin import campaigns, handoffs, tickets
 from admin.params import BadQuery, refuse
 
-RESOURCES: list[Blueprint] = [tickets.blueprint, handoffs.blueprint, campaigns.blueprint]  # resource blueprints, nested under /admin/api
+# resource blueprints, nested under /admin/api
+RESOURCES: list[Blueprint] = [tickets.blueprint, handoffs.blueprint, campaigns.blueprint]
 
 
 def register_admin(app: Flask, admin_token: str) -> None:
     if not admin_token:
         return
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # officers read Vietnamese, not \u escapes
+    assert isinstance(app.json, DefaultJSONProvider), "app.py installs LimitedJSON, a DefaultJSONProvider"
+    app.json.ensure_ascii = False  # officers read Vietnamese, not \u escapes
     api = Blueprint("admin_api", __name__, url_prefix="/admin/api")
     api.before_request(_require_token)
     api.register_error_handler(BadQuery, refuse)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from bot.services import handoffs
 from bot.clock import utc_now
+from bot.services import handoffs
 
 blueprint = Blueprint("handoffs", __name__, url_prefix="/handoffs")
 

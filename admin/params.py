@@ -4,6 +4,8 @@ replaced by the default, and never a negative LIMIT, which SQLite reads as "no l
 
 from __future__ import annotations
 
+from typing import overload
+
 from flask import jsonify, request
 
 
@@ -11,6 +13,10 @@ class BadQuery(ValueError):
     """A query parameter that is not what the endpoint accepts (HTTP 400)."""
 
 
+@overload
+def query_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int: ...
+@overload
+def query_int(name: str, default: None, *, minimum: int = 0, maximum: int | None = None) -> int | None: ...
 def query_int(name: str, default: int | None, *, minimum: int = 0, maximum: int | None = None) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":

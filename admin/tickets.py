@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from admin.params import query_int
-from bot.services import tickets
 from bot.clock import utc_now
+from bot.services import tickets
 
 blueprint = Blueprint("tickets", __name__, url_prefix="/tickets")
 

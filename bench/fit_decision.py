@@ -97,7 +97,8 @@ def choose(p: np.ndarray, y: np.ndarray, in_scope: np.ndarray, allowed: np.ndarr
             break
         suggest_at = round(float(t), 2)
     answered = ((p >= answer_at) | old) & allowed
-    stats = {"answered_right": int((answered & (y == 1)).sum()), "answered_wrong_in_scope": int((answered & (y == 0) & in_scope).sum()),
+    stats = {"answered_right": int((answered & (y == 1)).sum()),
+             "answered_wrong_in_scope": int((answered & (y == 0) & in_scope).sum()),
              "off_topic_answered": int((answered & ~in_scope).sum()), "questions": int(len(y)),
              "off_topic_questions": int((~in_scope).sum())}
     return answer_at, suggest_at, stats
@@ -129,7 +130,7 @@ def _model_for(rows, names: list[str]) -> tuple[Model, dict]:
     allowed = np.array([may_answer(ev, MatcherSettings()) for _, ev, _, _ in rows])
     old = np.array([old_tier(ev, MatcherSettings()) == "answer" for _, ev, _, _ in rows])
     answer_at, suggest_at, stats = choose(p, y, in_scope, allowed, old)
-    weights = {n: round(float(b), 4) for n, b in zip(names, beta[1:])}
+    weights = {n: round(float(b), 4) for n, b in zip(names, beta[1:], strict=True)}
     return Model(weights, round(float(beta[0]), 4), answer_at, suggest_at), stats
 
 

@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.matcher_baselines import BM25Baseline, WRatioBaseline  # noqa: E402
 from bot.config import MatcherSettings  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
 from bot.kb_model import Entry, KnowledgeBase  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
 from bot.matcher.evaluation import Labelled, evaluate, load_eval_set  # noqa: E402
 from bot.matcher.semantic import load_semantic  # noqa: E402

@@ -52,7 +52,13 @@ def report(sets: list[QuestionSet], semantic, verbose: bool = False, only_new: b
                         print(f"      miss [{item.kind}] {item.question[:110]!r} expected {item.expect} "
                               f"got {match.tier} {got or (first[0].id if first else None)} "
                               f"lead {match.candidates[0][0].id if match.candidates else None} "
-                              f"{ {k: v for k, v in (match.signals.as_dict() if match.signals else {}).items() if k in ('lexical', 'similarity', 'agree', 'meaning_top')} }")
+                              f"{_shown_signals(match)}")
+
+
+def _shown_signals(match) -> dict:
+    """The signals worth reading beside a miss."""
+    signals = match.signals.as_dict() if match.signals else {}
+    return {k: v for k, v in signals.items() if k in ("lexical", "similarity", "agree", "meaning_top")}
 
 
 def _target(name: str, o) -> str:

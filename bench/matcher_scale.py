@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.matcher_bench import CATALOGUE, PARAPHRASES, _percentile  # noqa: E402
 from bot.config import MatcherSettings  # noqa: E402
-from bot.knowledge import load_knowledge  # noqa: E402
 from bot.kb_model import Entry, KnowledgeBase  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher.decision import OLD  # noqa: E402
 from bot.matcher.matcher import Matcher  # noqa: E402
 from bot.matcher.semantic import VectorCache, load_semantic  # noqa: E402

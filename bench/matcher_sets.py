@@ -19,8 +19,8 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import load_knowledge
 from bot.kb_model import KnowledgeBase
+from bot.knowledge import load_knowledge
 from bot.matcher.evaluation import Labelled, load_eval_set
 
 ROOT = Path(__file__).resolve().parents[1]

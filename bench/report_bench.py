@@ -23,7 +23,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,15 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from bot.clock import iso  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from bot.conversations.retention import purge  # noqa: E402
 from bot.knowledge.loader import read_knowledge  # noqa: E402
 from bot.reports.build import build_report  # noqa: E402
 from bot.reports.period import parse_period  # noqa: E402
-from bot.conversations.retention import purge  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
-YEAR_START = datetime(2025, 12, 31, 17, tzinfo=timezone.utc)  # 2026-01-01 00:00 in Vietnam
+YEAR_START = datetime(2025, 12, 31, 17, tzinfo=UTC)  # 2026-01-01 00:00 in Vietnam
 SECONDS = 365 * 86400
-NOW = datetime(2027, 1, 10, 3, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 10, 3, tzinfo=UTC)
 
 
 def build(storage: Storage, messages: int, followers: int, entries: list[str]) -> None:

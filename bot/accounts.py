@@ -158,11 +158,6 @@ def _update(storage: Storage, name: str, assignment: str, args: list[Any], actor
         _audit(db, actor, action, name.strip(), detail, stamp)
 
 
-def count_enabled_admins(storage: Storage) -> int:
-    with storage.connect() as db:
-        return db.execute("SELECT count(*) FROM console_accounts WHERE role = 'admin' AND enabled = 1").fetchone()[0]
-
-
 # --- audit trail ------------------------------------------------------------------------------
 def audit(storage: Storage, actor: str, action: str, target: str = "", detail: str = "") -> None:
     with storage.connect() as db:

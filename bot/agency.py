@@ -14,9 +14,9 @@ repeated ("{portal} hoặc {local_portal}" with the same URL).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 import re
 import string
+from collections.abc import Iterable
 
 from bot.config import AgencySettings
 

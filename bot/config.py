@@ -298,7 +298,7 @@ def build(cls: type, data: Any, prefix: str) -> Any:
 
 
 def _coerce(hint: Any, value: Any, key: str) -> Any:
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return build(hint, value or {}, key + ".")
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):

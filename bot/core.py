@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 from bot.agency import renderer
 from bot.clock import utc_now
 from bot.config import Config
+from bot.conversations import citizens
 from bot.events import Event
 from bot.knowledge.live import LiveKnowledge, Snapshot
 from bot.replies import Reply
 from bot.reports import engagement
 from bot.storage import Storage
-from bot.conversations import citizens
 
 INTERACTIONS = ("follow", "user_click_chatnow", "user_submit_info")
 

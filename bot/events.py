@@ -12,7 +12,6 @@ from typing import Any
 from bot import safejson
 
 RECEIPTS = ("user_received_message", "user_seen_message")  # the OA's messages reached / were read by a citizen
-USER_MESSAGE_KINDS = ("text", "image", "link", "audio", "video", "sticker", "location", "business_card", "file", "gif")
 
 
 class EventError(ValueError):
@@ -36,7 +35,6 @@ class Event:
     text: str = ""
     attachments: tuple[Attachment, ...] = ()
     info: dict[str, Any] = field(default_factory=dict)  # user_submit_info answers
-    admin_id: str | None = None  # staff member who sent an oa_send_* echo
     reaction: str = ""  # user_reacted_message: the icon; its msg_id is the message reacted to
     msg_ids: tuple[str, ...] = ()  # receipts: the OA message ids received or seen
 
@@ -98,7 +96,7 @@ def parse_event(payload: dict[str, Any]) -> Event:
     if not isinstance(name, str) or not name:
         raise EventError("missing event_name")
     timestamp = _timestamp(payload.get("timestamp"))
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    message = _mapping(payload.get("message"))
     user_id = _user_id(name, payload)
     receipt = name in RECEIPTS
     if user_id is None and (name.startswith(("user_", "oa_send_")) or name in ("follow", "unfollow")):
@@ -113,8 +111,7 @@ def parse_event(payload: dict[str, Any]) -> Event:
         msg_id=None if receipt else _opt_str(message.get("msg_id")),
         text=_text(message.get("text")),
         attachments=tuple(_attachment(a) for a in message.get("attachments") or () if isinstance(a, dict)),
-        info=payload.get("info") if isinstance(payload.get("info"), dict) else {},
-        admin_id=_opt_str(_get(payload, "sender", "admin_id")),
+        info=_mapping(payload.get("info")),
         reaction=str(message.get("react_icon") or ""),
         msg_ids=_msg_ids(message) if receipt else (),
     )
@@ -136,6 +133,11 @@ def _user_id(name: str, payload: dict[str, Any]) -> str | None:
         return (_opt_str(_get(payload, "recipient", "id")) or _opt_str(_get(payload, "recipient", "user_id"))
                 or _opt_str(payload.get("user_id")) or _opt_str(_get(payload, "recipient", "phone")))
     return _opt_str(_get(payload, "sender", "id")) or _opt_str(payload.get("user_id"))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """A JSON object field, or an empty one when the field is missing or of another shape."""
+    return value if isinstance(value, dict) else {}
 
 
 def _get(payload: dict[str, Any], outer: str, inner: str) -> Any:
@@ -165,5 +167,5 @@ def _msg_ids(message: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _attachment(raw: dict[str, Any]) -> Attachment:
-    payload = raw.get("payload") if isinstance(raw.get("payload"), dict) else {}
+    payload = _mapping(raw.get("payload"))
     return Attachment(type=str(raw.get("type", "")), url=str(payload.get("url") or ""), name=str(payload.get("name") or ""))

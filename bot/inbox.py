@@ -17,6 +17,7 @@ from bot.events import Event
 from bot.lease import HOST, holder_gone, new_holder
 from bot.storage import Storage
 
+
 @dataclass(frozen=True)
 class InboxItem:
     id: int

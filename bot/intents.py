@@ -56,7 +56,7 @@ def _one_typo(wanted: str, phrase: str) -> bool:
     "xem thông tin cá nhân" is not "xóa thông tin cá nhân", "hủy hồ sơ" is not "hủy bỏ"."""
     if len(phrase) < MIN_FUZZY or len(wanted.split()) != len(phrase.split()):
         return False
-    differing = [(w, p) for w, p in zip(wanted.split(), phrase.split()) if w != p]
+    differing = [(w, p) for w, p in zip(wanted.split(), phrase.split(), strict=True) if w != p]
     if len(differing) != 1 or len(differing[0][1]) < 3:
         return False
     typed, meant = differing[0]

@@ -1,8 +1,9 @@
 """Database leases: exactly one holder at a time across threads, web workers and processes.
 
 Used for the campaign scheduler (one per deployment, whatever the number of web workers) and for
-each run being delivered (one sender per run); holder names also mark inbox claims. A holder renews before expiry; a lease whose holder died
-is taken over when it expires, or at once when the holder is known to be gone (same host, and
+each run being delivered (one sender per run); holder names also mark inbox claims. A holder renews
+before expiry; a lease whose holder died is taken over when it expires, or at once when the holder
+is known to be gone (same host, and
 its process no longer runs or is a previous incarnation with a reused pid).
 """
 

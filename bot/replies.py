@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.zalo.messages import MAX_BUTTONS, ZaloButton, buttons_message, image_message, request_info_message, split_text, text_message
+from bot.zalo.messages import (
+    MAX_BUTTONS,
+    ZaloButton,
+    buttons_message,
+    image_message,
+    request_info_message,
+    split_text,
+    text_message,
+)
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,8 @@ class Reply:
         parts = split_text(self.text)
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            messages.append(buttons_message(part, list(self.buttons[:MAX_BUTTONS])) if last and self.buttons else text_message(part))
+            with_buttons = last and self.buttons
+            messages.append(buttons_message(part, list(self.buttons[:MAX_BUTTONS])) if with_buttons else text_message(part))
         return messages
 
 

@@ -1,5 +1,6 @@
 """The long-running process: on top of bot/wiring.py (storage, Zalo client or sandbox, outbox)
-builds the knowledge, core, workers and background jobs from a Config. Nothing is created at import time; the web app, the CLI and tests each build one."""
+builds the knowledge, core, workers and background jobs from a Config. Nothing is created at import
+time; the web app, the CLI and tests each build one."""
 
 from __future__ import annotations
 
@@ -8,19 +9,19 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import handlers
 from bot import wiring
 from bot.agency import unset_settings
 from bot.campaigns.scheduler import CampaignScheduler
 from bot.campaigns.service import Campaigns
 from bot.config import Config
+from bot.conversations.retention import RetentionJob
 from bot.core import Bot
 from bot.inbox import Inbox
 from bot.knowledge.freshness import stale_counts
 from bot.knowledge.live import KnowledgeWatcher, LiveKnowledge
 from bot.reports.survey import SurveyJob
-from bot.conversations.retention import RetentionJob
 from bot.worker import InboxWorkers, Processor
-import handlers
 
 log = logging.getLogger(__name__)
 

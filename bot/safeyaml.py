@@ -17,12 +17,13 @@ Syntax errors come out in Vietnamese with a hint for the mistakes staff actually
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.events import AliasEvent, CollectionStartEvent, Event, NodeEvent
 from yaml.nodes import Node
 from yaml.resolver import Resolver
 
@@ -31,7 +32,7 @@ MAX_DEPTH = 40  # knowledge entries nest 5 deep, campaigns 4
 MAX_ALIAS_NODES = 10_000  # nodes that aliases may add beyond those written out
 
 try:  # libyaml's event parser when available (~10x faster); pure Python otherwise
-    from yaml.cyaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 
     def _init_parser(loader: Any, text: str) -> None:
         _Parser.__init__(loader, text)
@@ -72,10 +73,12 @@ class _LimitedComposer(Composer):
         self._alias_nodes = 0
         self._sizes: dict[str, int] = {}  # anchor -> nodes it stands for, once its node is complete
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    peek_event: Callable[[], Event]  # from the parser this composer is mixed with (see Loader)
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            size = self._sizes.get(event.anchor)
+            size = self._sizes.get(event.anchor or "")
             if size is None and event.anchor in self.anchors:
                 raise _refusal(f"bí danh `*{event.anchor}` trỏ vào chính phần đang chứa nó", event)
             self._nodes += size or 1
@@ -93,12 +96,12 @@ class _LimitedComposer(Composer):
         node = super().compose_node(parent, index)
         self._nodes += 1
         self._depth -= collection
-        if event.anchor:
+        if isinstance(event, NodeEvent) and event.anchor:
             self._sizes[event.anchor] = self._nodes - before
         return node
 
 
-class Loader(_LimitedComposer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc, valid-type]
+class Loader(_LimitedComposer, _Parser, SafeConstructor, Resolver):
     """A safe loader with limits. Subclass it to change the resolvers (campaigns read dates as text)."""
 
     def __init__(self, text: str):

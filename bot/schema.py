@@ -1,6 +1,10 @@
 """Database schema as named migrations, applied once each, in list order, at start-up.
 
 Append new migrations at the end with a new name; never edit one that has shipped.
+The list order is the applied order, and the definitions below follow it. The numbers in the
+early names (001, 025, 040, 030, 020) are names, not a sequence: each database records the names
+it has applied in `schema_migrations`, so renaming or reordering shipped ones would re-run or skip
+them on existing databases (and 025_audience alters `users`, so it must come after 001_core).
 Statements are separated by ";" at the end of a line.
 """
 
@@ -60,6 +64,24 @@ CREATE TABLE tokens (
     last_error_at REAL,
     updated_at REAL
 )
+"""
+
+AUDIENCE = """
+CREATE TABLE subscriptions (          -- topics a citizen chose to receive (campaigns.topics); written by the conversation layer
+    user_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    subscribed_at TEXT,
+    PRIMARY KEY (user_id, topic)
+);
+CREATE INDEX subscriptions_topic ON subscriptions (topic);
+CREATE TABLE user_tags (              -- officer-assigned tags (and Zalo OA tags) used as campaign audiences
+    user_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (user_id, tag)
+);
+CREATE INDEX user_tags_tag ON user_tags (tag);
+-- do_not_contact: set on a data-deletion request; such citizens are never messaged
+ALTER TABLE users ADD COLUMN do_not_contact INTEGER NOT NULL DEFAULT 0
 """
 
 CONVERSATIONS = """
@@ -136,24 +158,6 @@ CREATE TABLE flood_notes (            -- when a citizen was last asked to slow d
     user_id TEXT PRIMARY KEY,
     noted_at_ms INTEGER NOT NULL
 )
-"""
-
-AUDIENCE = """
-CREATE TABLE subscriptions (          -- topics a citizen chose to receive (campaigns.topics); written by the conversation layer
-    user_id TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    subscribed_at TEXT,
-    PRIMARY KEY (user_id, topic)
-);
-CREATE INDEX subscriptions_topic ON subscriptions (topic);
-CREATE TABLE user_tags (              -- officer-assigned tags (and Zalo OA tags) used as campaign audiences
-    user_id TEXT NOT NULL,
-    tag TEXT NOT NULL,
-    PRIMARY KEY (user_id, tag)
-);
-CREATE INDEX user_tags_tag ON user_tags (tag);
--- do_not_contact: set on a data-deletion request; such citizens are never messaged
-ALTER TABLE users ADD COLUMN do_not_contact INTEGER NOT NULL DEFAULT 0
 """
 
 CAMPAIGNS = """

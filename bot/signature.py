@@ -33,5 +33,5 @@ def signed_by(header: str | None, ids: list[str], raw_body: bytes, timestamp: st
 
 
 def sign(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
-    """The header value Zalo would send; used by the terminal chat and tests."""
+    """The header value Zalo would send; used by the tests and the webhook bench to sign as Zalo does."""
     return "mac=" + expected_signature(app_id, raw_body, timestamp, oa_secret_key)

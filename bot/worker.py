@@ -13,8 +13,8 @@ import threading
 from bot.core import Bot
 from bot.events import EventError, parse_event
 from bot.inbox import Inbox, InboxItem, mark_replying
-from bot.outbox import Outbox
 from bot.log_ids import user_ref
+from bot.outbox import Outbox
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)

@@ -30,6 +30,7 @@ def register_console(app: Flask) -> None:
                       SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_PATH="/console")
     app.session_interface = auth.SecureWhenHttps()
     if config.console.trust_forwarded_proto:
+        # Flask's documented way to wrap its WSGI app, which mypy reads as overwriting a method:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     console = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                         static_folder="static", static_url_path="/static")

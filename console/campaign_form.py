@@ -18,12 +18,12 @@ from typing import Any
 import yaml
 from werkzeug.datastructures import MultiDict
 
-from bot.campaigns.schedule import NIGHT_RULE, Window, quiet_window
 from bot.campaigns.model import NIGHT_RULE_CHANNELS
+from bot.campaigns.schedule import NIGHT_RULE, Window, quiet_window
 from bot.campaigns.yamlsource import read_yaml
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_LABELS = dict(zip(DAYS, ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")))
+DAY_LABELS = dict(zip(DAYS, ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"), strict=True))
 SCHEDULES = {"manual": "Chỉ gửi khi bấm \u201cGửi ngay\u201d", "once": "Một lần", "weekly": "Hằng tuần",
              "monthly": "Ngày làm việc đầu tiên mỗi tháng", "quarterly": "Mỗi quý", "custom": "Lịch tùy chỉnh (trong tệp)"}
 BUTTON_KINDS = {"url": "Mở trang web", "phone": "Gọi điện", "query": "Gửi câu hỏi"}
@@ -85,7 +85,8 @@ def from_request(form: MultiDict) -> CampaignForm:
         id=form.get("id", "").strip(), title=form.get("title", "").strip(), note=form.get("note", "").strip(),
         enabled=form.get("enabled") == "1", channel=form.get("channel", "consultation"),
         audience_kind=form.get("audience_kind", "all_followers"), topics=form.getlist("topics"),
-        tags=form.get("tags", "").strip(), users=form.get("audience_users", "").split(), text=form.get("text", "").replace("\r\n", "\n").strip(),
+        tags=form.get("tags", "").strip(), users=form.get("audience_users", "").split(),
+        text=form.get("text", "").replace("\r\n", "\n").strip(),
         image_url=form.get("image_url", "").strip(), buttons=buttons,
         schedule_kind=form.get("schedule_kind", "manual"), date=form.get("date", "").strip(),
         clock=form.get("clock", "").strip(), weekday=form.get("weekday", "mon"),

@@ -17,8 +17,18 @@ from bot.campaigns.service import CampaignActionError, CampaignNotFound, Campaig
 from bot.campaigns.yamlsource import CampaignError
 from console import auth
 from console.campaign_files import campaign_path, read, save
-from console.campaign_form import (BUTTON_KINDS, DAY_LABELS, SCHEDULES, CampaignForm, audience_words, describe, digest,
-                                   from_request, from_spec, time_warnings)
+from console.campaign_form import (
+    BUTTON_KINDS,
+    DAY_LABELS,
+    SCHEDULES,
+    CampaignForm,
+    audience_words,
+    describe,
+    digest,
+    from_request,
+    from_spec,
+    time_warnings,
+)
 from console.format import REASONS
 
 blueprint = Blueprint("campaigns", __name__, url_prefix="/campaigns")

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template
 
 from bot import inbox
-from bot.conversations import citizens, handoffs, ratings, tickets
 from bot.clock import iso, utc_now
+from bot.conversations import citizens, handoffs, ratings, tickets
 from bot.knowledge import unanswered
 from console import auth
 
@@ -28,7 +28,7 @@ def index():
     now = utc_now().astimezone(tz)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     since = today - timedelta(days=DAYS - 1)
-    offset = int(now.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    offset = int((now.utcoffset() or timedelta()).total_seconds() // 60)  # `now` is aware: never the fallback
     asked = inbox.questions_per_day(storage, iso(since), offset)
     answered = ratings.answered_per_day(storage, iso(since), offset)
     days = [(since + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(DAYS)]
@@ -36,7 +36,8 @@ def index():
     chart = [{"day": d, "asked": asked.get(d, 0), "answered": answered.get(d, 0),
               "height": 100 * asked.get(d, 0) / peak, "answered_height": 100 * min(answered.get(d, 0), asked.get(d, 0)) / peak}
              for d in days]
-    periods = {"today": _period(storage, today, asked, answered, days[-1:]), "month": _period(storage, since, asked, answered, days)}
+    periods = {"today": _period(storage, today, asked, answered, days[-1:]),
+               "month": _period(storage, since, asked, answered, days)}
     statuses = tickets.count_by_status(storage)
     upcoming = [c for c in runtime.campaigns.list() if c["next_run"]]
     upcoming.sort(key=lambda c: c["next_run"])

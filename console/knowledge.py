@@ -109,7 +109,8 @@ def add_entry():
 def _done(result: Applied, failed: dict[str, str], action: str, target: str, message: str):
     if not result.written:
         problems = "; ".join(f"dòng {p.line}: {p.message}" for p in result.new_errors)
-        return unanswered_page({**failed, "error": f"Không lưu: thay đổi này gây lỗi mới ({problems}). Tệp được giữ nguyên."}, 409)
+        error = f"Không lưu: thay đổi này gây lỗi mới ({problems}). Tệp được giữ nguyên."
+        return unanswered_page({**failed, "error": error}, 409)
     auth.audit(action, target, f"{result.file}:{result.line}")
     notes = "".join(f" Lưu ý: {p.message}." for p in result.notes)
     flash(f"{message} ({result.file}, dòng {result.line}). Đã kiểm tra kho hỏi đáp: không có lỗi mới; "

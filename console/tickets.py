@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from bot import inbox, outbox
-from bot.conversations import citizens, staff_replies, tickets
 from bot.clock import utc_now
+from bot.conversations import citizens, staff_replies, tickets
 from bot.services import handoffs as staff_handoffs
 from bot.services import tickets as staff_tickets
 from console import auth

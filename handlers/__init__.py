@@ -13,8 +13,24 @@ from collections.abc import Callable
 from bot.core import Context
 from bot.events import Event
 from bot.replies import Reply
-from handlers import (commands, complaints, faq, feedback, flood, follow, handoff, media, menu, notices, notquestion,
-                      payload, privacy, ratings, receipts, smalltalk)
+from handlers import (
+    commands,
+    complaints,
+    faq,
+    feedback,
+    flood,
+    follow,
+    handoff,
+    media,
+    menu,
+    notices,
+    notquestion,
+    payload,
+    privacy,
+    ratings,
+    receipts,
+    smalltalk,
+)
 
 Route = tuple[str, Callable[[Event, Context], bool], Callable[[Event, Context], list[Reply]]]
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 from bot.conversations import ratings as answers
-
 from bot.core import Context
 from bot.events import Event
-from bot.knowledge import unanswered
+from bot.intents import match, table
 from bot.kb_model import Entry
+from bot.knowledge import unanswered
 from bot.log_ids import user_ref
 from bot.replies import Reply, phone_button, query_button, url_button
 from bot.zalo.messages import MAX_BUTTONS, ZaloButton
 from handlers import ratings
-from bot.intents import match, table
 
 DETAIL_TITLE = "Xem chi tiết"
 RATING_BUTTONS = 2  # "Hữu ích", "Chưa đúng" (handlers/ratings.py)

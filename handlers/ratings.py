@@ -15,8 +15,8 @@ from bot.conversations import ratings
 from bot.core import Context
 from bot.events import Event
 from bot.intents import match, table
-from bot.knowledge import unanswered
 from bot.kb_model import Entry
+from bot.knowledge import unanswered
 from bot.log_ids import user_ref
 from bot.matcher import Match
 from bot.replies import Reply, button

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ def open_campaigns(config: Config, fake: FakeZalo | None, clock: Callable[[], da
     return Campaigns(config, storage, ZaloClient(config.zalo, tokens), clock)
 
 
-WORKING_HOURS = datetime(2026, 3, 10, 3, 0, tzinfo=timezone.utc)  # a Tuesday, 10:00 in Asia/Ho_Chi_Minh
+WORKING_HOURS = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Asia/Ho_Chi_Minh
 
 
 def pin_cli_clock(monkeypatch: Any, moment: datetime = WORKING_HOURS) -> None:

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import handlers
 from bot.clock import utc_now
 from bot.core import Bot
 from bot.events import Event, parse_event
@@ -38,7 +39,6 @@ from bot.storage import Storage
 from bot.worker import Processor
 from bot.zalo import SandboxZalo
 from tests.harness import APP_ID, echo_event, follow_event, make_config, media_event, text_event
-import handlers
 
 Shown = tuple[str, list[str]]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tests.fakezalo_shapes import TOO_LONG, check_article, check_broadcast, check_cs, invalid
 from tests.fakezalo_state import FakeState, Recorded, Reply, SentMessage, access_token, err, ok, permission

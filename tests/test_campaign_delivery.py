@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -169,7 +169,7 @@ def _left_sending(c, run_id: int, user_id: str, seconds_ago: float = 1.0) -> Non
     with c.storage.transaction() as db:
         db.execute("UPDATE campaign_deliveries SET status = 'sending', attempts = 1, updated_at = ?"
                    " WHERE run_id = ? AND user_id = ?",
-                   [iso(datetime.now(timezone.utc) - timedelta(seconds=seconds_ago)), run_id, user_id])
+                   [iso(datetime.now(UTC) - timedelta(seconds=seconds_ago)), run_id, user_id])
 
 
 def test_a_crash_before_the_request_left_is_resent_once_the_conversation_shows_it_absent(

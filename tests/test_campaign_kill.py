@@ -23,7 +23,8 @@ CONCURRENCY = 4
 def _environment(tmp_path: Path, fake: FakeZalo) -> dict[str, str]:
     config = tmp_path / "config.yaml"
     config.write_text(f"database: {tmp_path / 'bot.sqlite3'}\ncampaigns:\n  quiet_hours: ''\n"
-                      f"  rate_per_second: 0\n  concurrency: {CONCURRENCY}\n  ambiguous_check_after_seconds: 1\n", encoding="utf-8")
+                      f"  rate_per_second: 0\n  concurrency: {CONCURRENCY}\n  ambiguous_check_after_seconds: 1\n",
+                      encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "BOT_"))}
     return {**env, "BOT_CONFIG": str(config), "ZALO_API_BASE": fake.base_url, "ZALO_OAUTH_BASE": fake.base_url,
             "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": "app-secret", "ZALO_ACCESS_TOKEN": fake.access_token or "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,7 +52,8 @@ def test_samples_from_the_plan_are_valid_and_disabled() -> None:
     ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  image_url: 'https://x.invalid/a.jpg'\n"
      "  buttons: [{title: A, url: 'https://x.invalid'}]\n", "bad.yaml:3: Zalo không gửi ảnh và nút"),
     ("title: T\naudience: {all_followers: true}\nmessage: {text: '" + "chữ " * 600 + "'}\n", "bad.yaml:3: nội dung dài"),
-    ("title: T\ntitle: U\naudience: {all_followers: true}\nmessage: {text: Chào}\n", "bad.yaml:2: trường `title` được viết hai lần"),
+    ("title: T\ntitle: U\naudience: {all_followers: true}\nmessage: {text: Chào}\n",
+     "bad.yaml:2: trường `title` được viết hai lần"),
     ("title: T\naudience: {all_followers: true}\nschedule: {at: 'mai 8 giờ'}\nmessage: {text: Chào}\n",
      "bad.yaml:3: thời gian `mai 8 giờ` không đúng dạng"),
     ("title: T\naudience: {all_followers: true}\nmessage:\n  text: Chào\n  buttons:\n    - {title: A, url: 'http://a'}\n",
@@ -75,7 +76,8 @@ def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, text: str, exp
 
 @pytest.mark.parametrize("phone", ["0912 345 678", "024.3812.3456", "+84912345678", "19001234", "1800 1234", "1022"])
 def test_vietnamese_phone_numbers_are_accepted(phone: str) -> None:
-    text = f"title: T\naudience: {{all_followers: true}}\nmessage:\n  text: Chào\n  buttons:\n    - {{title: A, phone: '{phone}'}}\n"
+    text = (f"title: T\naudience: {{all_followers: true}}\nmessage:\n  text: Chào\n  buttons:\n"
+            f"    - {{title: A, phone: '{phone}'}}\n")
     campaign = load_text(text, "ok.yaml", CTX, default_id="ok")
     assert campaign.content.buttons[0].value.lstrip("+").isdigit()
 
@@ -86,11 +88,11 @@ def test_schedule_times_are_vietnam_time_whatever_the_server_clock() -> None:
     time.tzset()
     try:
         campaign = load_file(SAMPLES / "tin-cchc-hang-tuan.yaml", CTX)
-        due = next_fire(make_trigger(campaign.schedule, TZ), datetime(2025, 6, 1, tzinfo=timezone.utc))
+        due = next_fire(make_trigger(campaign.schedule, TZ), datetime(2025, 6, 1, tzinfo=UTC))
     finally:
         os.environ.pop("TZ") if previous is None else os.environ.update(TZ=previous)
         time.tzset()
-    assert due.astimezone(timezone.utc) == datetime(2025, 6, 3, 2, 0, tzinfo=timezone.utc)  # Tuesday 09:00 +07
+    assert due.astimezone(UTC) == datetime(2025, 6, 3, 2, 0, tzinfo=UTC)  # Tuesday 09:00 +07
 
 
 @pytest.mark.parametrize("local, channel, quiet, expected", [

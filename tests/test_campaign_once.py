@@ -15,8 +15,16 @@ from bot.campaigns.service import CampaignActionError
 from bot.cli import main
 from bot.clock import utc_now
 from bot.storage import Storage
-from tests.campaignkit import (WORKING_HOURS, add_users, campaign_config, consultation, open_campaigns, pin_cli_clock,
-                               sent_counts, wait_for_run)
+from tests.campaignkit import (
+    WORKING_HOURS,
+    add_users,
+    campaign_config,
+    consultation,
+    open_campaigns,
+    pin_cli_clock,
+    sent_counts,
+    wait_for_run,
+)
 from tests.fakezalo import FakeZalo
 from tests.harness import ADMIN_TOKEN
 

@@ -79,12 +79,14 @@ def test_misfire_policy_runs_the_latest_within_grace_and_records_the_rest(tmp_pa
     add_users(setup.storage, ["a"])
     setup.campaigns.add_text(consultation("moi-phut", extra="enabled: true\nschedule: {cron: '* * * * *'}"))
     half_a_day_ago = datetime.now(TZ) - timedelta(hours=12)
-    setup.campaigns.add_text(consultation("hang-ngay", extra=f"enabled: true\nschedule: {{cron: '0 {half_a_day_ago.hour} * * *'}}"))
+    daily = f"enabled: true\nschedule: {{cron: '0 {half_a_day_ago.hour} * * *'}}"
+    setup.campaigns.add_text(consultation("hang-ngay", extra=daily))
     every_minute_trigger = make_trigger(setup.campaigns.store.campaign(setup.campaigns.row("moi-phut")).schedule, TZ)
     down_since = every_minute_trigger.get_next_fire_time(None, utc_now() - timedelta(minutes=5, seconds=30))
     with setup.storage.transaction() as db:  # the service was down: the stored next times are in the past
         db.execute("UPDATE campaigns SET next_due_at = ? WHERE id = 'moi-phut'", [iso(down_since)])
-        db.execute("UPDATE campaigns SET next_due_at = ? WHERE id = 'hang-ngay'", [iso(half_a_day_ago.replace(minute=0, second=0, microsecond=0))])
+        due = half_a_day_ago.replace(minute=0, second=0, microsecond=0)
+        db.execute("UPDATE campaigns SET next_due_at = ? WHERE id = 'hang-ngay'", [iso(due)])
     setup.stop()
     runtime = _app(campaign_config(tmp_path, fake_zalo, misfire_grace_minutes=10))
     try:

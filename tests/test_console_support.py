@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bot.conversations import citizens, handoffs, tickets
 from bot.clock import utc_now
+from bot.conversations import citizens, handoffs, tickets
 from bot.knowledge import unanswered
 from tests.consolekit import console_harness, login, post, visible
 

@@ -90,9 +90,9 @@ def test_formal_procedures_and_questions_go_to_the_knowledge_base_not_the_flow(k
 
 def test_no_phrasing_of_the_shipped_knowledge_base_is_taken_from_the_faq() -> None:
     """Every question, alternative and example the shipped entries answer still reaches the FAQ."""
+    from bot.intents import match
     from bot.knowledge import load_knowledge
     from handlers.complaints import is_complaint
-    from bot.intents import match
     from handlers.ratings import TYPED_WRONG
     from tests.harness import REPO
 

@@ -6,14 +6,14 @@ through the signed webhook, the workers and the fake Zalo."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.conversations import retention
+from bot.campaigns.followers import sync_followers
 from bot.clock import iso
 from bot.config import ConversationSettings
-from bot.campaigns.followers import sync_followers
+from bot.conversations import retention
 from bot.storage import Storage
 from tests.conv_support import Chat, sample_kit, write_kb
 from tests.dispatchkit import Citizen, shown
@@ -164,7 +164,7 @@ def test_retention_purge_removes_old_logs_and_keeps_recent_ones(kit):
     citizen.tap("Gửi phản ánh")
     config = dataclasses.replace(kit.config, conversations=dataclasses.replace(
         kit.config.conversations, message_retention_days=30, ticket_retention_days=365))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert set(retention.purge(kit.storage, config, now).values()) == {0}
     with kit.storage.connect() as db:
         db.execute("UPDATE tickets SET status = 'closed', closed_at = ?", [iso(now - timedelta(days=400))])

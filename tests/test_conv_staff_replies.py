@@ -6,7 +6,7 @@ dispatch in-process (tests/dispatchkit.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -47,7 +47,7 @@ def staff_reply(h, text: str, **extra) -> dict:
 def age_last_interaction(h, user_id: str, days: float) -> None:
     with h.runtime.storage.connect() as db:
         db.execute("UPDATE users SET last_interaction_at = ? WHERE user_id = ?",
-                   [iso(datetime.now(timezone.utc) - timedelta(days=days)), user_id])
+                   [iso(datetime.now(UTC) - timedelta(days=days)), user_id])
 
 
 def test_reply_inside_the_window_is_sent_at_once(h):

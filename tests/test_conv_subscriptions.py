@@ -5,7 +5,7 @@ to end through the webhook and the fake Zalo."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ def kit(tmp_path):
 def decision(storage: Storage, user_id: str, audience: Audience) -> str | None:
     """What a consultation campaign to `audience` would do with this citizen (None: not in it)."""
     with storage.connect() as db:
-        sample = preview(db, audience, "consultation", datetime.now(timezone.utc), 100)["sample"]
+        sample = preview(db, audience, "consultation", datetime.now(UTC), 100)["sample"]
     return next((row["decision"] for row in sample if row["user_id"] == user_id), None)
 
 

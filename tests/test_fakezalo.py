@@ -107,7 +107,10 @@ def test_pkce_code_exchange_is_single_use(fake_zalo: FakeZalo) -> None:
     assert callback["state"] == ["s1"]
     code = callback["code"][0]
     form = {"code": code, "app_id": "1234567890", "grant_type": "authorization_code", "code_verifier": verifier}
-    post = lambda: requests.post(fake_zalo.base_url + TOKEN_URL, data=form, headers={"secret_key": "app-secret"})
+
+    def post() -> requests.Response:
+        return requests.post(fake_zalo.base_url + TOKEN_URL, data=form, headers={"secret_key": "app-secret"})
+
     assert cs(fake_zalo, {"text": "x"}, token=post().json()["access_token"])["error"] == 0
     assert "error_name" in post().json()
 
@@ -201,8 +204,9 @@ def test_getlist_count_over_50_rejected(fake_zalo: FakeZalo) -> None:
 
 
 def test_article_verify_polls_then_broadcast(fake_zalo: FakeZalo) -> None:
-    post = lambda path, body: requests.post(fake_zalo.base_url + path, json=body,
-                                            headers={"access_token": "fake-access-token"}).json()
+    def post(path: str, body: dict) -> dict:
+        return requests.post(fake_zalo.base_url + path, json=body, headers={"access_token": "fake-access-token"}).json()
+
     article = {"type": "normal", "title": "Lịch tiếp dân", "author": "UBND", "description": "Thông báo",
                "cover": {"cover_type": "photo", "photo_url": "https://x/c.jpg", "status": "show"},
                "body": [{"type": "text", "content": "Nội dung"}], "status": "show"}

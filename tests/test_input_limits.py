@@ -39,7 +39,7 @@ def test_admin_json_body_nested_too_deeply_is_400(h, caplog):
 def laughs(levels: int) -> str:
     """"Billion laughs": each level is nine aliases of the one before; 9 levels stand for 9^9 strings."""
     lines = ['  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for previous, name in zip("abcdefgh", "bcdefghi"[:levels - 1]):
+    for previous, name in zip("abcdefgh", "bcdefghi"[:levels - 1], strict=False):
         lines.append(f"  {name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
     return "\n".join(lines) + "\n"
 

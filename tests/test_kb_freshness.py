@@ -147,8 +147,9 @@ def test_short_answer_over_300_characters_is_an_error_long_answer_without_one_a_
 
 
 def test_reviewed_in_the_future_or_missing_is_an_error_passed_dates_are_warnings(tmp_path: Path) -> None:
-    directory = write(tmp_path / "kb", ho_chieu=PASSPORT, viec_lam=JOBS.replace("reviewed: 2026-12-04\n    review_by", "reviewed: 2026-12-05\n    review_by")
-                      .replace("    reviewed: 2026-12-04\n    examples: [nop ho so", "    examples: [nop ho so"))
+    jobs = (JOBS.replace("reviewed: 2026-12-04\n    review_by", "reviewed: 2026-12-05\n    review_by")
+            .replace("    reviewed: 2026-12-04\n    examples: [nop ho so", "    examples: [nop ho so"))
+    directory = write(tmp_path / "kb", ho_chieu=PASSPORT, viec_lam=jobs)
     assert problems(directory) == {("bhtn-dieu-kien", "error", "future-reviewed"), ("mot-cua", "error", "missing-reviewed"),
                                    ("ho-chieu-mien-giam", "warning", "expired"), ("ho-chieu-mien-giam", "warning", "review-due")}
     assert ("bhtn-dieu-kien", "error", "future-reviewed") not in problems(directory, date(2026, 12, 5))

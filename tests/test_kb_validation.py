@@ -120,7 +120,8 @@ def test_button_mistakes(tmp_path: Path) -> None:
           - title: Thêm
             url: "{portal}"
     """
-    broken = BIRTH.replace("      - title: Kết hôn\n        entry: ket-hon\n", textwrap.indent(textwrap.dedent(buttons), "      "))
+    broken = BIRTH.replace("      - title: Kết hôn\n        entry: ket-hon\n",
+                           textwrap.indent(textwrap.dedent(buttons), "      "))
     directory = write(tmp_path / "kb", ho_tich=broken, ket_hon=MARRIAGE)
     assert {("ho-tich.yaml", 16, "error", "unknown-entry"), ("ho-tich.yaml", 19, "error", "bad-url"),
             ("ho-tich.yaml", 21, "error", "bad-phone"), ("ho-tich.yaml", 22, "error", "too-many-buttons")} <= found(directory)
@@ -140,7 +141,8 @@ def test_a_field_written_twice_is_caught(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     directory = write(tmp_path / "kb", ket_hon=MARRIAGE)
-    (directory / "ho-tich.yaml").write_bytes(BIRTH.encode("utf-8").replace("Hỏi thêm".encode(), "Hỏi thêm".encode("cp1258", "replace")))
+    legacy = BIRTH.encode("utf-8").replace("Hỏi thêm".encode(), "Hỏi thêm".encode("cp1258", "replace"))
+    (directory / "ho-tich.yaml").write_bytes(legacy)
     assert ("ho-tich.yaml", 10, "error", "encoding") in found(directory)
 
 
@@ -153,8 +155,10 @@ def test_abbreviations_file(tmp_path: Path) -> None:
           KH: kết hôn
         notes: x
     """)
-    assert found(directory) == {("abbreviations.yaml", 3, "error", "not-text"), ("abbreviations.yaml", 4, "error", "bad-abbreviation"),
-                                ("abbreviations.yaml", 5, "warning", "bad-abbreviation"), ("abbreviations.yaml", 6, "error", "unknown-field")}
+    assert found(directory) == {("abbreviations.yaml", 3, "error", "not-text"),
+                                ("abbreviations.yaml", 4, "error", "bad-abbreviation"),
+                                ("abbreviations.yaml", 5, "warning", "bad-abbreviation"),
+                                ("abbreviations.yaml", 6, "error", "unknown-field")}
     assert read_knowledge(directory).kb.abbreviations == {"ks": "khai sinh", "kh": "kết hôn"}
 
 
@@ -171,7 +175,8 @@ def test_synonyms_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monke
     """)
     assert found(directory) == {("synonyms.yaml", 2, "error", "wrong-type"), ("synonyms.yaml", 3, "error", "short-group"),
                                 ("synonyms.yaml", 4, "error", "bad-synonym"), ("synonyms.yaml", 5, "error", "empty-value"),
-                                ("synonyms.yaml", 6, "error", "bad-synonym"), ("synonyms.yaml", 7, "warning", "duplicate-synonym")}
+                                ("synonyms.yaml", 6, "error", "bad-synonym"),
+                                ("synonyms.yaml", 7, "warning", "duplicate-synonym")}
     assert read_knowledge(directory).kb.synonyms == (("bản sao", "photo"), ("khai sinh", "khai sanh"), ("giấy tờ", "giấy má"))
     monkeypatch.setenv("BOT_CONFIG", str(REPO / "config.yaml"))
     assert main(["kb", "check", "--knowledge", str(directory)]) == 1
@@ -215,7 +220,8 @@ def test_kb_check_command_exit_codes_and_json(tmp_path: Path, capsys: pytest.Cap
     broken = write(tmp_path / "broken", ho_tich=BIRTH, ket_hon=MARRIAGE.replace("    question:", "    qustion:"))
     assert main(["kb", "check", "--knowledge", str(broken), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert report["errors"] == 2 and {(p["line"], p["code"]) for p in report["problems"]} == {(3, "missing-field"), (4, "unknown-field")}
+    assert report["errors"] == 2
+    assert {(p["line"], p["code"]) for p in report["problems"]} == {(3, "missing-field"), (4, "unknown-field")}
     warned = write(tmp_path / "warned", ho_tich=BIRTH, ket_hon=MARRIAGE.replace("    source: Luật Hộ tịch 2014\n", ""))
     assert main(["kb", "check", "--knowledge", str(warned)]) == 0
     assert main(["kb", "check", "--knowledge", str(warned), "--strict"]) == 1

@@ -10,8 +10,8 @@ import pytest
 
 from bot.cli import main
 from bot.config import MatcherSettings
-from bot.knowledge import load_knowledge
 from bot.kb_model import Entry, KnowledgeBase
+from bot.knowledge import load_knowledge
 from bot.matcher import Matcher
 from bot.matcher.normalize import fold, has_diacritics, normalize
 from tests.kb_samples import BIRTH, MARRIAGE, write

@@ -4,7 +4,6 @@ through the real app, replies and a campaign through the fake Zalo, Zalo's recei
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import logging
 from datetime import datetime, timedelta
@@ -13,19 +12,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from bot.conversations import tickets
 from bot.cli import main
 from bot.clock import utc_now
 from bot.config import CampaignSettings, ConversationSettings, ReportSettings
-from bot.events import parse_event
+from bot.conversations import tickets
 from bot.conversations.erasure import erase
+from bot.conversations.retention import purge
+from bot.events import parse_event
 from bot.reports import rollup, survey
 from bot.reports.build import build_report
 from bot.reports.html import render_html
 from bot.reports.labels import period_name
 from bot.reports.period import PeriodError, local_today, parse_period
 from bot.reports.xlsx import write_xlsx
-from bot.conversations.retention import purge
 from tests.campaignkit import FAST, wait_for_run
 from tests.conv_support import Chat, rows, write_kb
 from tests.harness import ADMIN_TOKEN, APP_ID, OA_ID, Harness, echo_event, follow_event, now_ms, text_event
@@ -265,7 +264,8 @@ def test_survey_after_a_ticket_and_a_handoff_only_in_the_free_window(tmp_path, f
         mine = tickets.create(storage, "u1", {"topic": "Hộ tịch", "content": "Chậm trả kết quả"}, now)
         late = tickets.create(storage, "u3", {"topic": "Hộ tịch", "content": "Cũ"}, now)
         with storage.connect() as db:  # u3 last wrote 3 days ago: outside the free 48 hours
-            db.execute("INSERT INTO users (user_id, last_interaction_at) VALUES ('u3', ?)", [(now - timedelta(days=3)).isoformat()])
+            db.execute("INSERT INTO users (user_id, last_interaction_at) VALUES ('u3', ?)",
+                       [(now - timedelta(days=3)).isoformat()])
         for ticket in (mine, late):
             tickets.close(storage, ticket.code, now)
         assert h.client.post("/admin/api/handoffs/u2/close", headers=AUTH).status_code == 200
@@ -276,7 +276,8 @@ def test_survey_after_a_ticket_and_a_handoff_only_in_the_free_window(tmp_path, f
         assert survey.sweep(storage, h.runtime.outbox, h.config, utc_now()) == 2
         assert survey.sweep(storage, h.runtime.outbox, h.config, utc_now()) == 0  # once each
         asked = {m.user_id: m for m in fake_zalo.sent()[before:]}
-        assert sorted(asked) == ["u1", "u2"] and asked["u1"].text == f"Bạn có hài lòng với việc giải quyết phản ánh {mine.code} không?"
+        assert sorted(asked) == ["u1", "u2"]
+        assert asked["u1"].text == f"Bạn có hài lòng với việc giải quyết phản ánh {mine.code} không?"
         u1.last, u2.last = [asked["u1"]], [asked["u2"]]
         assert u1.click("Hài lòng") == [("Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp cơ quan phục vụ tốt hơn.", [])]
         u2.click("Chưa hài lòng")

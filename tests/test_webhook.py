@@ -15,8 +15,19 @@ import pytest
 
 from bot.signature import sign, verify_signature
 from tests.dispatchkit import Kit
-from tests.harness import (APP_ID, OA_ID, OA_SECRET, REPO, Harness, echo_event, follow_event, media_event, now_ms,
-                           signed, text_event)
+from tests.harness import (
+    APP_ID,
+    OA_ID,
+    OA_SECRET,
+    REPO,
+    Harness,
+    echo_event,
+    follow_event,
+    media_event,
+    now_ms,
+    signed,
+    text_event,
+)
 
 SPINE_KB = REPO / "tests" / "data" / "spine_kb"
 

@@ -39,7 +39,10 @@ class ArticleBroadcast:
         row = self._row()
         message = json.loads(row["message"])
         try:
-            token = row["article_token"] or self._save("article_token", self.zalo.create_article(message["article"]))
+            token: str = row["article_token"]
+            if not token:
+                token = self.zalo.create_article(message["article"])
+                self._save("article_token", token)
             article_id = row["article_id"] or self._verify(token)
             if article_id is None:
                 return Halt("waiting", "article_processing", now + RETRY_LATER)

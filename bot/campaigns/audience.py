@@ -16,7 +16,6 @@ from bot.campaigns.model import Audience
 from bot.clock import iso
 from bot.zalo.windows import CS_WINDOW, FREE_WINDOW
 
-
 _SOURCES = {
     "all_followers": "SELECT user_id FROM users WHERE followed = 1",
     "topic": "SELECT DISTINCT user_id FROM subscriptions WHERE topic IN (SELECT value FROM json_each(:values))",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import string
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.campaigns.model import BUTTON_KINDS, Article, Button, Content
 from bot.campaigns.yamlsource import Problems
@@ -139,7 +139,8 @@ def _article(raw: Any, target: Any, problems: Problems) -> Content | None:
     if not https_url(str(raw["cover_url"]).strip()):
         problems.add(path + ("cover_url",), "`cover_url` phải là địa chỉ https:// (có tên miền thật) tới ảnh bìa")
     paragraphs = tuple(p.strip() for p in str(raw["body"]).split("\n\n") if p.strip())
-    article = Article(*(str(raw[k]).strip() for k in keys[:4]), paragraphs)
+    title, author, description, cover_url = (str(raw[k]).strip() for k in keys[:4])
+    article = Article(title, author, description, cover_url, paragraphs)
     return Content(article=article, target=_target(target, problems))
 
 

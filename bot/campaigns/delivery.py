@@ -26,7 +26,6 @@ from bot.clock import iso, utc_now
 from bot.storage import Storage, executemany
 from bot.zalo.windows import CS_WINDOW
 
-DONE = ("sent", "sandbox", "skipped", "failed", "ambiguous")
 REACHED = ("sent", "sandbox", "ambiguous")  # delivered, or maybe delivered
 
 
@@ -128,6 +127,7 @@ def counts(db: Any, run_id: int) -> dict[str, int]:
 def skip_cancelled(db: Any, now: datetime, *, run_id: int | None = None, campaign_id: str | None = None) -> int:
     """Inside the caller's transaction, when a run (or every run of a campaign) is cancelled:
     its pending rows become skipped, so no sender picks them up again. Returns the count."""
+    arg: int | str | None
     if run_id is not None:
         where, arg = "run_id = ?", run_id
     else:
@@ -203,7 +203,8 @@ def run_status(db: Any, run_id: int) -> str | None:
 
 
 def run_belongs(db: Any, run_id: int, campaign_id: str) -> bool:
-    return db.execute("SELECT 1 FROM campaign_runs WHERE id = ? AND campaign_id = ?", [run_id, campaign_id]).fetchone() is not None
+    row = db.execute("SELECT 1 FROM campaign_runs WHERE id = ? AND campaign_id = ?", [run_id, campaign_id]).fetchone()
+    return row is not None
 
 
 def latest_run(db: Any, campaign_id: str) -> int | None:

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.conversations import citizens
 from bot.campaigns.ratelimit import Pacer
 from bot.clock import iso, utc_now
+from bot.conversations import citizens
 from bot.storage import Storage
 from bot.zalo.errors import ZaloError
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.campaigns.content import parse_content
 from bot.campaigns.model import AUDIENCE_KINDS, CHANNELS, Audience, Campaign, Schedule
-from bot.campaigns.schedule import make_trigger
+from bot.campaigns.schedule import make_trigger, next_fire
 from bot.campaigns.yamlsource import CampaignError, Problems, read_yaml
 
 TOP_KEYS = ("id", "title", "note", "enabled", "channel", "audience", "schedule", "message", "article", "target",
@@ -135,7 +135,7 @@ def parse_schedule(raw: Any, problems: Problems, tz: ZoneInfo) -> Schedule | Non
     except ValueError as exc:
         problems.add(path + ("cron",), str(exc))
         return None
-    if start and end and trigger.get_next_fire_time(None, start) is None:
+    if start and end and next_fire(trigger, start) is None:
         problems.add(path, "lịch không có lần gửi nào trong khoảng `start`–`end`")
     return schedule
 

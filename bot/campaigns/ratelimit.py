@@ -40,7 +40,6 @@ class Backoff:
         self.max = max_seconds
         self.clock = clock
         self.failures = 0
-        self.paused_seconds = 0.0  # total time the gate was closed, for reports and tests
         self._until = 0.0
         self._lock = threading.Lock()
 
@@ -51,7 +50,6 @@ class Backoff:
             delay = min(self.max, self.base * 2 ** (self.failures - 1)) * random.uniform(0.5, 1.5)
             now = self.clock()
             until = max(self._until, now + delay)
-            self.paused_seconds += until - max(self._until, now)
             self._until = until
             return delay
 

@@ -19,15 +19,15 @@ from zoneinfo import ZoneInfo
 from bot.campaigns import delivery
 from bot.campaigns.article import ArticleBroadcast
 from bot.campaigns.delivery import Ledger
-from bot.lease import Lease
 from bot.campaigns.ratelimit import Pacer
 from bot.campaigns.reconcile import conversation_text, look_up
 from bot.campaigns.runs import finish_run
 from bot.campaigns.schedule import blocked_until, quiet_window
-from bot.campaigns.sender import Halt, SendOne, Sender
+from bot.campaigns.sender import Halt, Sender, SendOne
 from bot.campaigns.store import CampaignStore, channel_of, record, refresh_status
 from bot.clock import iso, utc_now
 from bot.config import CampaignSettings
+from bot.lease import Lease
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,8 @@ class Runner:
                 return self._status(run_id)
             halt = self._deliver_started(run, lease)
             status = halt.status if halt else "done"
-            finish_run(self.store, run_id, status, halt.reason if halt else None, halt and halt.resume_at, self.clock())
+            reason, resume_at = (halt.reason, halt.resume_at) if halt else (None, None)
+            finish_run(self.store, run_id, status, reason, resume_at, self.clock())
             log.info("campaign %s run %d: %s%s", run["campaign_id"], run_id, status, f" ({halt.reason})" if halt else "")
             return status
         finally:

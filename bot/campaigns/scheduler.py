@@ -29,13 +29,13 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.lease import Lease
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import catch_up
 from bot.campaigns.schedule import make_trigger
 from bot.campaigns.store import CampaignStore
 from bot.clock import iso, utc_now
 from bot.config import CampaignSettings
+from bot.lease import Lease
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,12 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from bot import agency
-from bot.campaigns import audience, delivery, labels, report
+from bot.campaigns import audience, delivery, labels, report, store
 from bot.campaigns.loader import LoadContext, load_file, load_text
 from bot.campaigns.model import ACTIVE_RUN, STICKY, Audience, Campaign
 from bot.campaigns.runner import Runner
 from bot.campaigns.runs import create_run, run_message
 from bot.campaigns.schedule import blocked_until, make_trigger, next_fire
-from bot.campaigns import store
 from bot.campaigns.store import CampaignStore, record, refresh_status
 from bot.campaigns.store import delete as store_delete
 from bot.campaigns.timing import Timing, check_timing
@@ -122,7 +121,8 @@ class Campaigns:
 
     def _timing(self, campaign: Campaign) -> Timing:
         timing = check_timing(campaign, self.clock(), self.tz, self.store.grace, self.runner.quiet)
-        unset = [f"{campaign.source or campaign.id}: {warning}" for warning in agency.unset_in(campaign.content.text, self.agency)]
+        where = campaign.source or campaign.id
+        unset = [f"{where}: {warning}" for warning in agency.unset_in(campaign.content.text, self.agency)]
         return replace(timing, warnings=[*timing.warnings, *unset]) if unset else timing
 
     # --- reading -----------------------------------------------------------------------

@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
 from bot.agency import Renderer, renderer
 from bot.config import load_config
@@ -58,14 +59,14 @@ def run(args: argparse.Namespace) -> int:
 
 def as_record(match: Match, placeholders: Renderer) -> dict:
     """The JSON-lines record for one decision (see the module docstring)."""
-    answered = match.tier == "answer" and match.entry is not None
+    answered = match.entry if match.tier == "answer" else None
     return {
         "question": match.question,
         "tier": match.tier,
-        "id": match.entry.id if answered else None,
+        "id": answered.id if answered else None,
         "score": round(match.score, 4),
         "suggestions": [entry.id for entry in match.suggestions],
-        "answer": placeholders.render(match.entry.answer, match.entry.facts) if answered else None,
+        "answer": placeholders.render(answered.answer, answered.facts) if answered else None,
         "also": match.also.id if answered and match.also else None,
         "related": [entry.id for entry in match.related],
         "signals": match.signals.as_dict() if match.signals else None,
@@ -82,11 +83,11 @@ def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
         marker = "*" if entry in (match.entry, match.also) or entry in match.suggestions + match.related else " "
         meaning = f"{match.meaning[rank - 1]:.3f}" if match.meaning else "—"
         out.write(f"  {marker}{rank}. {score:.3f} {meaning:>7}  {entry.id:<40} {entry.file}  {entry.question}\n")
-    for entry in (match.entry, match.also):
-        if entry is not None:
-            shown = entry.short_answer or entry.answer  # what the citizen reads first
-            first_line = (placeholders.render(shown, entry.facts).splitlines() or [""])[0]
-            out.write(f"  answer ({entry.id}): {first_line}\n")
+    for shown_entry in (match.entry, match.also):
+        if shown_entry is not None:
+            shown = shown_entry.short_answer or shown_entry.answer  # what the citizen reads first
+            first_line = (placeholders.render(shown, shown_entry.facts).splitlines() or [""])[0]
+            out.write(f"  answer ({shown_entry.id}): {first_line}\n")
     out.write("\n")
 
 

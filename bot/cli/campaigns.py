@@ -80,7 +80,7 @@ def _add(args: argparse.Namespace) -> int:
     def add() -> int:
         for path in args.paths:
             for added in campaigns.add_path(path):
-                status = campaigns.store.get(added.id)["status"]
+                status = campaigns.row(added.id)["status"]
                 _print_added(f"{added.id}: {labels.status(added.outcome)} ({labels.status(status)})", added)
         return 0
     return _guard(check if args.check else add)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+
 from bot.clock import utc_now
 from bot.config import load_config
 from bot.services import handoffs

@@ -27,8 +27,7 @@ from zoneinfo import ZoneInfo
 from bot import agency
 from bot.clock import iso
 from bot.config import Config, load_config
-from bot.knowledge import KnowledgeBase, read_knowledge
-from bot.knowledge import lastgood
+from bot.knowledge import KnowledgeBase, lastgood, read_knowledge
 from bot.knowledge.edit import EditError, apply_alternative
 from bot.knowledge.freshness import affected_by
 from bot.knowledge.unanswered import Group, group, yaml_snippet

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import waitress
+    from waitress.server import create_server
 
     config = load_config()
     app = args.app_factory(config)  # app.create_app, handed in by the entry point (bot/__main__.py)
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or config.server.port
     runtime = app.extensions["runtime"]
     try:  # bind before starting the worker, so a taken port stops everything cleanly
-        server = waitress.create_server(app, host=host, port=port, threads=config.server.threads, ident="cchc-bot")
+        server = create_server(app, host=host, port=port, threads=config.server.threads, ident="cchc-bot")
     except OSError as exc:
         runtime.stop()
         print(cannot_listen(host, port, exc), file=sys.stderr)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.conversations.tickets import STATUS_LABELS
 from bot.clock import utc_now
 from bot.config import load_config
+from bot.conversations.tickets import STATUS_LABELS
 from bot.services import tickets
 from bot.storage import Storage
 from bot.wiring import open_storage, outbox

@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.conversations import forgotten
 from bot.clock import iso
+from bot.conversations import forgotten
 from bot.storage import Storage, executemany
 
 
 def _iso_from_ms(timestamp_ms: int) -> str:
-    return datetime.fromtimestamp(timestamp_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(timestamp_ms / 1000, UTC).isoformat(timespec="milliseconds")
 
 
 def record_interaction(storage: Storage, user_id: str, timestamp_ms: int) -> None:
@@ -22,7 +22,8 @@ def record_interaction(storage: Storage, user_id: str, timestamp_ms: int) -> Non
     with storage.transaction() as db:
         db.execute(
             "INSERT INTO users (user_id, first_interaction_at, last_interaction_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (user_id) DO UPDATE SET last_interaction_at = max(coalesce(last_interaction_at, ''), excluded.last_interaction_at)",
+            " ON CONFLICT (user_id) DO UPDATE"
+            " SET last_interaction_at = max(coalesce(last_interaction_at, ''), excluded.last_interaction_at)",
             [user_id, at, at],
         )
         mark_if_forgotten(db, [user_id])

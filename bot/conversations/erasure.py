@@ -17,8 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import inbox, outbox
-from bot.conversations import citizens, flood, flow_state, forgotten, handoffs, ratings, subscriptions, tickets
 from bot.campaigns import audience, delivery
+from bot.conversations import citizens, flood, flow_state, forgotten, handoffs, ratings, subscriptions, tickets
 from bot.reports import rollup
 from bot.storage import Storage
 

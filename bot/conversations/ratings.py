@@ -28,9 +28,11 @@ class LoggedAnswer:
 
 def log_answer(storage: Storage, user_id: str, question: str, entry_id: str, score: float, now: datetime) -> int:
     with storage.connect() as db:
-        return db.execute(
+        row_id = db.execute(
             "INSERT INTO answer_log (user_id, question, entry_id, score, created_at) VALUES (?, ?, ?, ?, ?)",
             [user_id, question, entry_id, score, iso(now)]).lastrowid
+    assert row_id is not None, "an INSERT into a rowid table always sets lastrowid"
+    return row_id
 
 
 def rate(storage: Storage, answer_id: int, user_id: str, verdict: str, now: datetime) -> tuple[LoggedAnswer, bool] | None:

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import inbox, outbox
-from bot.conversations import flood, flow_state, handoffs, ratings, tickets
 from bot.clock import iso, utc_now
 from bot.config import Config
+from bot.conversations import flood, flow_state, handoffs, ratings, tickets
 from bot.knowledge import unanswered
 from bot.reports import rollup
 from bot.storage import Storage

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.conversations import citizens, tickets
 from bot.clock import iso
 from bot.config import AgencySettings
+from bot.conversations import citizens, tickets
 from bot.outbox import Outbox
 from bot.replies import Reply
 from bot.storage import Storage
 from bot.zalo.windows import CS_WINDOW, OUTSIDE_WINDOW_ERRORS
-
 
 
 class ReplyError(Exception):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.conversations import citizens, forgotten
 from bot.clock import iso
+from bot.conversations import citizens, forgotten
 from bot.storage import Storage
 
 

@@ -164,7 +164,8 @@ def _check_answer(reader: NodeReader, node: Node, answer: str, placeholders: Map
     length = len(render(answer.strip(), placeholders))
     if length > MAX_TEXT:
         reader.report(node, f"câu trả lời dài {length} ký tự, quá giới hạn {MAX_TEXT} ký tự một tin của Zalo: "
-                            "bot sẽ tách thành nhiều tin; nên rút gọn, và thêm `short_answer` gửi trước", "long-answer", warning=True)
+                            "bot sẽ tách thành nhiều tin; nên rút gọn, và thêm `short_answer` gửi trước",
+                      "long-answer", warning=True)
     if isinstance(node, ScalarNode) and not node.style and node.end_mark.line > node.start_mark.line:
         reader.report(node, "câu trả lời nhiều dòng viết không có `|`: YAML nối các dòng làm một; "
                             "viết `answer: |` rồi xuống dòng để giữ nguyên cách xuống dòng", "plain-multiline", warning=True)
@@ -243,7 +244,8 @@ def _check_length(reader: NodeReader, node: Node, answer: str, short_answer: str
                             "kèm nút \"Xem chi tiết\"", "no-short-answer", warning=True)
 
 
-def _buttons(reader: NodeReader, node: Node, placeholders: Mapping[str, str]) -> tuple[tuple[Button, ...], tuple[tuple[str, int], ...]]:
+def _buttons(reader: NodeReader, node: Node,
+             placeholders: Mapping[str, str]) -> tuple[tuple[Button, ...], tuple[tuple[str, int], ...]]:
     if not isinstance(node, SequenceNode):
         reader.report(node, "`buttons` phải là danh sách nút, mỗi nút bắt đầu bằng `- title:`", "wrong-type")
         return (), ()

@@ -17,8 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from bot.knowledge.loader import Loaded
 from bot.kb_model import Entry, KnowledgeBase
+from bot.knowledge.loader import Loaded
 from bot.knowledge.problems import WARNING, Problem
 
 # number / year / issuing code: 118/2025/NĐ-CP, 74/2025/QH15, 01/2025/TT-BCA, 1234/QĐ-UBND
@@ -65,7 +65,7 @@ def affected_by(loaded: Loaded, document: str) -> list[Citation]:
     for entry in loaded.kb.entries:
         where = loaded.sources[entry.id]
         lines = where.legal_basis_lines or (where.line,) * len(entry.legal_basis)
-        basis = next(((item, line) for item, line in zip(entry.legal_basis, lines) if cites(item, document)), None)
+        basis = next(((item, line) for item, line in zip(entry.legal_basis, lines, strict=True) if cites(item, document)), None)
         if basis is not None:
             found.append(Citation(entry, "legal_basis", *basis))
         elif entry.source and cites(entry.source, document):
@@ -102,7 +102,7 @@ def freshness_problems(loaded: Loaded, today: date) -> list[Problem]:
             problems.append(Problem(where.file, where.line, f"mục `{entry.id}` đã quá hạn rà soát ({entry.review_by}): "
                                     "kiểm tra lại nội dung rồi cập nhật `reviewed` và `review_by`", "review-due", WARNING))
         lines = where.legal_basis_lines or (where.line,) * len(entry.legal_basis)
-        for item, line in zip(entry.legal_basis, lines):
+        for item, line in zip(entry.legal_basis, lines, strict=True):
             if not document_numbers(item):
                 problems.append(Problem(where.file, line, f"căn cứ \"{item}\" không có số hiệu văn bản (ví dụ "
                                         "118/2025/NĐ-CP): `kb check --affected-by` chỉ tìm được theo đúng chữ",

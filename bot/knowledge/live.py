@@ -24,9 +24,9 @@ from typing import Any
 
 from bot.clock import iso, utc_now
 from bot.config import MatcherSettings
+from bot.kb_model import KnowledgeBase
 from bot.knowledge import lastgood
 from bot.knowledge.loader import knowledge_files, read_knowledge
-from bot.kb_model import KnowledgeBase
 from bot.matcher import Matcher, build_matcher, semantic_status
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from pathlib import Path
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from bot.config import AgencySettings
-from bot.knowledge.entries import EntrySource, declared_id, read_entry
 from bot.kb_model import Entry, KnowledgeBase
+from bot.knowledge.entries import EntrySource, declared_id, read_entry
 from bot.knowledge.problems import KnowledgeError, Problem, sort_problems
 from bot.knowledge.yamlnodes import NULL, NodeReader
 from bot.matcher.normalize import fold, normalize
@@ -172,7 +172,7 @@ def _table(reader: NodeReader, text: str, file: str, what: str) -> Node | None:
     key = Path(file).stem
     root = reader.compose(text)
     fields = reader.mapping(root, (key,), file) if root is not None else None
-    if fields is not None and key not in fields:
+    if root is not None and fields is not None and key not in fields:
         reader.report(root, f"tệp {what} cần có `{key}:`", "missing-field")
     return fields[key][1] if fields and key in fields else None
 

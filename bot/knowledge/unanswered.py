@@ -26,8 +26,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.clock import iso, utc_now
-from bot.knowledge.entries import EntrySource
 from bot.kb_model import Entry
+from bot.knowledge.entries import EntrySource
 from bot.knowledge.yamlnodes import yaml_scalar
 from bot.matcher import Match, Matcher
 from bot.matcher.normalize import normalize

@@ -27,9 +27,9 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from bot.config import Config
+from bot.kb_model import Entry
 from bot.knowledge.freshness import freshness_problems
 from bot.knowledge.loader import Loaded, read_knowledge
-from bot.kb_model import Entry
 from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
 from bot.matcher import Match, Matcher, build_matcher, semantic_status
 from bot.matcher.normalize import normalize
@@ -67,7 +67,7 @@ def example_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
     problems = []
     for entry in loaded.kb.entries:
         source = loaded.sources[entry.id]
-        for example, line in zip(entry.examples, source.example_lines):
+        for example, line in zip(entry.examples, source.example_lines, strict=True):
             problem = _example_problem(loaded, matcher, entry, example)
             if problem is not None:
                 message, code, severity, related = problem
@@ -88,7 +88,8 @@ def _example_problem(loaded: Loaded, matcher: Matcher, entry: Entry, example: st
         return (f"{quoted} chỉ được gợi ý chứ chưa được trả lời thẳng ({_why_suggested(matcher, entry, match)}): "
                 "thêm vào `alternatives` một cách hỏi gần với câu này", "example-suggested", WARNING, "")
     if match.candidates and match.candidates[0][0].id == entry.id:
-        why = f"mục này đứng đầu nhưng độ tin cậy chỉ {match.score:.3f}, dưới ngưỡng gợi ý {matcher.settings.suggest_threshold:.2f}"
+        why = (f"mục này đứng đầu nhưng độ tin cậy chỉ {match.score:.3f}, "
+               f"dưới ngưỡng gợi ý {matcher.settings.suggest_threshold:.2f}")
     else:
         why = f"gần nhất là mục `{match.candidates[0][0].id}`" if match.candidates else "không có mục nào gần"
     return (f"{quoted} không tìm ra mục này ({why}): thêm vào `alternatives` một cách hỏi gần với câu này",
@@ -111,7 +112,7 @@ def collision_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
     for entry in loaded.kb.entries:
         source = loaded.sources[entry.id]
         written: dict[str, int] = {}
-        for phrasing, line in zip(entry.phrasings, source.phrasing_lines):
+        for phrasing, line in zip(entry.phrasings, source.phrasing_lines, strict=True):
             same = written.setdefault(" ".join(phrasing.lower().split()), line)
             if same != line:
                 problems.append(Problem(source.file, line, f"cách hỏi \"{phrasing}\" được viết hai lần trong mục này",

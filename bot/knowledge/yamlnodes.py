@@ -107,7 +107,7 @@ def yaml_scalar(text: str, *, flow: bool = False) -> str:
         return json.dumps(text, ensure_ascii=False)
     try:
         node = safeyaml.compose(f"- {text}")
-        plain = node.value[0].tag == STR and node.value[0].value == text and "\n" not in text
+        plain = node is not None and node.value[0].tag == STR and node.value[0].value == text and "\n" not in text
     except (safeyaml.YAMLInputError, IndexError, AttributeError):
         plain = False
     return text if plain else json.dumps(text, ensure_ascii=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 
 from bot.matcher.normalize import fold, has_diacritics
 
@@ -31,7 +32,7 @@ class AccentRestorer:
             words = [w.strip(".,;:!?()\"'“”…") for w in words]
             for word in words:
                 singles[fold(word)][word] += 1
-            for left, right in zip(words, words[1:]):
+            for left, right in pairwise(words):
                 pairs[f"{fold(left)} {fold(right)}"][f"{left} {right}"] += 1
         self.pairs = {k: c.most_common(1)[0][0] for k, c in pairs.items()}
         self.singles = {k: c.most_common(1)[0][0] for k, c in singles.items()}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from itertools import pairwise
 from typing import NamedTuple
 
 from bot.matcher.normalize import Token
@@ -38,7 +39,7 @@ FUNCTION_WORDS = frozenset(
 
 def terms_of(folded: list[str]) -> list[str]:
     """Syllables, adjacent-syllable bigrams and question kinds, e.g. ["ket", "hon", "ket hon", "?where"]."""
-    return folded + list(map(" ".join, zip(folded, folded[1:]))) + question_kinds(folded)
+    return folded + list(map(" ".join, pairwise(folded))) + question_kinds(folded)
 
 
 class Doc(NamedTuple):
@@ -59,7 +60,7 @@ class Index:
         self.entry_count = max(entry_count, 1)
         bags = [terms_of([t.folded for t in tokens]) for _, tokens in phrasings]
         per_entry: dict[int, set[str]] = defaultdict(set)
-        for (entry, _), bag in zip(phrasings, bags):
+        for (entry, _), bag in zip(phrasings, bags, strict=True):
             per_entry[entry].update(bag)
         df: Counter[str] = Counter()
         for terms in per_entry.values():
@@ -67,7 +68,7 @@ class Index:
         self.idf = {term: self._idf(n) * _damping(term) for term, n in df.items()}
         self.unknown_idf = self._idf(0)
         counts = [Counter(bag) for bag in bags]
-        self.docs = [self._doc(entry, tokens, c) for (entry, tokens), c in zip(phrasings, counts)]
+        self.docs = [self._doc(entry, tokens, c) for (entry, tokens), c in zip(phrasings, counts, strict=True)]
         self.postings = self._postings(counts)
         self.corrections = _deletions({t for t in self.idf if " " not in t})
         self.synonyms = synonym_terms(staff_synonyms)

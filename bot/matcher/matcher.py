@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -140,7 +142,7 @@ class Matcher:
         tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
         meaning = () if similarity is None else tuple(round(float(similarity[self.position[e.id]]), 4) for e, _ in ranked)
-        found = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence, meaning=meaning)
+        found: dict[str, Any] = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence, meaning=meaning)
         if tier == "answer":
             also = self._second_question(question, ranked[0][0], similarity is not None)
             return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=also, **found)
@@ -258,7 +260,7 @@ class Matcher:
         terms = self.answer_terms[entry_id]
         if terms is None:
             folded = [t.folded for t in analyse(self.kb.entries[entry_id].answer, self.abbreviations)]
-            terms = self.answer_terms[entry_id] = frozenset(folded).union(map(" ".join, zip(folded, folded[1:])))
+            terms = self.answer_terms[entry_id] = frozenset(folded).union(map(" ".join, pairwise(folded)))
         return terms
 
     def _focus(self, docs: list[int]) -> tuple[dict[str, float], float]:
@@ -327,7 +329,7 @@ def _compounds(folded: list[str]) -> dict[str, tuple[str, ...]]:
     """Vietnamese compounds share syllables ("ly hôn" / "kết hôn"): when the question's compound
     appears nowhere in the knowledge base, a phrasing that has only "hôn" matched a different word."""
     found: dict[str, list[str]] = {}
-    for left, right in zip(folded, folded[1:]):
+    for left, right in pairwise(folded):
         if left.isalpha() and right.isalpha() and left not in FUNCTION_WORDS and right not in FUNCTION_WORDS:
             bigram = f"{left} {right}"
             found.setdefault(left, []).append(bigram)

@@ -102,12 +102,12 @@ class VectorCache:
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing:
             found.update(self._read(missing))
-        todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
+        todo = [(k, t) for k, t in dict(zip(keys, texts, strict=True)).items() if k not in found]
         fresh: dict[str, bytes] = {}
         for start in range(0, len(todo), batch):
             chunk = todo[start:start + batch]
             rows = embedder.embed([t for _, t in chunk])
-            fresh.update((k, row.astype(np.float32).tobytes()) for (k, _), row in zip(chunk, rows))
+            fresh.update((k, row.astype(np.float32).tobytes()) for (k, _), row in zip(chunk, rows, strict=True))
         if fresh:
             self._write(fresh)
         found.update(fresh)

@@ -8,17 +8,17 @@ stays). The JSON keys are stable and documented in docs/reports.md; labels are V
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import outbox
-from bot.conversations import tickets
 from bot.campaigns import report as campaign_report
 from bot.config import Config
-from bot.knowledge.loader import read_knowledge
+from bot.conversations import tickets
 from bot.kb_model import KnowledgeBase
+from bot.knowledge.loader import read_knowledge
 from bot.knowledge.unanswered import UNANSWERED_KEY_SEPARATOR
 from bot.reports import rollup, survey
 from bot.reports.period import Period, local_today
@@ -36,7 +36,7 @@ def build_report(storage: Storage, config: Config, period: Period, *, kb: Knowle
     """The report as a JSON-ready dict. Rolls up ended days first, so a closed period's figures
     are frozen from then on and survive the retention purge."""
     tz = ZoneInfo(config.timezone)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     rollup.rollup(storage, tz, now)
     kb = kb if kb is not None else _knowledge(config)
     topic_of = {entry.id: entry.topic for entry in kb.entries}
@@ -115,7 +115,8 @@ def _ratings(totals: Counter[tuple[str, str]], topic_of: dict[str, str], kb: Kno
     useful, not_useful = _sum(totals, "ratings.useful"), _sum(totals, "ratings.not_useful")
     return {"useful": useful, "not_useful": not_useful, "useful_share": _share(useful, useful + not_useful),
             "by_topic": sorted(({"topic": topic, "name": _topic_name(topic, kb), "useful": c["useful"],
-                                 "not_useful": c["not_useful"], "useful_share": _share(c["useful"], c["useful"] + c["not_useful"])}
+                                 "not_useful": c["not_useful"],
+                                 "useful_share": _share(c["useful"], c["useful"] + c["not_useful"])}
                                 for topic, c in by_topic.items()), key=lambda t: t["name"])}
 
 

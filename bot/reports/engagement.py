@@ -9,7 +9,7 @@ deletion, which removes those, leaves nothing here that points at them.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.campaigns import report as campaign_report
@@ -28,7 +28,7 @@ def record_receipt(storage: Storage, event: Event, log_key: str = "") -> int:
         log.warning("%s from %s names no message id (message.msg_ids missing or not a list); ignored",
                     event.name, user_ref(event.user_id, log_key))
         return 0
-    at = iso(datetime.fromtimestamp(event.timestamp_ms / 1000, timezone.utc))
+    at = iso(datetime.fromtimestamp(event.timestamp_ms / 1000, UTC))
     with storage.transaction() as db:
         return sum(db.execute("INSERT OR IGNORE INTO message_events (message_id, kind, at) VALUES (?, ?, ?)",
                               [message_id, kind, at]).rowcount for message_id in event.msg_ids)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso
@@ -86,7 +86,7 @@ def utc_offset_modifier(tz: ZoneInfo, at: date) -> str:
 
 
 def local_today(tz: ZoneInfo, now: datetime | None = None) -> date:
-    return (now or datetime.now(timezone.utc)).astimezone(tz).date()
+    return (now or datetime.now(UTC)).astimezone(tz).date()
 
 
 def _add_months(day: date, months: int) -> date:

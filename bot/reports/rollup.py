@@ -20,8 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import inbox
-from bot.conversations import handoffs, ratings
 from bot.clock import iso
+from bot.conversations import handoffs, ratings
 from bot.knowledge import unanswered
 from bot.reports.period import local_today, utc_offset_modifier
 from bot.storage import Storage, executemany

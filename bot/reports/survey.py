@@ -18,9 +18,9 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.conversations import citizens, handoffs, tickets
 from bot.clock import iso, utc_now
 from bot.config import Config
+from bot.conversations import citizens, handoffs, tickets
 from bot.outbox import Outbox
 from bot.replies import Reply, query_button
 from bot.storage import Storage

@@ -20,7 +20,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 
 def write_xlsx(report: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     book = Workbook()
-    _overview(book.active, report)
+    _overview(book.worksheets[0], report)  # the sheet a new workbook starts with
     _citizens(book.create_sheet(SECTIONS["citizens"][:31]), report)
     _questions(book.create_sheet(SECTIONS["questions"]), report)
     _ratings(book.create_sheet(SECTIONS["ratings"]), report)

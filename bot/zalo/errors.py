@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ErrorKind(str, Enum):
+class ErrorKind(StrEnum):
     TRANSIENT = "transient"      # back off and retry (bounded)
     RATE_LIMIT = "rate_limit"    # -32: slow everything down, retry
     AUTH = "auth"                # token invalid/expired: refresh once, retry once

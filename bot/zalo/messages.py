@@ -8,7 +8,6 @@ from typing import Any
 
 MAX_TEXT = 2000
 MAX_BUTTONS = 5
-BUTTON_TYPES = ("oa.query.show", "oa.query.hide", "oa.open.url", "oa.open.phone", "oa.open.sms")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.conversations import citizens, handoffs, tickets
 from bot.clock import utc_now
+from bot.conversations import citizens, handoffs, tickets
 from bot.knowledge import unanswered
 from tests.campaignkit import add_users
 from tests.consolekit import login, post

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from bot.conversations import citizens, tickets
 from bot.clock import utc_now
+from bot.conversations import citizens, tickets
 from bot.knowledge import unanswered
 from tests.e2e.browserkit import set_value, sign_in, wait_for
 
