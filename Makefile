@@ -28,6 +28,10 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/webhook_bench.py
 	$(BIN)/python bench/matcher_bench.py
 	$(BIN)/python bench/campaign_bench.py
+	$(BIN)/python bench/matcher_decision.py
+	$(BIN)/python bench/matcher_scale.py
+	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/input_limits_bench.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
