@@ -314,6 +314,12 @@ CREATE TABLE console_settings (       -- e.g. the generated session secret when 
 )
 """
 
+# answer_log.chosen = 1: the citizen tapped the entry among the bot's choices (a suggestion, a
+# related entry, a topic menu): it answers a question already counted, not a new one.
+ANSWER_CHOSEN = """
+ALTER TABLE answer_log ADD COLUMN chosen INTEGER NOT NULL DEFAULT 0
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_core", CORE),
     ("025_audience", AUDIENCE),
@@ -323,4 +329,5 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("h2_forgotten", H2_FORGOTTEN),
     ("h7_reports", H7_REPORTS),
     ("h8_console", H8_CONSOLE),
+    ("050_answer_chosen", ANSWER_CHOSEN),
 ]

@@ -19,7 +19,7 @@ def _faq(event: Event, ctx: Context, argument: str) -> list[Reply]:
     entry = ctx.knowledge.kb.get(argument.strip())
     if entry is None:
         return [STALE]
-    return ratings.rated(faq.answer_replies(entry, ctx), entry, event, ctx, entry.question, 1.0)
+    return ratings.rated(faq.answer_replies(entry, ctx), entry, event, ctx, entry.question, 1.0, chosen=True)
 
 
 def _detail(event: Event, ctx: Context, argument: str) -> list[Reply]:

@@ -30,9 +30,11 @@ TYPED_WRONG = table({"wrong": ("sai", "sai rồi", "sai rồi bạn", "không đ
 TYPED_WINDOW = timedelta(minutes=30)  # "sai rồi" later than this is not about the last answer
 
 
-def rated(replies: list[Reply], entry: Entry, event: Event, ctx: Context, question: str, score: float) -> list[Reply]:
-    """`replies` (an answer) with the rating buttons on its last message, or after it when full."""
-    answer_id = ratings.log_answer(ctx.storage, event.user_id or "", question, entry.id, score, ctx.now)
+def rated(replies: list[Reply], entry: Entry, event: Event, ctx: Context, question: str, score: float,
+          *, chosen: bool = False) -> list[Reply]:
+    """`replies` (an answer) with the rating buttons on its last message, or after it when full;
+    `chosen` when the citizen tapped the entry among the bot's choices."""
+    answer_id = ratings.log_answer(ctx.storage, event.user_id or "", question, entry.id, score, ctx.now, chosen=chosen)
     rating = (button("Hữu ích", f"#rate:{answer_id}:up"), button("Chưa đúng", f"#rate:{answer_id}:down"))
     last = replies[-1]
     if len(last.buttons) + len(rating) <= MAX_BUTTONS:

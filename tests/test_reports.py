@@ -27,6 +27,7 @@ from bot.reports.period import PeriodError, local_today, parse_period
 from bot.reports.xlsx import write_xlsx
 from tests.campaignkit import FAST, wait_for_run
 from tests.conv_support import Chat, rows, write_kb
+from tests.dispatchkit import Kit
 from tests.harness import ADMIN_TOKEN, APP_ID, OA_ID, Harness, echo_event, follow_event, now_ms, text_event
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -323,3 +324,16 @@ def test_a_deleted_citizens_counted_days_are_not_given_to_the_next_new_citizen(t
         today = local_today(tz, now)
         _totals, people = rollup.counts(storage, tz, today - timedelta(days=3), today + timedelta(days=1))
         assert people == 2
+
+
+def test_a_tapped_suggestion_is_not_a_second_question(tmp_path) -> None:
+    """A citizen asks once, gets "Có phải bạn muốn hỏi…", taps a choice: one question received
+    (suggested), and one chosen answer, not a second question answered."""
+    kit = Kit(tmp_path, knowledge_dir=write_kb(tmp_path / "kb"))
+    citizen = kit.citizen("u1")
+    assert citizen.say("giấy tờ cho con")[0].text == "Có phải bạn muốn hỏi:"
+    assert citizen.tap("Đăng ký khai sinh cần giấy tờ gì?")[0].text.startswith("Trả lời: Đăng ký khai sinh")
+    today = local_today(ZoneInfo(kit.config.timezone), kit.now)
+    questions = build_report(kit.storage, kit.config, parse_period(None, today.isoformat(), today.isoformat()))["questions"]
+    assert {k: questions[k] for k in ("received", "answered", "suggested", "fallback", "chosen")} == {
+        "received": 1, "answered": 0, "suggested": 1, "fallback": 0, "chosen": 1}

@@ -26,11 +26,14 @@ class LoggedAnswer:
     created_at: str = ""
 
 
-def log_answer(storage: Storage, user_id: str, question: str, entry_id: str, score: float, now: datetime) -> int:
+def log_answer(storage: Storage, user_id: str, question: str, entry_id: str, score: float, now: datetime,
+               *, chosen: bool = False) -> int:
+    """An answer given, so a rating knows its question. `chosen`: the citizen tapped the entry among
+    choices the bot offered, so it answers a question already counted (reports count it apart)."""
     with storage.connect() as db:
         row_id = db.execute(
-            "INSERT INTO answer_log (user_id, question, entry_id, score, created_at) VALUES (?, ?, ?, ?, ?)",
-            [user_id, question, entry_id, score, iso(now)]).lastrowid
+            "INSERT INTO answer_log (user_id, question, entry_id, score, created_at, chosen) VALUES (?, ?, ?, ?, ?, ?)",
+            [user_id, question, entry_id, score, iso(now), int(chosen)]).lastrowid
     assert row_id is not None, "an INSERT into a rowid table always sets lastrowid"
     return row_id
 
@@ -68,8 +71,9 @@ def report_facts(db: Any, start: str, end: str, shift: str) -> list[tuple[str, s
     """Per local day and entry: answers given, and "Hữu ích" / "Chưa đúng" ratings (by the time of
     the rating). For bot/reports/rollup.py, which keeps them past the answer log's purge."""
     day = "strftime('%Y-%m-%d', created_at, ?)"
-    answered = db.execute(f"SELECT {day}, 'questions.answered', entry_id, count(*) FROM answer_log"
-                          " WHERE created_at >= ? AND created_at < ? GROUP BY 1, 3", [shift, start, end]).fetchall()
+    answered = db.execute(f"SELECT {day}, CASE chosen WHEN 1 THEN 'questions.chosen' ELSE 'questions.answered' END,"
+                          " entry_id, count(*) FROM answer_log WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3",
+                          [shift, start, end]).fetchall()
     rated = db.execute(f"SELECT {day}, CASE verdict WHEN 'helpful' THEN 'ratings.useful' ELSE 'ratings.not_useful' END,"
                        " entry_id, count(*) FROM ratings WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2, 3",
                        [shift, start, end]).fetchall()
@@ -80,7 +84,7 @@ def answered_per_day(storage: Storage, since: str, offset_minutes: int) -> dict[
     """Questions answered outright since `since`, per local day: the dashboard."""
     with storage.connect() as db:
         return dict(db.execute("SELECT date(created_at, ? || ' minutes'), count(*) FROM answer_log"
-                               " WHERE created_at >= ? GROUP BY 1", [str(offset_minutes), since]).fetchall())
+                               " WHERE created_at >= ? AND chosen = 0 GROUP BY 1", [str(offset_minutes), since]).fetchall())
 
 
 def rating_counts(storage: Storage, since: str) -> dict[str, int]:

@@ -99,6 +99,7 @@ def _questions(totals: Counter[tuple[str, str]], topic_of: dict[str, str], kb: K
     answered, suggested, fallback = (_sum(totals, f"questions.{k}") for k in ("answered", "suggested", "fallback"))
     return {
         "received": answered + suggested + fallback, "answered": answered, "suggested": suggested, "fallback": fallback,
+        "chosen": _sum(totals, "questions.chosen"),  # answers to an entry the citizen tapped: not new questions
         "by_topic": sorted(({"topic": topic, "name": _topic_name(topic, kb), "received": sum(c.values()),
                              **{k: c[k] for k in ("answered", "suggested", "fallback")}}
                             for topic, c in by_topic.items()), key=lambda t: (-t["received"], t["name"])),
