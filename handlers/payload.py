@@ -5,13 +5,18 @@ knowledge and the flows they were made for, so every handler answers a stale one
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
+from bot.clock import iso
 from bot.core import Context
 from bot.events import Event
+from bot.knowledge import unanswered
+from bot.log_ids import user_ref
 from bot.replies import Reply
 from handlers import commands, faq, feedback, handoff, menu, privacy, ratings, subscriptions, survey, ticket_status
 
 PREFIX = "#"
+CHOICE_WINDOW = timedelta(minutes=30)
 STALE = Reply(text="Lựa chọn này không còn hiệu lực. Bạn vui lòng gõ lại câu hỏi nhé.")
 
 
@@ -19,7 +24,9 @@ def _faq(event: Event, ctx: Context, argument: str) -> list[Reply]:
     entry = ctx.knowledge.kb.get(argument.strip())
     if entry is None:
         return [STALE]
-    return ratings.rated(faq.answer_replies(entry, ctx), entry, event, ctx, entry.question, 1.0, chosen=True)
+    asked = unanswered.last_question(ctx.storage, user_ref(event.user_id, ctx.config.secrets.log_key),
+                                     iso(ctx.now - CHOICE_WINDOW))  # the citizen's words, when the choice answers them
+    return ratings.rated(faq.answer_replies(entry, ctx), entry, event, ctx, asked or entry.question, 1.0, chosen=True)
 
 
 def _detail(event: Event, ctx: Context, argument: str) -> list[Reply]:

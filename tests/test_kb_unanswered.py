@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.config import Config
 from bot.knowledge import load_knowledge
 from bot.knowledge.edit import EditError, add_alternative
-from bot.knowledge.unanswered import group_id
+from bot.knowledge.unanswered import group, group_id
 from bot.matcher import Matcher
 from bot.storage import Storage
 from tests.dispatchkit import Kit
@@ -232,3 +232,15 @@ def test_questions_asked_in_chat_can_be_reviewed_with_database(
     assert os.environ["BOT_DATABASE"] == str(tmp_path / "bot.sqlite3")  # restored after the command
     assert main(["tickets", "list", "--database", str(chat_db)]) == 0
     assert main(["handoffs", "list", "--database", str(chat_db)]) == 0
+
+
+def test_a_wrong_answer_to_a_tapped_choice_keeps_what_the_citizen_asked(tmp_path: Path) -> None:
+    """"Chưa đúng" on a suggestion the citizen tapped listed the entry's own question, not their words."""
+    kit = Kit(tmp_path, knowledge_dir=write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE))
+    citizen = kit.citizen("u1")
+    [choices] = citizen.say("giấy tờ cho con")
+    assert choices.text == "Có phải bạn muốn hỏi:"
+    citizen.tap(choices.buttons[0].title)
+    citizen.tap("Chưa đúng")
+    wrong = group(kit.storage, kit.knowledge.current.matcher, wrong=True)
+    assert [g.question for g in wrong] == ["giấy tờ cho con"]

@@ -70,6 +70,15 @@ def asked_since(storage: Storage, asker: str, since: str) -> bool:
                           [asker, since]).fetchone() is not None
 
 
+def last_question(storage: Storage, asker: str, since: str) -> str | None:
+    """The asker's (hashed id) latest question the bot met with choices or its fallback after
+    `since`: the words a tapped choice answers, so a "Chưa đúng" on it shows what was asked."""
+    with storage.connect() as db:
+        row = db.execute("SELECT question FROM unanswered WHERE asker = ? AND asked_at > ? AND reason IN ('suggest', 'fallback')"
+                         " ORDER BY asked_at DESC, id DESC LIMIT 1", [asker, since]).fetchone()
+    return row[0] if row else None
+
+
 @dataclass
 class Group:
     """Questions that normalise to (nearly) the same text, with what the bot would do now."""
