@@ -36,8 +36,8 @@ def index():
     chart = [{"day": d, "asked": asked.get(d, 0), "answered": answered.get(d, 0),
               "height": 100 * asked.get(d, 0) / peak, "answered_height": 100 * min(answered.get(d, 0), asked.get(d, 0)) / peak}
              for d in days]
-    periods = {"today": _period(storage, today, asked, answered, days[-1:]),
-               "month": _period(storage, since, asked, answered, days)}
+    periods = {"today": _period(storage, today, answered, days[-1:]),
+               "month": _period(storage, since, answered, days)}
     statuses = tickets.count_by_status(storage)
     upcoming = [c for c in runtime.campaigns.list() if c["next_run"]]
     upcoming.sort(key=lambda c: c["next_run"])
@@ -47,9 +47,12 @@ def index():
                            followers=citizens.count_followers(storage), upcoming=upcoming[:5])
 
 
-def _period(storage: Any, start: datetime, asked: dict[str, int], answered: dict[str, int], days: list[str]) -> dict[str, int]:
+def _period(storage: Any, start: datetime, answered: dict[str, int], days: list[str]) -> dict[str, int]:
+    """Questions as the periodic report counts them: answered + suggested + fallback (a button tap,
+    a "cảm ơn" or a rating typed as text is a message, not a question)."""
     logged = unanswered.counts_since(storage, iso(start))
     verdicts = ratings.rating_counts(storage, iso(start))
-    return {"asked": sum(asked.get(d, 0) for d in days), "answered": sum(answered.get(d, 0) for d in days),
-            "suggested": logged.get("suggest", 0), "fallback": logged.get("fallback", 0),
-            "helpful": verdicts.get("helpful", 0), "wrong": verdicts.get("wrong", 0)}
+    figures = {"answered": sum(answered.get(d, 0) for d in days),
+               "suggested": logged.get("suggest", 0), "fallback": logged.get("fallback", 0),
+               "helpful": verdicts.get("helpful", 0), "wrong": verdicts.get("wrong", 0)}
+    return {"asked": figures["answered"] + figures["suggested"] + figures["fallback"], **figures}
