@@ -190,14 +190,18 @@ def _where(entry_id: str, sources: dict) -> str:
     return f"{entry_id} ({where.file}:{where.line})" if where else f"{entry_id} (không còn trong cơ sở kiến thức)"
 
 
+def _heading(what: str, groups: list[Group], limit: int) -> list[Group]:
+    """Print a section's heading (how many, in how many groups, how many shown); the groups to show."""
+    shown = groups[:limit]
+    print(f"{what}, {len(groups)} nhóm" + (f" (hiện {len(shown)} nhóm đầu)" if len(shown) < len(groups) else "") + ":")
+    return shown
+
+
 def _print_report(groups: list[Group], limit: int, sources: dict, config: Config) -> None:
     if not groups:
         print("Không có câu hỏi nào bot chưa trả lời được trong khoảng thời gian này.")
         return
-    shown = groups[:limit]
-    print(f"{sum(g.count for g in groups)} lượt hỏi bot chưa trả lời được, {len(groups)} nhóm"
-          + (f" (hiện {len(shown)} nhóm đầu)" if len(shown) < len(groups) else "") + ":")
-    for g in shown:
+    for g in _heading(f"{sum(g.count for g in groups)} lượt hỏi bot chưa trả lời được", groups, limit):
         _print_group(g, config)
         if g.nearest is not None and g.nearest.id in sources:
             print(f"     mục gần nhất: {_where(g.nearest.id, sources)} {g.score:.2f}; {_NOW[g.tier]}")
@@ -209,10 +213,7 @@ def _print_wrong(groups: list[Group], limit: int, sources: dict, config: Config)
     """Answers rated "Chưa đúng", whatever the bot does now: staff decide whether the entry is wrong."""
     if not groups:
         return
-    shown = groups[:limit]
-    print(f"Trả lời chưa đúng: {sum(g.count for g in groups)} lượt người dân bấm «Chưa đúng», {len(groups)} nhóm"
-          + (f" (hiện {len(shown)} nhóm đầu)" if len(shown) < len(groups) else "") + ":")
-    for g in shown:
+    for g in _heading(f"Trả lời chưa đúng: {sum(g.count for g in groups)} lượt người dân bấm «Chưa đúng»", groups, limit):
         _print_group(g, config)
         given = [entry_id for entry_id, _ in g.given.most_common()]
         if given:
