@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,7 +72,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10000)
     parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--worker-rss", metavar="CACHE", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker_rss:
+        return worker_rss(args.entries, Path(args.worker_rss), args.questions)
     if not CATALOGUE.is_dir() or not PARAPHRASES.exists():
         print("[skipped] scale: shared data not found (set BOT_SHARED_DIR)")
         return 0
@@ -98,6 +102,9 @@ def main() -> int:
         built = rss_mb()
         lex50, lex99 = latency(lexical, questions)
         sem50, sem99 = latency(meaning, questions)
+        worker = subprocess.run([sys.executable, __file__, "--entries", str(args.entries), "--questions",
+                                 str(args.questions), "--worker-rss", str(Path(tmp) / "vectors.sqlite3")],
+                                capture_output=True, text=True, check=True).stdout.strip()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"== Scale: {args.entries} entries, {len(questions)} questions (fastest of 3 runs each)")
     print(f"{'system':<34}{'build s':>9}{'restart s':>11}{'p50 ms':>9}{'p99 ms':>9}")
@@ -105,6 +112,20 @@ def main() -> int:
     print(f"{'with meaning, new decision':<34}{first_build:>9.2f}{restart:>11.2f}{sem50:>9.2f}{sem99:>9.2f}")
     print(f"memory: {base:.0f} MB before the engine, {engine:.0f} MB with it loaded, {built:.0f} MB with both "
           f"10,000-entry matchers built; peak (during the first build's batches) {rss:.0f} MB")
+    print(f"a worker (one matcher with the meaning signal, restarted from the vector cache, after answering): {worker}")
+    return 0
+
+
+def worker_rss(entries: int, cache: Path, questions: int) -> int:
+    """What a bot worker holds: the engine and one matcher with the meaning signal, built from
+    the vector cache as after a restart, after answering the timed questions."""
+    semantic, _ = load_semantic(True, cache)
+    matcher = Matcher(knowledge_base(entries), MatcherSettings(), semantic)
+    for line in PARAPHRASES.read_text(encoding="utf-8").splitlines()[:questions]:
+        for question in json.loads(line)["phrasings"]:
+            matcher.answer(question)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"RSS {rss_mb():.0f} MB, peak {peak:.0f} MB")
     return 0
 
 

@@ -52,6 +52,30 @@ def test_a_message_with_two_questions_gets_both_answers(matcher, old):
     assert (match.entry.id, match.also.id) == ("ho-tich-ket-hon", "gplx-cap-lai")
 
 
+@pytest.mark.parametrize(("question", "entry"), [
+    ("Chào ad, con gái em được 5 tháng, em muốn làm thẻ bảo hiểm y tế cho cháu. Đi làm ở đâu ạ? "
+     "Có phải mang giấy khai sinh của cháu không?", "bhyt-tre-em-duoi-6-tuoi"),
+    ("Nhà em ở quê, sổ đỏ đứng tên bố. Bố em mất rồi thì làm thủ tục thừa kế sang tên thế nào? "
+     "Có cần giấy chứng tử không ạ?", "dat-dai-thua-ke"),
+], ids=["insurance-then-work-place", "inheritance-then-death-certificate"])
+def test_a_sentence_of_context_naming_another_matter_is_not_answered_as_a_second_question(matcher, question, entry):
+    """Judged alone, "Đi làm ở đâu ạ?" or "Có cần giấy chứng tử không?" look like questions about
+    another entry (before: a second answer about the citizen's ID card at work, or about death
+    registration); the message as a whole is about one matter, so only its entry is answered."""
+    match = matcher.answer(question)
+    assert (match.entry.id, match.also) == (entry, None)
+
+
+def test_a_long_description_without_the_procedures_name_gets_it_offered(matcher):
+    """No word of "đăng ký khai tử" is written, and the lexical confidence is diluted by context;
+    before the ranking model this got the bare fallback, now the entry is offered (or answered)."""
+    match = matcher.answer("Chào anh chị, ông nội em mất tuần trước ở nhà, gia đình đang lo hậu sự. "
+                           "Giờ phải báo cho xã thế nào, cần giấy gì ạ?")
+    offered = [e.id for e in (match.entry, *match.suggestions) if e is not None]
+    assert offered[:1] == ["ho-tich-khai-tu"]
+    assert 0.0 < match.signals.certainty <= 1.0
+
+
 @pytest.mark.parametrize("question", ["thủ tục ly hôn đơn phương", "giá vàng hôm nay", "xin giấy phép hành nghề karaoke",
                                       RELATED])
 def test_near_misses_and_off_topic_are_not_answered(matcher, question):

@@ -4,10 +4,12 @@ The lexical confidence alone (the old decision: `answer_threshold`, `answer_marg
 every word of context a citizen adds and cannot tell a near miss that shares words with an entry
 from a question about it. The evidence here adds what the meaning signal says (its similarity to
 the lexical leader, whether its own leader is the same entry, its margin), how much of the
-message's content the knowledge base knows at all, compounds it has never seen ("ly hôn"), and
-length. A logistic model turns it into the probability that the lexical leader is the right
-answer; its weights, thresholds and the data they were fitted on are in decision.json (written by
-bench/fit_decision.py), one model with the meaning signal and one without it.
+message's content the knowledge base knows at all, compounds it has never seen ("ly hôn"),
+length, and the ranking model's certainty that its leader is the entry meant (ranking.py). A
+logistic model turns it into the probability that the leader is the right answer; its weights,
+thresholds and the data they were fitted on are in decision.json (written by
+bench/fit_decision.py), one model for short and one for long messages with the meaning signal;
+lexical-only matchers keep the old thresholds.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import MatcherSettings
+from bot.matcher.ranking import FEATURES, Ranking
 
 MODEL_FILE = Path(__file__).with_name("decision.json")
 
@@ -39,10 +42,13 @@ class Evidence:
     meaning_margin: float | None = None  # lead of the meaning signal's own leader
     agree: bool | None = None  # both rankers put the same entry first
     meaning_top: str | None = None  # id of the meaning signal's leader
+    centre: float | None = None  # meaning similarity of the message to the centre of the leader's phrasings
+    certainty: float | None = None  # the ranking model's probability that the leader is the one meant
 
-    def with_meaning(self, *, similarity: float, best: float, margin: float, agree: bool, meaning_top: str) -> Evidence:
+    def with_meaning(self, *, similarity: float, best: float, margin: float, agree: bool, meaning_top: str,
+                     centre: float, certainty: float) -> Evidence:
         return dataclasses.replace(self, similarity=similarity, meaning_best=best, meaning_margin=margin,
-                                   agree=agree, meaning_top=meaning_top)
+                                   agree=agree, meaning_top=meaning_top, centre=centre, certainty=certainty)
 
     def features(self) -> dict[str, float]:
         """The model's inputs, by name (decision.json lists the names each model uses)."""
@@ -55,7 +61,8 @@ class Evidence:
         }
         if self.similarity is not None:
             values.update(similarity=self.similarity, meaning_margin=self.meaning_margin or 0.0,
-                          agree=float(bool(self.agree)), meaning_gap=(self.meaning_best or 0.0) - self.similarity)
+                          agree=float(bool(self.agree)), meaning_gap=(self.meaning_best or 0.0) - self.similarity,
+                          centre=self.centre or 0.0, certainty=self.certainty or 0.0)
         return values
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,10 +93,12 @@ class Decision:
     message's length (a long message dilutes the lexical confidence, so it gets its own
     weights), or the old thresholds when decision.json has none (and for the side-by-side)."""
 
-    def __init__(self, semantic: Model | None, lexical: Model | None, semantic_long: Model | None = None):
+    def __init__(self, semantic: Model | None, lexical: Model | None, semantic_long: Model | None = None,
+                 ranking: Ranking | None = None):
         self.semantic = semantic
         self.semantic_long = semantic_long or semantic
         self.lexical = lexical
+        self.ranking = ranking  # the candidates' order with the meaning signal (ranking.py)
 
     def model_for(self, evidence: Evidence) -> Model | None:
         if evidence.similarity is None:
@@ -137,10 +146,12 @@ OLD = Decision(None, None)
 
 @lru_cache(maxsize=4)
 def load_decision(path: Path = MODEL_FILE) -> Decision:
-    """The shipped models; the old thresholds when the file is absent."""
+    """The shipped models; the old thresholds (and the hand-set order) when the file is absent."""
     if not path.exists():
         return OLD
     data = json.loads(path.read_text(encoding="utf-8"))
     models = {name: Model(spec["weights"], spec["bias"], spec["answer_at"], spec["suggest_at"])
               for name, spec in data["models"].items()}
-    return Decision(models.get("semantic"), models.get("lexical"), models.get("semantic_long"))
+    rank = data.get("rank")
+    ranking = Ranking(tuple(rank["weights"][name] for name in FEATURES)) if rank else None
+    return Decision(models.get("semantic"), models.get("lexical"), models.get("semantic_long"), ranking)

@@ -30,6 +30,12 @@ one whose every phrasing says "chữ ký số" is a better bet than the one that
 They never raise the confidence, because an answer also mentions matters its entry is not
 about: with it, "rút bảo hiểm xã hội một lần" would be answered with the voluntary social
 insurance entry.
+
+With the meaning signal on, those hand-set weights give way to a fitted ranking model
+(ranking.py): the same signals, the meaning closeness of each candidate (its closest phrasing
+and the centre of its phrasings) and whether it leads either signal, weighted by a conditional
+logit fitted on the tuning sets. Its softmax is the certainty the decision reads beside the
+lexical confidence. The meaning signal's own leaders join the lexical candidates.
 """
 
 from __future__ import annotations
@@ -51,12 +57,14 @@ from bot.matcher.accents import AccentRestorer
 from bot.matcher.decision import Decision, Evidence, load_decision
 from bot.matcher.index import FUNCTION_WORDS, Index, terms_of
 from bot.matcher.normalize import analyse, fold, has_diacritics
+from bot.matcher.ranking import FEATURES, certainty
 from bot.matcher.segments import segments
-from bot.matcher.semantic import Semantic, SemanticIndex
+from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 RERANK = 20  # entries rescored per question, taken from the top of the BM25 ranking
-MEANING_CANDIDATES = 5  # the meaning signal's own leaders, rescored with the lexical ones
-MEANING_WEIGHT = 1.0  # weight of the meaning similarity in the order (not in the confidence)
+SECOND_CHANCE = 0.03  # a second question's entry has at least this probability for the whole message
+FAIR_CHANCE = 0.15  # a runner-up the ranking model gives this probability is offered as a choice
+MEANING_CANDIDATES = 5  # the meaning signal's own leaders (by phrasing and by centre), rescored with the lexical ones
 # Weights of the phrasing score (see the module docstring); chosen by measurement in bench/.
 QUERY_COVERAGE, PHRASING_COVERAGE, FUZZY = 0.55, 0.2, 0.25
 ENTRY_COVERAGE = 0.3  # share of an entry's score from the query coverage of all its phrasings together
@@ -68,6 +76,7 @@ SYNONYM_CREDIT = 0.8  # a synonym (synonyms.py, knowledge/synonyms.yaml) earns t
 ACCENT_PENALTY = 0.1  # at most this share of the score is lost when no accent agrees
 STRAY_SYLLABLE = 0.5  # credit for a syllable found outside the compound word it forms in the question
 _EMPTY: frozenset[str] = frozenset()
+Ranked = list[tuple[Entry, float]]  # entries with their lexical confidence, best first
 
 
 @dataclass(frozen=True)
@@ -136,28 +145,46 @@ class Matcher:
     def answer(self, question: str) -> Match:
         """Rank, gather the evidence, then decide (decision.py): answer, offer choices, or fall back."""
         s = self.settings
-        similarity = self._similarities(question)
-        ranked = self._rank(question, similarity, max(s.max_suggestions, 3))
-        evidence = self._evidence(question, ranked, similarity)
+        closeness = self._closeness(question)
+        ranked, sure = self._rank(question, closeness, max(s.max_suggestions, 3))
+        evidence = self._evidence(question, ranked, closeness, sure[0] if sure else None)
         tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
-        meaning = () if similarity is None else tuple(round(float(similarity[self.position[e.id]]), 4) for e, _ in ranked)
+        meaning = () if closeness is None else tuple(round(float(closeness.phrasing[self.position[e.id]]), 4)
+                                                     for e, _ in ranked)
         found: dict[str, Any] = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence, meaning=meaning)
         if tier == "answer":
-            also = self._second_question(question, ranked[0][0], similarity is not None)
+            also = self._second_question(question, ranked, sure)
             return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=also, **found)
-        suggestions = tuple(e for e, score in ranked[: s.max_suggestions] if score >= s.suggest_threshold)
+        suggestions = self._choices(ranked[: s.max_suggestions], sure, closeness)
         if tier == "suggest" and suggestions:
             return Match(tier="suggest", entry=None, suggestions=suggestions, **found)
-        return Match(tier="fallback", entry=None, suggestions=(), related=self._related(ranked, similarity), **found)
+        return Match(tier="fallback", entry=None, suggestions=(), related=self._related(ranked, closeness), **found)
 
-    def _similarities(self, question: str) -> np.ndarray | None:
-        """Meaning similarity of the question to every entry, or None when lexical-only."""
+    def _choices(self, ranked: Ranked, sure: tuple[float, ...], closeness: Closeness | None) -> tuple[Entry, ...]:
+        """The entries worth offering as "Có phải bạn muốn hỏi…" choices: those close enough
+        lexically; with the meaning signal also, however many words of context diluted their
+        lexical confidence, the ranking model's leader and any candidate it gives a fair chance,
+        provided the meaning signal finds them related (the bar of the fallback's related
+        entries: the model's certainty is relative to the other candidates, and a small
+        knowledge base has few)."""
+        s = self.settings
+
+        def related(k: int, entry: Entry) -> bool:
+            plausible = k == 0 or sure[k] >= FAIR_CHANCE
+            return plausible and closeness is not None and closeness.phrasing[self.position[entry.id]] >= s.related_similarity
+
+        return tuple(entry for k, (entry, score) in enumerate(ranked)
+                     if score >= s.suggest_threshold or (sure and related(k, entry)))
+
+    def _closeness(self, question: str) -> Closeness | None:
+        """Meaning closeness of the question to every entry, or None when lexical-only."""
         if self.meaning is None or self.restorer is None:
             return None
-        return self.meaning.similarities(self.meaning.semantic.embed_query(self.restorer.restore(question)))
+        return self.meaning.closeness(self.meaning.semantic.embed_query(self.restorer.restore(question)))
 
-    def _evidence(self, question: str, ranked: list[tuple[Entry, float]], similarity: np.ndarray | None) -> Evidence:
+    def _evidence(self, question: str, ranked: list[tuple[Entry, float]], closeness: Closeness | None,
+                  sure: float | None) -> Evidence:
         query = self._query(question)
         folded = query.text.split()
         typed = [t.folded for t in analyse(question, self.abbreviations)]  # before spelling correction
@@ -171,38 +198,49 @@ class Matcher:
         margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
         evidence = Evidence(lexical=top, lexical_margin=margin, known_share=known / len(content) if content else 0.0,
                             unknown_compounds=unknown_compounds, words=len(folded))
-        if similarity is None or not len(similarity):
+        if closeness is None or not len(closeness.phrasing):
             return evidence
-        order = similarity.argsort()[::-1]
+        similarity = closeness.phrasing
+        order = _leaders(similarity, 2)
         chosen = self.position[ranked[0][0].id] if ranked else -1
         best, second = float(similarity[order[0]]), float(similarity[order[1]]) if len(order) > 1 else 0.0
         return evidence.with_meaning(similarity=float(similarity[chosen]) if ranked else 0.0, best=best,
                                      margin=best - second, agree=int(order[0]) == chosen,
-                                     meaning_top=self.kb.entries[int(order[0])].id)
+                                     meaning_top=self.kb.entries[int(order[0])].id,
+                                     centre=float(closeness.centre[chosen]) if ranked else 0.0,
+                                     certainty=sure if sure is not None else 0.0)
 
-    def _second_question(self, question: str, first: Entry, meaning: bool) -> Entry | None:
+    def _second_question(self, question: str, ranked: list[tuple[Entry, float]], sure: tuple[float, ...]) -> Entry | None:
         """Another sentence of the message that is clearly a question about another entry. Only
-        sentences whose lexical leader is another entry and looks plausible are embedded."""
+        sentences whose lexical leader is another entry and looks plausible are embedded. With
+        the meaning signal, that entry must also be the whole message's runner-up with at least
+        SECOND_CHANCE: a sentence of context that names another procedure ("có cần mang giấy
+        khai sinh không") is answered alone, but the message as a whole is not about it."""
         s = self.settings
+        first, meaning = ranked[0][0], bool(sure)
+        if meaning and (len(sure) < 2 or sure[1] < SECOND_CHANCE):
+            return None
+        runner_up = ranked[1][0] if meaning else None
         for part in segments(question):
-            lexical = self._rank(part, None, 2)
+            lexical, _ = self._rank(part, None, 2)
             if not lexical or lexical[0][0] is first or lexical[0][1] < s.suggest_threshold:
                 continue
-            similarity = self._similarities(part) if meaning else None
-            ranked = self._rank(part, similarity, 2) if meaning else lexical
-            if ranked[0][0] is first:
+            closeness = self._closeness(part) if meaning else None
+            found, found_sure = self._rank(part, closeness, 2) if meaning else (lexical, ())
+            if found[0][0] is first or (meaning and found[0][0] is not runner_up):
                 continue
-            if self.decision.tier(self._evidence(part, ranked, similarity), s) == "answer":
-                return ranked[0][0]
+            evidence = self._evidence(part, found, closeness, found_sure[0] if found_sure else None)
+            if self.decision.tier(evidence, s) == "answer":
+                return found[0][0]
         return None
 
-    def _related(self, ranked: list[tuple[Entry, float]], similarity: np.ndarray | None) -> tuple[Entry, ...]:
+    def _related(self, ranked: list[tuple[Entry, float]], closeness: Closeness | None) -> tuple[Entry, ...]:
         """Up to two entries worth offering beside the fallback: the lexical leaders that both
         signals find related, else nothing (an unrelated choice is noise)."""
         s = self.settings
         found = []
         for entry, score in ranked[:2]:
-            close = similarity is None or float(similarity[self.position[entry.id]]) >= s.related_similarity
+            close = closeness is None or float(closeness.phrasing[self.position[entry.id]]) >= s.related_similarity
             if score >= s.related_threshold and close:
                 found.append(entry)
         return tuple(found)
@@ -210,28 +248,69 @@ class Matcher:
     def rank(self, question: str, limit: int = 3, meaning: bool = True) -> list[tuple[Entry, float]]:
         """The `limit` best entries with their lexical confidence in 0..1, best first; ordered
         with the meaning signal unless `meaning` is False (or the matcher is lexical-only)."""
-        return self._rank(question, self._similarities(question) if meaning else None, limit)
+        ranked, _ = self._rank(question, self._closeness(question) if meaning else None, limit)
+        return ranked
 
-    def _rank(self, question: str, similarity: np.ndarray | None, limit: int) -> list[tuple[Entry, float]]:
-        """Lexical order (confidence plus tie-breaks), plus MEANING_WEIGHT × the meaning
-        similarity when there is one; the meaning signal's own leaders join the candidates."""
+    def candidate_features(self, question: str) -> tuple[list[Entry], np.ndarray] | None:
+        """The candidates of a question and their ranking features (ranking.FEATURES), for
+        fitting the ranking model; None when lexical-only or the question has no terms."""
+        closeness = self._closeness(question)
+        query = self._query(question)
+        if closeness is None or not query.terms:
+            return None
+        ids, features = self._features(query, closeness)
+        return [self.kb.entries[i] for i in ids], features
+
+    def _rank(self, question: str, closeness: Closeness | None, limit: int) -> tuple[Ranked, tuple[float, ...]]:
+        """The `limit` best entries with their lexical confidence, and the ranking model's
+        certainty about each (empty when lexical-only). With the meaning signal the order is the
+        ranking model's (ranking.py); without it, the hand-set lexical order."""
         query = self._query(question)
         if not query.terms:
-            return []
+            return [], ()
+        ranking = self.decision.ranking
+        if closeness is None or ranking is None:
+            return self._lexical_rank(query, limit), ()
+        ids, features = self._features(query, closeness)
+        scores = ranking.scores(features)
+        order = sorted(range(len(ids)), key=lambda k: (-scores[k], ids[k]))[:limit]
+        lexical = features[:, FEATURES.index("lexical")]
+        ranked = [(self.kb.entries[ids[k]], round(float(lexical[k]), 4)) for k in order]
+        sure = certainty(scores)
+        return ranked, tuple(float(sure[k]) for k in order)
+
+    def _features(self, query: _Query, closeness: Closeness) -> tuple[list[int], np.ndarray]:
+        """The lexical candidates and the meaning signal's own leaders, each described by
+        ranking.FEATURES (one row per candidate)."""
         candidates = self._candidates(query)
         strongest = max(candidates.values(), default=0.0) or 1.0
-        if similarity is not None:
-            for entry_id in np.argsort(-similarity)[:MEANING_CANDIDATES].tolist():
+        for signal in (closeness.phrasing, closeness.centre):
+            for entry_id in _leaders(signal, MEANING_CANDIDATES):
                 candidates.setdefault(entry_id, 0.0)
+        ids = list(candidates)
+        lexical = np.array([self._confidence(query, i) for i in ids])
+        phrasing = closeness.phrasing[ids].astype(float)
+        columns = {
+            "lexical": lexical,
+            "bm25": np.array([candidates[i] / strongest for i in ids]),
+            "focus": np.array([self._focused(query, i) for i in ids]),
+            "answer": np.array([self._covered(query, self._answer_terms(i)) / query.mass for i in ids]),
+            "phrasing": phrasing,
+            "centre": closeness.centre[ids].astype(float),
+            "lexical_first": (lexical == lexical.max()).astype(float),
+            "meaning_first": (phrasing == phrasing.max()).astype(float),
+        }
+        return ids, np.column_stack([columns[name] for name in FEATURES])
+
+    def _lexical_rank(self, query: _Query, limit: int) -> list[tuple[Entry, float]]:
+        """Lexical confidence plus the tie-breaks of the module docstring; reports the confidence."""
+        candidates = self._candidates(query)
+        strongest = max(candidates.values(), default=0.0) or 1.0
         confidence = {entry_id: self._confidence(query, entry_id) for entry_id in candidates}
-        # Order by confidence plus the tie-breaks of the module docstring; report the confidence.
         order = {entry_id: confidence[entry_id] - BM25_AGREEMENT * (1 - bm25 / strongest)
                  + ENTRY_FOCUS * self._focused(query, entry_id) for entry_id, bm25 in candidates.items()}
         for entry_id in sorted(order, key=order.__getitem__, reverse=True)[:ANSWER_RERANK]:
             order[entry_id] += ANSWER_COVERAGE * self._covered(query, self._answer_terms(entry_id)) / query.mass
-        if similarity is not None:
-            for entry_id in order:
-                order[entry_id] += MEANING_WEIGHT * float(similarity[entry_id])
         ranked = sorted(confidence.items(), key=lambda item: (-order[item[0]], item[0]))[:limit]
         return [(self.kb.entries[i], round(score, 4)) for i, score in ranked]
 
@@ -323,6 +402,14 @@ class Matcher:
         if query.accented is not None and doc.accented is not None:
             score *= 1 - ACCENT_PENALTY * _accent_disagreement(query.accented, doc.accented, query.terms & doc.terms)
         return min(score, 1.0)
+
+
+def _leaders(signal: np.ndarray, count: int) -> list[int]:
+    """Indices of the `count` highest values, highest first (a partial sort: 10,000 entries)."""
+    if len(signal) <= count:
+        return np.argsort(-signal).tolist()
+    top = np.argpartition(-signal, count)[:count]
+    return top[np.argsort(-signal[top])].tolist()
 
 
 def _compounds(folded: list[str]) -> dict[str, tuple[str, ...]]:

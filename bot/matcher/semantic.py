@@ -12,8 +12,8 @@ unaccented text, see bench/README.md).
 - `VectorCache`: phrasing vectors on disk (one SQLite file, keyed by model id and the exact text
   embedded), plus a process-wide memory layer, so a reload or a restart embeds only the
   phrasings that changed.
-- `SemanticIndex`: the vectors of one knowledge-base snapshot and the similarity of a question to
-  each entry (its best phrasing).
+- `SemanticIndex`: the vectors of one knowledge-base snapshot and the closeness of a question to
+  each entry (its best phrasing, and the centre of its phrasings).
 - `load_semantic(settings)`: the engine once per process, or None with the reason when it is
   switched off or cannot load (the bot then runs lexical-only and says so in /healthz, `kb check`
   and the log).
@@ -212,9 +212,19 @@ def load_semantic(enabled: bool, cache_path: str | Path | None) -> tuple[Semanti
     return Semantic(engine, VectorCache(cache_path)), SemanticStatus(True, engine.model_id, "")
 
 
+@dataclass(frozen=True)
+class Closeness:
+    """How close a question is in meaning to every entry, two ways: to the entry's closest
+    phrasing (sharp when the citizen words it like one of them) and to the centre of all its
+    phrasings (steadier for a long message that describes a situation none of them words)."""
+
+    phrasing: np.ndarray
+    centre: np.ndarray
+
+
 class SemanticIndex:
     """Vectors of one snapshot's phrasings, in the lexical index's document order (entries'
-    phrasings are contiguous), and per-entry similarity of a question."""
+    phrasings are contiguous), each entry's centre, and a question's closeness to each entry."""
 
     def __init__(self, semantic: Semantic, phrasings: Sequence[str], entry_of_doc: Sequence[int], entries: int):
         self.semantic = semantic
@@ -223,9 +233,14 @@ class SemanticIndex:
         self.entry_of_doc = np.asarray(entry_of_doc, dtype=np.int64)
         self.starts = np.searchsorted(self.entry_of_doc, np.arange(entries))
         self.entries = entries
+        self.centres = np.zeros((0, 1), np.float32)
+        if len(self.matrix):
+            sums = np.add.reduceat(self.matrix, self.starts)
+            self.centres = sums / np.linalg.norm(sums, axis=1, keepdims=True)
 
-    def similarities(self, vector: np.ndarray) -> np.ndarray:
-        """Cosine similarity of `vector` to each entry's closest phrasing."""
+    def closeness(self, vector: np.ndarray) -> Closeness:
+        """Cosine similarity of `vector` to each entry's closest phrasing and to its centre."""
         if not len(self.matrix):
-            return np.zeros(self.entries, dtype=np.float32)
-        return np.maximum.reduceat(self.matrix @ vector, self.starts)
+            empty = np.zeros(self.entries, dtype=np.float32)
+            return Closeness(empty, empty)
+        return Closeness(np.maximum.reduceat(self.matrix @ vector, self.starts), self.centres @ vector)
