@@ -26,6 +26,8 @@ import datetime
 import json
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from bench.matcher_sets import QuestionSet, shipped, tuning_sets  # noqa: E402
 from bot.config import MatcherSettings  # noqa: E402
 from bot.matcher.decision import LONG_WORDS, MODEL_FILE, OLD, Decision, Evidence, Model, may_answer, old_tier  # noqa: E402
+from bot.matcher.evaluation import Labelled  # noqa: E402
 from bot.matcher.matcher import Matcher  # noqa: E402
 from bot.matcher.ranking import FEATURES, Ranking  # noqa: E402
 from bot.matcher.semantic import load_semantic  # noqa: E402
@@ -58,29 +61,39 @@ def candidates(sets: list[QuestionSet], semantic) -> list[tuple[str, np.ndarray,
     """(set name, candidate features, 1 for the candidates that are an expected entry) for every
     in-scope question whose candidates include an expected entry."""
     rows = []
+    for qs, matcher, item in questions(sets, semantic, OLD):
+        found = matcher.candidate_features(item.question) if item.expect else None
+        if found is None:
+            continue
+        entries, features = found
+        right = np.array([float(e.id in item.expected) for e in entries])
+        if right.any():
+            rows.append((qs.name, features, right))
+    return rows
+
+
+def questions(sets: list[QuestionSet], semantic, decision: Decision) -> Iterator[tuple[QuestionSet, Matcher, Labelled]]:
+    """Every question of every set with the matcher of its knowledge base (built once per base)."""
     built: dict[int, Matcher] = {}
     for qs in sets:
         matcher = built.get(id(qs.kb))
         if matcher is None:
-            matcher = built[id(qs.kb)] = Matcher(qs.kb, MatcherSettings(), semantic, decision=OLD)
+            matcher = built[id(qs.kb)] = Matcher(qs.kb, MatcherSettings(), semantic, decision=decision)
         for item in qs.items:
-            found = matcher.candidate_features(item.question) if item.expect else None
-            if found is None:
-                continue
-            entries, features = found
-            right = np.array([float(e.id in item.expected) for e in entries])
-            if right.any():
-                rows.append((qs.name, features, right))
-    return rows
+            yield qs, matcher, item
+
+
+def equal_weights(groups: list[str]) -> np.ndarray:
+    """A weight per row such that every group weighs the same in total."""
+    sizes = Counter(groups)
+    return np.array([len(groups) / len(sizes) / sizes[group] for group in groups])
 
 
 def fit_ranking(rows: list[tuple[str, np.ndarray, np.ndarray]]) -> Ranking:
     """Conditional logit: maximise the log of the softmax probability of the expected entries,
     every set weighing the same, L2-regularised."""
-    sizes: dict[str, int] = {}
-    for name, _, _ in rows:
-        sizes[name] = sizes.get(name, 0) + 1
-    weighted = [(len(rows) / len(sizes) / sizes[name], x, y) for name, x, y in rows]
+    weights = equal_weights([name for name, _, _ in rows])
+    weighted = [(w, x, y) for w, (_, x, y) in zip(weights, rows, strict=True)]
 
     def objective(beta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         loss, gradient, hessian = 0.5 * L2 * beta @ beta, -L2 * beta, L2 * np.eye(len(beta))
@@ -116,17 +129,12 @@ def collect(sets: list[QuestionSet], semantic, decision: Decision) -> list[tuple
     """(set name, evidence, label, in scope) for every question, ranked by `decision`'s ranking and
     decided by the old rule so the evidence does not depend on the model being fitted."""
     rows = []
-    built: dict[int, Matcher] = {}
-    for qs in sets:
-        matcher = built.get(id(qs.kb))
-        if matcher is None:
-            matcher = built[id(qs.kb)] = Matcher(qs.kb, MatcherSettings(), semantic, decision=decision)
-        for item in qs.items:
-            match = matcher.answer(item.question)
-            if match.signals is None:
-                continue
-            leader = match.candidates[0][0].id if match.candidates else None
-            rows.append((qs.name, match.signals, int(leader in item.expected), bool(item.expect)))
+    for qs, matcher, item in questions(sets, semantic, decision):
+        match = matcher.answer(item.question)
+        if match.signals is None:
+            continue
+        leader = match.candidates[0][0].id if match.candidates else None
+        rows.append((qs.name, match.signals, int(leader in item.expected), bool(item.expect)))
     return rows
 
 
@@ -217,11 +225,7 @@ def _model_for(rows, names: list[str]) -> Model:
     y = np.array([label for _, _, label, _ in rows], dtype=float)
     # Every set weighs the same, and within the citizen sets the off-topic and near-miss rows
     # weigh as much as the in-scope ones: they are few, and answering them is the worst error.
-    groups = [f"{name}/{scope}" for name, _, _, scope in rows]
-    sizes: dict[str, int] = {}
-    for group in groups:
-        sizes[group] = sizes.get(group, 0) + 1
-    w = np.array([len(rows) / len(sizes) / sizes[group] for group in groups])
+    w = equal_weights([f"{name}/{scope}" for name, _, _, scope in rows])
     beta = fit(x, y, w)
     weights = {n: round(float(b), 4) for n, b in zip(names, beta[1:], strict=True)}
     return Model(weights, round(float(beta[0]), 4), 0.99, 0.99)
