@@ -49,12 +49,14 @@ LIMITS = {"short": (0.02, 0.05), "long": (0.05, 0.125)}
 MARGIN = 0.8
 L2 = 1.0
 SEMANTIC_FEATURES = ["lexical", "lexical_margin", "known_share", "unknown_compound", "log_words",
-                     "similarity", "meaning_margin", "agree", "meaning_gap", "centre", "certainty"]
+                     "similarity", "meaning_margin", "agree", "meaning_gap", "centre", "certainty",
+                     "sentence_lexical"]
 LEXICAL_FEATURES = SEMANTIC_FEATURES[:5]
 # The sign each feature must have to mean what it says; a feature fitted with the other sign is
 # dropped and the model refitted (an unknown compound must never make an answer more likely).
 SIGNS = {"lexical": 1, "lexical_margin": 1, "known_share": 1, "unknown_compound": -1, "similarity": 1,
-         "meaning_margin": 1, "agree": 1, "meaning_gap": -1, "centre": 1, "certainty": 1}
+         "meaning_margin": 1, "agree": 1, "meaning_gap": -1, "centre": 1, "certainty": 1,
+         "sentence_lexical": 1}
 
 
 def candidates(sets: list[QuestionSet], semantic) -> list[tuple[str, np.ndarray, np.ndarray]]:

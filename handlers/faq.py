@@ -18,6 +18,7 @@ from bot.zalo.messages import MAX_BUTTONS, ZaloButton
 from handlers import ratings
 
 DETAIL_TITLE = "Xem chi tiết"
+ALSO_OFFERED = "Bạn còn hỏi thêm nội dung dưới đây? Bấm để xem câu trả lời."
 RATING_BUTTONS = 2  # "Hữu ích", "Chưa đúng" (handlers/ratings.py)
 TYPED_DETAIL = table({"detail": ("xem chi tiết", "chi tiết", "xem chi tiết hơn", "xem đầy đủ", "xem thêm chi tiết")})
 
@@ -32,6 +33,9 @@ def handle(event: Event, ctx: Context) -> list[Reply]:
         replies = ratings.rated(answer_replies(match.entry, ctx), match.entry, event, ctx, event.text, match.score)
         if match.also is not None:  # the message's second question, answered and rated on its own
             replies += ratings.rated(answer_replies(match.also, ctx), match.also, event, ctx, event.text, match.score)
+        elif match.also_offered is not None:  # ... or, when less clear, one tap away
+            replies.append(Reply(text=ALSO_OFFERED, buttons=(query_button(match.also_offered.question,
+                                                                          f"#faq:{match.also_offered.id}", show=False),)))
         return replies
     unanswered.record(ctx.storage, event.text, match, match.tier, abbreviations=ctx.knowledge.kb.abbreviations,
                       asker=user_ref(event.user_id, ctx.config.secrets.log_key))

@@ -260,14 +260,14 @@ def test_ask_prints_one_json_object_per_question(tmp_path, capsys, monkeypatch):
     assert code == 0
     first, second = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     # The original keys stay; the decision's evidence was added beside them.
-    assert set(first) == {"question", "tier", "id", "score", "suggestions", "answer", "also", "related", "signals",
-                          "semantic"}
+    assert set(first) == {"question", "tier", "id", "score", "suggestions", "answer", "also", "also_offered",
+                          "related", "signals", "semantic"}
     assert first["semantic"] and {"lexical", "similarity", "agree"} <= set(first["signals"])
     assert first["tier"] == "answer" and first["id"] == "khai-sinh"
     assert first["answer"] == "Gọi 0999 111 222 để được hỗ trợ."
     assert second == {"question": "giá vàng", "tier": "fallback", "id": None, "score": second["score"],
-                      "suggestions": [], "answer": None, "also": None, "related": [], "signals": second["signals"],
-                      "semantic": True}
+                      "suggestions": [], "answer": None, "also": None, "also_offered": None, "related": [],
+                      "signals": second["signals"], "semantic": True}
 
 
 def test_ask_reads_questions_from_stdin_and_prints_a_table(tmp_path, capsys, monkeypatch):

@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 LONG = ("Chào anh chị. Con em mới sinh được 2 tuần, cả nhà đang lo giấy tờ. Cho em hỏi làm giấy khai sinh "
         "cho bé thì cần mang những gì ạ? Em cảm ơn nhiều 🙏")
 TWO = "Cho mình hỏi đăng ký kết hôn cần giấy tờ gì? Còn mất bằng lái xe máy thì làm lại ở đâu?"
+ALSO_VAGUE = "Làm lại căn cước bị mất ở đâu ạ? Hết bao nhiêu tiền?"  # the second question is vague alone
 RELATED = "đăng ký xe máy mới mua ở đâu"  # vehicle registration: not covered, but near two entries
 
 
@@ -52,6 +53,14 @@ def test_a_message_with_two_questions_gets_both_answers(matcher, old):
     assert (match.entry.id, match.also.id) == ("ho-tich-ket-hon", "gplx-cap-lai")
 
 
+def test_a_second_question_too_vague_to_answer_is_offered_after_the_answer(matcher):
+    """"Hết bao nhiêu tiền?" alone could be any fee; in this message it is the ID card's: the
+    fee entry is offered as one tap rather than answered or dropped (before: dropped)."""
+    match = matcher.answer(ALSO_VAGUE)
+    assert (match.entry.id, match.also, match.also_offered.id) == ("can-cuoc-cap-lai", None, "can-cuoc-le-phi")
+    assert matcher.answer(TWO).also_offered is None  # answered, not offered too
+
+
 @pytest.mark.parametrize(("question", "entry"), [
     ("Chào ad, con gái em được 5 tháng, em muốn làm thẻ bảo hiểm y tế cho cháu. Đi làm ở đâu ạ? "
      "Có phải mang giấy khai sinh của cháu không?", "bhyt-tre-em-duoi-6-tuoi"),
@@ -63,7 +72,7 @@ def test_a_sentence_of_context_naming_another_matter_is_not_answered_as_a_second
     another entry (before: a second answer about the citizen's ID card at work, or about death
     registration); the message as a whole is about one matter, so only its entry is answered."""
     match = matcher.answer(question)
-    assert (match.entry.id, match.also) == (entry, None)
+    assert (match.entry.id, match.also, match.also_offered) == (entry, None, None)
 
 
 def test_a_long_description_without_the_procedures_name_gets_it_offered(matcher):
@@ -98,6 +107,11 @@ def test_the_citizen_sees_both_answers_and_a_helpful_fallback(tmp_path, fake_zal
         for (text, _), entry in zip((first, second), (kb.get("ho-tich-ket-hon"), kb.get("gplx-cap-lai")), strict=True):
             assert text.startswith((entry.short_answer or entry.answer)[:30])  # what a citizen reads first
         assert first[1][-2:] == second[1][-2:] == ["Hữu ích", "Chưa đúng"]
+        lost, offer = chat.say(ALSO_VAGUE)
+        fee = kb.get("can-cuoc-le-phi")
+        assert lost[0].startswith((kb.get("can-cuoc-cap-lai").short_answer or "")[:30]) and lost[1][-1] == "Chưa đúng"
+        assert offer == ("Bạn còn hỏi thêm nội dung dưới đây? Bấm để xem câu trả lời.", [fee.question])
+        assert chat.click(fee.question)[0][0].startswith((fee.short_answer or fee.answer)[:30])
         (fallback,) = chat.say(RELATED)
         assert fallback[0].startswith("Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này.")
         kb = h.runtime.knowledge.current.kb

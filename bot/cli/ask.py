@@ -3,6 +3,7 @@
 The JSON-lines output is a contract other tools rely on; keep its keys stable:
 {"question", "tier", "id", "score", "suggestions", "answer"}, with `id` and `answer` set only
 for the answer tier. Added since, never removed: "also" (the second question's entry id),
+"also_offered" (that entry offered as a choice after the answer when it is less clear),
 "related" (entries offered beside a fallback), "signals" (the evidence the decision read,
 bot/matcher/decision.py; null fields when lexical-only) and "semantic" (whether the meaning
 signal was on).
@@ -68,6 +69,7 @@ def as_record(match: Match, placeholders: Renderer) -> dict:
         "suggestions": [entry.id for entry in match.suggestions],
         "answer": placeholders.render(answered.answer, answered.facts) if answered else None,
         "also": match.also.id if answered and match.also else None,
+        "also_offered": match.also_offered.id if answered and match.also_offered else None,
         "related": [entry.id for entry in match.related],
         "signals": match.signals.as_dict() if match.signals else None,
         "semantic": bool(match.meaning),
@@ -80,7 +82,8 @@ def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
     out.write(f"? {match.question}\n  → {match.tier.upper()}  score {match.score:.3f}{_evidence(match)}\n")
     out.write(f"     {'lexical':>7} {'meaning':>7}\n")
     for rank, (entry, score) in enumerate(match.candidates, 1):
-        marker = "*" if entry in (match.entry, match.also) or entry in match.suggestions + match.related else " "
+        shown = (match.entry, match.also, match.also_offered, *match.suggestions, *match.related)
+        marker = "*" if entry in shown else " "
         meaning = f"{match.meaning[rank - 1]:.3f}" if match.meaning else "—"
         out.write(f"  {marker}{rank}. {score:.3f} {meaning:>7}  {entry.id:<40} {entry.file}  {entry.question}\n")
     for shown_entry in (match.entry, match.also):

@@ -44,11 +44,13 @@ class Evidence:
     meaning_top: str | None = None  # id of the meaning signal's leader
     centre: float | None = None  # meaning similarity of the message to the centre of the leader's phrasings
     certainty: float | None = None  # the ranking model's probability that the leader is the one meant
+    sentence_lexical: float | None = None  # the leader's lexical confidence for the message's best sentence
 
     def with_meaning(self, *, similarity: float, best: float, margin: float, agree: bool, meaning_top: str,
-                     centre: float, certainty: float) -> Evidence:
+                     centre: float, certainty: float, sentence_lexical: float) -> Evidence:
         return dataclasses.replace(self, similarity=similarity, meaning_best=best, meaning_margin=margin,
-                                   agree=agree, meaning_top=meaning_top, centre=centre, certainty=certainty)
+                                   agree=agree, meaning_top=meaning_top, centre=centre, certainty=certainty,
+                                   sentence_lexical=sentence_lexical)
 
     def features(self) -> dict[str, float]:
         """The model's inputs, by name (decision.json lists the names each model uses)."""
@@ -62,7 +64,8 @@ class Evidence:
         if self.similarity is not None:
             values.update(similarity=self.similarity, meaning_margin=self.meaning_margin or 0.0,
                           agree=float(bool(self.agree)), meaning_gap=(self.meaning_best or 0.0) - self.similarity,
-                          centre=self.centre or 0.0, certainty=self.certainty or 0.0)
+                          centre=self.centre or 0.0, certainty=self.certainty or 0.0,
+                          sentence_lexical=self.sentence_lexical or 0.0)
         return values
 
     def as_dict(self) -> dict[str, Any]:

@@ -78,9 +78,11 @@ class Outcomes:
     right_or_first_choice: float
     both_answered: float  # two-question rows with both entries answered
     two_questions: int
+    both_answered_or_offered: float = 0.0  # ... or the second offered as a choice after the first's answer
 
     def line(self) -> str:
-        both = f"  both answered {self.both_answered:.3f} of {self.two_questions}" if self.two_questions else ""
+        both = (f"  both answered {self.both_answered:.3f} (or the second offered {self.both_answered_or_offered:.3f})"
+                f" of {self.two_questions}") if self.two_questions else ""
         off = f"  off-topic answered {self.off_topic_answered:.1%} of {self.off_topic}" if self.off_topic else ""
         return (f"right {self.answered_right:.3f}  wrong {self.answered_wrong:.1%}  right-or-first "
                 f"{self.right_or_first_choice:.3f}  (in scope {self.in_scope}){off}{both}")
@@ -88,7 +90,7 @@ class Outcomes:
 
 def outcomes(matches: list[tuple[Labelled, Match]]) -> Outcomes:
     """Count answered right / wrong / off-topic answered / right entry answered or offered first."""
-    right = wrong = first = off_answered = both = two = 0
+    right = wrong = first = off_answered = both = both_offered = two = 0
     in_scope = [(i, m) for i, m in matches if i.expect]
     off = [(i, m) for i, m in matches if not i.expect]
     for item, match in in_scope:
@@ -100,11 +102,12 @@ def outcomes(matches: list[tuple[Labelled, Match]]) -> Outcomes:
         if item.also:
             two += 1
             both += {item.expect, item.also} <= answered
+            both_offered += {item.expect, item.also} <= answered | {e.id for e in (match.also_offered,) if e}
     for _, match in off:
         off_answered += match.entry is not None
     n, m = len(in_scope) or 1, len(off) or 1
     return Outcomes(len(in_scope), len(off), right / n, wrong / n, off_answered / m, first / n,
-                    both / (two or 1), two)
+                    both / (two or 1), two, both_offered / (two or 1))
 
 
 def evaluate(matcher: Matcher, items: list[Labelled]) -> Scores:

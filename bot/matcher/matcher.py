@@ -62,7 +62,7 @@ from bot.matcher.segments import segments
 from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 RERANK = 20  # entries rescored per question, taken from the top of the BM25 ranking
-SECOND_CHANCE = 0.03  # a second question's entry has at least this probability for the whole message
+SECOND_SHARE = 0.5  # a second question's entry holds this share of the probability the leader leaves
 FAIR_CHANCE = 0.15  # a runner-up the ranking model gives this probability is offered as a choice
 MEANING_CANDIDATES = 5  # the meaning signal's own leaders (by phrasing and by centre), rescored with the lexical ones
 # Weights of the phrasing score (see the module docstring); chosen by measurement in bench/.
@@ -83,7 +83,8 @@ Ranked = list[tuple[Entry, float]]  # entries with their lexical confidence, bes
 class Match:
     """The decision for one question; `candidates` is kept for logs, reports and benchmarks.
 
-    `also` is the answer to a second question in the same message; `related` are entries offered
+    `also` is the answer to a second question in the same message, `also_offered` that question's
+    entry offered as a choice after the answer when it is not clear enough to answer; `related` are entries offered
     beside the fallback's hotline and portal when some entry is related but none fits;
     `signals` is the evidence the decision read (decision.py), for `ask` and the logs."""
 
@@ -94,6 +95,7 @@ class Match:
     suggestions: tuple[Entry, ...]
     candidates: tuple[tuple[Entry, float], ...]
     also: Entry | None = None
+    also_offered: Entry | None = None
     related: tuple[Entry, ...] = ()
     signals: Evidence | None = None
     meaning: tuple[float, ...] = ()  # meaning similarity of each candidate, when the signal is on
@@ -107,6 +109,7 @@ class _Query:
     accented: frozenset[str] | None  # None when the question has no diacritics
     compounds: dict[str, tuple[str, ...]]  # content syllable -> the bigrams it forms, none known to the KB
     expanded: frozenset[str]  # the terms and their synonyms
+    sentences: tuple[_Query, ...] = ()  # each sentence of a message that has several (segments.py)
 
 
 class Matcher:
@@ -154,8 +157,9 @@ class Matcher:
                                                      for e, _ in ranked)
         found: dict[str, Any] = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence, meaning=meaning)
         if tier == "answer":
-            also = self._second_question(question, ranked, sure)
-            return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=also, **found)
+            second, second_tier = self._second_question(question, ranked, sure)
+            return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=second if second_tier == "answer" else None,
+                         also_offered=second if second_tier == "suggest" else None, **found)
         suggestions = self._choices(ranked[: s.max_suggestions], sure, closeness)
         if tier == "suggest" and suggestions:
             return Match(tier="suggest", entry=None, suggestions=suggestions, **found)
@@ -208,19 +212,26 @@ class Matcher:
                                      margin=best - second, agree=int(order[0]) == chosen,
                                      meaning_top=self.kb.entries[int(order[0])].id,
                                      centre=float(closeness.centre[chosen]) if ranked else 0.0,
-                                     certainty=sure if sure is not None else 0.0)
+                                     certainty=sure if sure is not None else 0.0,
+                                     sentence_lexical=self._sentence_confidence(query, chosen, top) if ranked else 0.0)
 
-    def _second_question(self, question: str, ranked: list[tuple[Entry, float]], sure: tuple[float, ...]) -> Entry | None:
-        """Another sentence of the message that is clearly a question about another entry. Only
-        sentences whose lexical leader is another entry and looks plausible are embedded. With
-        the meaning signal, that entry must also be the whole message's runner-up with at least
-        SECOND_CHANCE: a sentence of context that names another procedure ("có cần mang giấy
-        khai sinh không") is answered alone, but the message as a whole is not about it."""
+    def _second_question(self, question: str, ranked: list[tuple[Entry, float]],
+                         sure: tuple[float, ...]) -> tuple[Entry | None, str]:
+        """Another sentence of the message that is a question about another entry, and the tier
+        its own evidence earns: "answer", "suggest" (offered as a choice after the answer) or
+        "fallback". Only sentences whose lexical leader is another entry and looks plausible are
+        embedded. With the meaning signal, that entry must also be the whole message's runner-up,
+        more likely than all the other candidates together (SECOND_SHARE of what the leader
+        leaves): a sentence of context that names another procedure ("có cần mang giấy khai sinh
+        không") is clear alone, but the message as a whole is not about it. On the tune half,
+        this kept 11 of 13 real second questions and 1 of 11 context sentences (as a choice),
+        where a fixed probability of 0.03 kept 10 and answered 2 context sentences."""
         s = self.settings
         first, meaning = ranked[0][0], bool(sure)
-        if meaning and (len(sure) < 2 or sure[1] < SECOND_CHANCE):
-            return None
+        if meaning and (len(sure) < 2 or sure[1] < SECOND_SHARE * (1 - sure[0])):
+            return None, "fallback"
         runner_up = ranked[1][0] if meaning else None
+        offered: Entry | None = None
         for part in segments(question):
             lexical, _ = self._rank(part, None, 2)
             if not lexical or lexical[0][0] is first or lexical[0][1] < s.suggest_threshold:
@@ -229,10 +240,12 @@ class Matcher:
             found, found_sure = self._rank(part, closeness, 2) if meaning else (lexical, ())
             if found[0][0] is first or (meaning and found[0][0] is not runner_up):
                 continue
-            evidence = self._evidence(part, found, closeness, found_sure[0] if found_sure else None)
-            if self.decision.tier(evidence, s) == "answer":
-                return found[0][0]
-        return None
+            tier = self.decision.tier(self._evidence(part, found, closeness, found_sure[0] if found_sure else None), s)
+            if tier == "answer":
+                return found[0][0], "answer"
+            if meaning and tier != "fallback":
+                offered = found[0][0]
+        return offered, "suggest" if offered else "fallback"
 
     def _related(self, ranked: list[tuple[Entry, float]], closeness: Closeness | None) -> tuple[Entry, ...]:
         """Up to two entries worth offering beside the fallback: the lexical leaders that both
@@ -299,6 +312,8 @@ class Matcher:
             "centre": closeness.centre[ids].astype(float),
             "lexical_first": (lexical == lexical.max()).astype(float),
             "meaning_first": (phrasing == phrasing.max()).astype(float),
+            "sentence_lexical": np.array([self._sentence_confidence(query, i, whole)
+                                          for i, whole in zip(ids, lexical, strict=True)]),
         }
         return ids, np.column_stack([columns[name] for name in FEATURES])
 
@@ -319,6 +334,11 @@ class Matcher:
         best = max(self._score(query, doc_id) for doc_id in self.docs_of[entry_id])
         whole = self._covered(query, self.entry_terms[entry_id]) / query.mass
         return (1 - ENTRY_COVERAGE) * best + ENTRY_COVERAGE * whole
+
+    def _sentence_confidence(self, query: _Query, entry_id: int, whole: float) -> float:
+        """The entry's confidence for the message's best sentence: a long message's question
+        sentence judged without the context around it (`whole` when it has one sentence)."""
+        return max((self._confidence(sentence, entry_id) for sentence in query.sentences), default=whole)
 
     def _candidates(self, query: _Query) -> dict[int, float]:
         """The RERANK entries whose best phrasing ranks highest by BM25 (synonyms included),
@@ -364,7 +384,8 @@ class Matcher:
             return self.index.docs[docs[0]].terms
         return frozenset().union(*(self.index.docs[d].terms for d in docs))
 
-    def _query(self, question: str) -> _Query:
+    def _query(self, question: str, whole: bool = True) -> _Query:
+        """The question analysed for matching; a whole message also has its sentences analysed."""
         tokens = analyse(question, self.abbreviations)
         folded = [self.index.correct(t.folded) for t in tokens]
         terms = frozenset(terms_of(folded))
@@ -373,7 +394,8 @@ class Matcher:
         unknown = {syllable: bigrams for syllable, bigrams in _compounds(folded).items()
                    if not any(b in self.index.idf for b in bigrams)}
         expanded = terms.union(*(self.index.synonyms.get(t, _EMPTY) for t in terms))
-        return _Query(" ".join(folded), terms, mass, accented, unknown, expanded)
+        sentences = tuple(q for q in (self._query(s, whole=False) for s in segments(question)) if q.terms) if whole else ()
+        return _Query(" ".join(folded), terms, mass, accented, unknown, expanded, sentences)
 
     def _covered(self, query: _Query, terms: frozenset[str]) -> float:
         """IDF mass of the query terms found in `terms`, synonyms counting for a little less."""
