@@ -6,7 +6,9 @@ lexical-only matcher (old decision) in the same process.
 
 Entries are procedure names from ../shared/data/tthc-catalogue/ (reused to reach N, each given
 a distinct suffix so every phrasing is a new text to embed), questions are paraphrase phrasings
-(../shared/data/dvc-faq-paraphrases/); skipped when the shared data is absent. The vector cache
+(../shared/data/dvc-faq-paraphrases/) and, timed apart, the long everyday messages of
+tests/data/citizen_messages.yaml (both halves: only their length matters here); skipped when
+the shared data is absent. The vector cache
 lives in a temporary directory. Latency: each question timed three times, fastest kept (the
 machine is shared); p50 and p99 over the questions. Peak memory: ru_maxrss of this process
 after everything, which includes both matchers, the baselines' absence, Python and numpy.
@@ -28,10 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.matcher_bench import CATALOGUE, PARAPHRASES, _percentile  # noqa: E402
+from bench.matcher_sets import CITIZEN  # noqa: E402
 from bot.config import MatcherSettings  # noqa: E402
 from bot.kb_model import Entry, KnowledgeBase  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher.decision import OLD  # noqa: E402
+from bot.matcher.evaluation import load_eval_set  # noqa: E402
 from bot.matcher.matcher import Matcher  # noqa: E402
 from bot.matcher.semantic import VectorCache, load_semantic  # noqa: E402
 
@@ -82,6 +86,7 @@ def main() -> int:
     kb = knowledge_base(args.entries)
     questions = [p for line in PARAPHRASES.read_text(encoding="utf-8").splitlines()
                  for p in json.loads(line)["phrasings"]][: args.questions]
+    long_messages = [i.question for i in load_eval_set(CITIZEN) if i.kind in ("long", "two")][: args.questions]
     with tempfile.TemporaryDirectory() as tmp:
         base = rss_mb()
         semantic, status = load_semantic(True, Path(tmp) / "vectors.sqlite3")
@@ -102,6 +107,8 @@ def main() -> int:
         built = rss_mb()
         lex50, lex99 = latency(lexical, questions)
         sem50, sem99 = latency(meaning, questions)
+        long_lex50, long_lex99 = latency(lexical, long_messages)
+        long_sem50, long_sem99 = latency(meaning, long_messages)
         worker = subprocess.run([sys.executable, __file__, "--entries", str(args.entries), "--questions",
                                  str(args.questions), "--worker-rss", str(Path(tmp) / "vectors.sqlite3")],
                                 capture_output=True, text=True, check=True).stdout.strip()
@@ -110,10 +117,17 @@ def main() -> int:
     print(f"{'system':<34}{'build s':>9}{'restart s':>11}{'p50 ms':>9}{'p99 ms':>9}")
     print(f"{'lexical only, old decision':<34}{lexical_build:>9.2f}{'':>11}{lex50:>9.2f}{lex99:>9.2f}")
     print(f"{'with meaning, new decision':<34}{first_build:>9.2f}{restart:>11.2f}{sem50:>9.2f}{sem99:>9.2f}")
+    print(f"long citizen messages ({len(long_messages)}, {_mean_words(long_messages):.0f} words on average):")
+    print(f"{'  lexical only, old decision':<34}{'':>9}{'':>11}{long_lex50:>9.2f}{long_lex99:>9.2f}")
+    print(f"{'  with meaning, new decision':<34}{'':>9}{'':>11}{long_sem50:>9.2f}{long_sem99:>9.2f}")
     print(f"memory: {base:.0f} MB before the engine, {engine:.0f} MB with it loaded, {built:.0f} MB with both "
           f"10,000-entry matchers built; peak (during the first build's batches) {rss:.0f} MB")
     print(f"a worker (one matcher with the meaning signal, restarted from the vector cache, after answering): {worker}")
     return 0
+
+
+def _mean_words(texts: list[str]) -> float:
+    return sum(len(t.split()) for t in texts) / (len(texts) or 1)
 
 
 def worker_rss(entries: int, cache: Path, questions: int) -> int:

@@ -11,7 +11,9 @@ import pytest
 
 from bot.cli import main
 from bot.config import KnowledgeSettings, MatcherSettings
-from bot.knowledge import KnowledgeError
+from bot.knowledge import KnowledgeError, live
+from bot.knowledge.live import LiveKnowledge
+from bot.matcher import build_matcher
 from bot.runtime import Runtime
 from tests.fakezalo import FakeZalo
 from tests.harness import REPO, Harness, make_config, signed, text_event
@@ -154,3 +156,45 @@ def test_start_up_fails_clearly_only_when_there_never_was_a_good_version(tmp_pat
     assert "chưa có phiên bản hợp lệ nào được lưu" in err
     with pytest.raises(KnowledgeError):
         Runtime(make_config(tmp_path, None, knowledge_dir=directory))
+
+
+@pytest.fixture
+def held_warm_up(monkeypatch):
+    """A first start that must warm up in the background, with its meaning build held until the
+    test releases it (a real build takes minutes only at thousands of entries)."""
+    release = threading.Event()
+    calls = []
+
+    def held_build(kb, settings):
+        calls.append(kb)
+        if len(calls) == 1:  # the warm-up; a reload's build goes straight through
+            release.wait(30)
+        return build_matcher(kb, settings)
+
+    monkeypatch.setattr(live, "WARM_UP_IN_BACKGROUND", -1)  # even a backlog the memory layer already holds
+    monkeypatch.setattr(live, "build_matcher", held_build)
+    return release
+
+
+def test_a_cold_start_answers_at_once_and_the_meaning_signal_joins_when_ready(tmp_path: Path, held_warm_up) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    knowledge = LiveKnowledge(directory, MatcherSettings(vector_cache=str(tmp_path / "vectors.sqlite3")))
+    assert knowledge.status()["matcher"]["warming"] and not knowledge.current.matcher.semantic
+    assert knowledge.current.matcher.answer(QUESTION).entry.answer.startswith(OLD)  # answered lexically meanwhile
+    held_warm_up.set()
+    assert knowledge.warmed.wait(60)
+    assert knowledge.current.matcher.semantic and not knowledge.status()["matcher"]["warming"]
+    assert knowledge.current.matcher.answer(QUESTION).entry.answer.startswith(OLD)
+
+
+def test_an_edit_loaded_during_the_warm_up_is_not_replaced_by_it(tmp_path: Path, held_warm_up) -> None:
+    directory = write(tmp_path / "kb", ho_tich=BIRTH, ket_hon=MARRIAGE)
+    knowledge = LiveKnowledge(directory, MatcherSettings(vector_cache=str(tmp_path / "vectors.sqlite3")))
+    (directory / "ket-hon.yaml").write_text(MARRIAGE.replace(OLD, "Đến UBND xã (đã sửa)."), encoding="utf-8")
+    assert not knowledge.reload_if_changed() and knowledge.reload_if_changed()  # seen, then loaded
+    assert knowledge.current.matcher.semantic and not knowledge.status()["matcher"]["warming"]
+    warm_up = next(t for t in threading.enumerate() if t.name == "meaning-warm-up")
+    held_warm_up.set()
+    warm_up.join(60)  # it finished its build on the version it started from
+    assert not warm_up.is_alive()
+    assert "đã sửa" in knowledge.current.matcher.answer(QUESTION).entry.answer

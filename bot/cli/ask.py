@@ -82,8 +82,8 @@ def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
     out.write(f"? {match.question}\n  → {match.tier.upper()}  score {match.score:.3f}{_evidence(match)}\n")
     out.write(f"     {'lexical':>7} {'meaning':>7}\n")
     for rank, (entry, score) in enumerate(match.candidates, 1):
-        shown = (match.entry, match.also, match.also_offered, *match.suggestions, *match.related)
-        marker = "*" if entry in shown else " "
+        offered = (match.entry, match.also, match.also_offered, *match.suggestions, *match.related)
+        marker = "*" if entry in offered else " "
         meaning = f"{match.meaning[rank - 1]:.3f}" if match.meaning else "—"
         out.write(f"  {marker}{rank}. {score:.3f} {meaning:>7}  {entry.id:<40} {entry.file}  {entry.question}\n")
     for shown_entry in (match.entry, match.also):

@@ -10,6 +10,11 @@ restart with a broken file starts from it and reports the problems the same way.
 Editors save in several steps (truncate, write, rename), so a change is loaded only once the
 files have stayed the same for one polling interval, and discarded if they change while being
 read; the next poll picks up the finished version.
+
+A first start with many phrasings not yet in the vector cache (a new deployment of a large
+knowledge base: minutes of embedding) answers lexically at once and builds the matcher with the
+meaning signal in the background, swapping it in when ready unless an edit was loaded meanwhile
+(that reload built its own). /healthz shows `matcher.warming` until then.
 """
 
 from __future__ import annotations
@@ -27,9 +32,13 @@ from bot.config import MatcherSettings
 from bot.kb_model import KnowledgeBase
 from bot.knowledge import lastgood
 from bot.knowledge.loader import knowledge_files, read_knowledge
-from bot.matcher import Matcher, build_matcher, semantic_status
+from bot.matcher import Matcher, build_matcher, meaning_backlog, semantic_status
 
 log = logging.getLogger(__name__)
+
+# Phrasings to embed above which the first start does not wait for them (about 10 s of
+# embedding): the bot answers lexically at once and the meaning signal joins when ready.
+WARM_UP_IN_BACKGROUND = 500
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,8 @@ class LiveKnowledge:
         self._pending: tuple | None = None
         started = lastgood.load_or_last_good(self.directory, placeholders)  # KnowledgeError: never a good version
         self.warnings = [str(p) for p in started.loaded.warnings]
-        self.current = self._build(started.loaded.kb)
+        self.warmed = threading.Event()  # set once the matcher has every signal it is configured for
+        self.current = self._first_build(started.loaded.kb)
         self.last_good_saved_at = started.saved_at  # set while answering from the saved snapshot
         if started.errors:
             self.error, self.failed_at = started.errors, iso(utc_now())
@@ -82,6 +92,7 @@ class LiveKnowledge:
         if snapshot is None:
             return self._failed([str(p) for p in loaded.errors], fingerprint)
         self.current, self._fingerprint, self._pending = snapshot, fingerprint, None
+        self.warmed.set()  # built with every signal, whatever a warm-up still running finds
         self.error, self.failed_at, self.last_good_saved_at = [], "", ""
         if texts is not None:
             lastgood.save(self.directory, texts)
@@ -98,7 +109,7 @@ class LiveKnowledge:
             "reload_failed_at": self.failed_at,
             "last_good_saved_at": self.last_good_saved_at,  # non-empty: started from the saved version
             "warnings": len(self.warnings),
-            "matcher": semantic_status(self.settings).as_dict(),
+            "matcher": {**semantic_status(self.settings).as_dict(), "warming": not self.warmed.is_set()},
         }
 
     def _failed(self, problems: list[str], fingerprint: tuple) -> bool:
@@ -106,6 +117,28 @@ class LiveKnowledge:
         self.error, self.failed_at = problems, iso(utc_now())
         log.error("knowledge base NOT reloaded, the last good version stays live:\n%s", "\n".join(problems))
         return False
+
+    def _first_build(self, kb: KnowledgeBase) -> Snapshot:
+        backlog = meaning_backlog(kb, self.settings)
+        if backlog <= WARM_UP_IN_BACKGROUND:
+            self.warmed.set()
+            return self._build(kb)
+        log.warning("%d phrasings to embed: answering lexically until the meaning signal is ready", backlog)
+        threading.Thread(target=self._warm_up, args=(kb,), name="meaning-warm-up", daemon=True).start()
+        return Snapshot(kb=kb, matcher=Matcher(kb, self.settings), loaded_at=iso(utc_now()))
+
+    def _warm_up(self, kb: KnowledgeBase) -> None:
+        started = time.perf_counter()
+        try:
+            snapshot = self._build(kb)
+        except Exception:  # the lexical matcher stays live; the next edit builds a full one
+            log.exception("meaning signal warm-up failed; answering lexically")
+            return
+        with self._lock:
+            if self.current.kb is kb:  # no edit was loaded meanwhile (a reload builds a full matcher)
+                self.current = snapshot
+            self.warmed.set()
+        log.info("meaning signal ready after %.0f s", time.perf_counter() - started)
 
     def _build(self, kb: KnowledgeBase) -> Snapshot:
         return Snapshot(kb=kb, matcher=build_matcher(kb, self.settings), loaded_at=iso(utc_now()))

@@ -4,9 +4,9 @@ decide a confidence tier."""
 from bot.config import MatcherSettings
 from bot.kb_model import KnowledgeBase
 from bot.matcher.matcher import Match, Matcher
-from bot.matcher.semantic import SemanticStatus, load_semantic
+from bot.matcher.semantic import SemanticStatus, load_semantic, semantic_text
 
-__all__ = ["Match", "Matcher", "SemanticStatus", "build_matcher", "semantic_status"]
+__all__ = ["Match", "Matcher", "SemanticStatus", "build_matcher", "meaning_backlog", "semantic_status"]
 
 
 def build_matcher(kb: KnowledgeBase, settings: MatcherSettings) -> Matcher:
@@ -14,6 +14,15 @@ def build_matcher(kb: KnowledgeBase, settings: MatcherSettings) -> Matcher:
     engine loads, lexical-only otherwise (see `semantic_status`)."""
     semantic, _ = load_semantic(settings.semantic, settings.vector_cache)
     return Matcher(kb, settings, semantic)
+
+
+def meaning_backlog(kb: KnowledgeBase, settings: MatcherSettings) -> int:
+    """How many phrasings `build_matcher` would embed (none in the vector cache yet): about 18 ms
+    each on two cores, so a first start at 10,000 entries takes minutes (bench/matcher_scale.py)."""
+    semantic, _ = load_semantic(settings.semantic, settings.vector_cache)
+    if semantic is None:
+        return 0
+    return semantic.cache.missing(semantic.embedder, [semantic_text(t) for e in kb.entries for t in e.phrasings])
 
 
 def semantic_status(settings: MatcherSettings) -> SemanticStatus:

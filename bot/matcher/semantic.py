@@ -91,6 +91,13 @@ class VectorCache:
         self.path = Path(path) if path else None
         self._lock = threading.Lock()
 
+    def missing(self, embedder: Embedder, texts: Sequence[str]) -> int:
+        """How many of `texts` would have to be embedded (in neither memory nor the file)."""
+        keys = list(dict.fromkeys(_key(embedder.model_id, t) for t in texts))
+        with self._memory_lock:
+            keys = [k for k in keys if k not in self._memory]
+        return len(keys) - len(self._read(keys)) if keys else 0
+
     def vectors(self, embedder: Embedder, texts: Sequence[str], batch: int = 64) -> np.ndarray:
         """The vectors of `texts`, embedding only those neither in memory nor on disk."""
         keys = [_key(embedder.model_id, t) for t in texts]
