@@ -3,6 +3,7 @@ fallback when the engine is off or cannot load."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -45,6 +46,17 @@ def test_the_engine_gives_the_same_vectors_from_several_threads_at_once(semantic
     assert len(results) == 3
     for result in results:
         np.testing.assert_allclose(result, serial, atol=1e-5)
+
+
+def test_the_engine_keeps_the_cores_for_itself(semantic: Semantic):
+    """Thread pools that spin on the same two cores tripled the latency of long messages
+    (bench/matcher_scale.py): once the engine is loaded, numpy's BLAS works on the calling
+    thread and the engine's OpenMP threads spin only briefly, unless the operator chose."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+    assert os.environ.get("GOMP_SPINCOUNT") == "10000" or "OMP_WAIT_POLICY" in os.environ
 
 
 class CountingEmbedder:
@@ -108,8 +120,11 @@ def test_healthz_says_whether_the_meaning_signal_is_on(tmp_path, on):
     from tests.harness import Harness
 
     with Harness(tmp_path, None, matcher=MatcherSettings(semantic=on)) as h:
+        # A first start with phrasings to embed answers lexically until the warm-up is done.
+        assert h.runtime.knowledge.warmed.wait(60)
         status = h.client.get("/healthz").get_json()["knowledge"]["matcher"]
         assert h.runtime.knowledge.current.matcher.semantic is on
+        assert status["warming"] is False
     assert status["semantic"] is on
     assert (status["model"] or "").startswith("multilingual-e5-small") is on
     assert ("matcher.semantic: false" in status["reason"]) is not on

