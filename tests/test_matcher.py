@@ -55,6 +55,7 @@ def test_has_diacritics_ignores_plain_ascii():
     ("Cho em hỏi làm thẻ căn cước với ạ", "lam the can cuoc voi"),
     ("cho e hoi lam the can cuoc", "lam the can cuoc"),
     ("chữ kí", "chu ky"),
+    ("bhyt sv dong o bv nao", "bao hiem y te sinh vien dong o benh vien nao"),
 ])
 def test_normalize_expands_teencode_and_drops_polite_padding(typed, expected):
     assert " ".join(normalize(typed)) == expected

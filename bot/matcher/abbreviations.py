@@ -18,7 +18,7 @@ ABBREVIATIONS: dict[str, str] = {
     "lm": "làm", "ntn": "như thế nào", "lsao": "làm sao",
     "bn": "bao nhiêu", "bnhieu": "bao nhiêu", "bnh": "bao nhiêu", "nhiu": "nhiêu",
     "vs": "với", "ms": "mới", "r": "rồi", "trc": "trước", "cx": "cũng", "cg": "cũng",
-    "bik": "biết", "bit": "biết", "ng": "người", "mn": "mọi người", "mng": "mọi người",
+    "bik": "biết", "bit": "biết", "ng": "người", "mn": "mọi người", "mng": "mọi người", "vk": "vợ",
     "tgian": "thời gian", "tg": "thời gian", "thgian": "thời gian",
     # documents and agencies
     "cccd": "căn cước công dân", "cmnd": "chứng minh nhân dân", "cmt": "chứng minh nhân dân",
@@ -37,4 +37,5 @@ ABBREVIATIONS: dict[str, str] = {
     "tncn": "thu nhập cá nhân", "shtt": "sở hữu trí tuệ", "hdnd": "hội đồng nhân dân",
     "gpxd": "giấy phép xây dựng", "bds": "bất động sản", "nvqs": "nghĩa vụ quân sự",
     "hdld": "hợp đồng lao động", "kcb": "khám chữa bệnh", "xnk": "xuất nhập khẩu",
+    "sv": "sinh viên", "hssv": "học sinh sinh viên", "bv": "bệnh viện",
 }
