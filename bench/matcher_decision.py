@@ -62,7 +62,7 @@ def _shown_signals(match) -> dict:
 
 
 def _target(name: str, o) -> str:
-    if "citizen" not in name or not ("heldout" in name or "unseen" in name) or "thin" in name:
+    if "citizen" not in name or "heldout" not in name or "thin" in name:
         return ""
     right, wrong, off, first = TARGETS["long" if "long" in name else "short"]
     missed = [f"right<{right}" for _ in [0] if o.answered_right < right] + \
