@@ -165,6 +165,19 @@ def test_loanwords_and_agency_abbreviations_meet_the_vietnamese_wording():
     assert matcher.answer("dang ky mst").entry.id == "mst"
 
 
+def test_everyday_words_for_a_child_count_for_the_entry_for_children():
+    """"bé", "em bé", "con nhỏ" are how parents say "trẻ em": the children's entry leads on
+    confidence, not only on a tie-break (before: the general entry was lexically closer)."""
+    kb = KnowledgeBase((
+        Entry("ho-chieu", "xnc", "Làm hộ chiếu cần gì?", "a"),
+        Entry("ho-chieu-tre-em", "xnc", "Làm hộ chiếu cho trẻ em dưới 14 tuổi cần gì?", "b"),
+    ))
+    matcher = Matcher(kb, MatcherSettings())
+    for question in ("làm hộ chiếu cho bé cần gì", "lam ho chieu cho em be can gi", "ho chieu cho con nho"):
+        (first, confidence), (_, runner_up) = matcher.rank(question, 2)
+        assert first.id == "ho-chieu-tre-em" and confidence > runner_up + 0.1, question
+
+
 def test_answer_text_breaks_a_tie_but_never_makes_the_bot_surer():
     kb = KnowledgeBase((
         Entry("hop-dong", "t", "Dùng chữ ký số thế nào?", "Cắm token để ký hợp đồng điện tử với đối tác."),

@@ -68,6 +68,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("xe máy", "mô tô"),
     ("ô tô", "xe hơi"),
     ("ảnh", "hình"),
+    ("trẻ em", "em bé", "trẻ con", "con nhỏ", "bé"),
     ("thanh toán", "nộp tiền", "đóng tiền", "trả tiền"),
 )
 
