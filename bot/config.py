@@ -95,6 +95,7 @@ class MatcherSettings:
     vector_cache: str = "data/vectors.sqlite3"  # phrasing vectors, so a restart re-embeds only what changed
     related_threshold: float = 0.2  # a fallback offers entries this close lexically …
     related_similarity: float = 0.82  # … that the meaning signal also finds this close (tune half)
+    related_contrast: float = 0.2  # … and this close in the knowledge base's contrast space (semantic.py)
 
 
 @dataclass(frozen=True)

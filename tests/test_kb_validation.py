@@ -225,3 +225,35 @@ def test_kb_check_command_exit_codes_and_json(tmp_path: Path, capsys: pytest.Cap
     warned = write(tmp_path / "warned", ho_tich=BIRTH, ket_hon=MARRIAGE.replace("    source: Luật Hộ tịch 2014\n", ""))
     assert main(["kb", "check", "--knowledge", str(warned)]) == 0
     assert main(["kb", "check", "--knowledge", str(warned), "--strict"]) == 1
+
+
+CARDS = """\
+topic: Căn cước
+entries:
+  - id: lam-can-cuoc
+    question: Làm căn cước ở đâu?
+    alternatives: [cấp thẻ căn cước ở cơ quan nào, đi làm căn cước thì đến chỗ nào]
+    answer: Tại công an cấp xã.
+  - id: noi-cap-can-cuoc
+    question: Nơi cấp thẻ căn cước công dân?
+    alternatives: [muốn làm thẻ căn cước thì tới đâu, làm căn cước công dân ở chỗ nào]
+    answer: Công an cấp xã hoặc cấp tỉnh.
+  - id: ho-chieu
+    question: Làm hộ chiếu cần giấy tờ gì?
+    alternatives: [xin cấp passport cần mang gì, hồ sơ làm hộ chiếu phổ thông]
+    answer: Tờ khai và ảnh chân dung.
+"""
+
+
+def test_kb_check_warns_about_entries_the_meaning_signal_cannot_tell_apart(tmp_path: Path, semantic) -> None:
+    """Two entries that ask the same thing in other words leave the lexical signal alone to
+    choose: staff are told to word them apart. The distinct entry is not named."""
+    from bot.config import MatcherSettings
+    from bot.knowledge.validate import meaning_problems
+    from bot.matcher import Matcher
+
+    directory = write(tmp_path / "kb", can_cuoc=CARDS, ho_tich=BIRTH, ket_hon=MARRIAGE)
+    loaded = read_knowledge(directory)
+    problems = meaning_problems(loaded, Matcher(loaded.kb, MatcherSettings(), semantic))
+    assert problems and {p.subject for p in problems} <= {"lam-can-cuoc~noi-cap-can-cuoc", "noi-cap-can-cuoc~lam-can-cuoc"}
+    assert all(p.severity == "warning" and p.file.endswith("can-cuoc.yaml") for p in problems)

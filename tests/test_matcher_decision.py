@@ -77,12 +77,26 @@ def test_a_sentence_of_context_naming_another_matter_is_not_answered_as_a_second
 
 def test_a_long_description_without_the_procedures_name_gets_it_offered(matcher):
     """No word of "đăng ký khai tử" is written, and the lexical confidence is diluted by context;
-    before the ranking model this got the bare fallback, now the entry is offered (or answered)."""
+    before the ranking model this got the bare fallback, now the entry is offered (or answered),
+    as a choice or as a button beside the fallback."""
     match = matcher.answer("Chào anh chị, ông nội em mất tuần trước ở nhà, gia đình đang lo hậu sự. "
                            "Giờ phải báo cho xã thế nào, cần giấy gì ạ?")
-    offered = [e.id for e in (match.entry, *match.suggestions) if e is not None]
+    offered = [e.id for e in (match.entry, *match.suggestions, *match.related) if e is not None]
     assert offered[:1] == ["ho-tich-khai-tu"]
     assert 0.0 < match.signals.certainty <= 1.0
+
+
+@pytest.mark.parametrize(("question", "meant", "instead_of"), [
+    ("con 5 tuổi làm hộ chiếu cần gì", "ho-chieu-tre-em", "ho-chieu-cap-lan-dau"),
+    ("muốn xin tài liệu của ubnd thì yêu cầu kiểu gì", "cchc-tiep-can-thong-tin", "pakn-tiep-cong-dan"),
+])
+def test_the_entry_meant_leads_when_the_wording_is_another_entrys(matcher, question, meant, instead_of):
+    """Both were led by a neighbouring entry (the first was even answered with the adult's first
+    passport) before the meaning signal compared messages in the knowledge base's contrast
+    space (semantic.py), which discounts what varies among one entry's own phrasings."""
+    match = matcher.answer(question)
+    offered = [e.id for e in (match.entry, *match.suggestions, *match.related) if e is not None]
+    assert offered[0] == meant and (match.entry is None or match.entry.id == meant)
 
 
 @pytest.mark.parametrize("question", ["thủ tục ly hôn đơn phương", "giá vàng hôm nay", "xin giấy phép hành nghề karaoke",
@@ -115,7 +129,8 @@ def test_the_citizen_sees_both_answers_and_a_helpful_fallback(tmp_path, fake_zal
         (fallback,) = chat.say(RELATED)
         assert fallback[0].startswith("Xin lỗi, hiện tôi chưa có thông tin về câu hỏi này.")
         kb = h.runtime.knowledge.current.kb
-        assert fallback[1][:2] == [kb.get("cu-tru-thuong-tru").question, kb.get("gplx-cap-lai").question]
+        # Both related entries, in the ranking's order, before the usual ways out.
+        assert sorted(fallback[1][:2]) == sorted([kb.get("cu-tru-thuong-tru").question, kb.get("gplx-cap-lai").question])
         assert fallback[1][2:] == ["Gọi tổng đài", "Cổng Dịch vụ công", "Gặp cán bộ"]
         licence = kb.get("gplx-cap-lai")
         assert chat.click(licence.question)[0][0].startswith((licence.short_answer or licence.answer)[:30])

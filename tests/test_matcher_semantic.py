@@ -14,7 +14,7 @@ from bot.kb_model import Entry, KnowledgeBase
 from bot.matcher import Matcher, build_matcher, semantic_status
 from bot.matcher import semantic as semantic_module
 from bot.matcher.accents import AccentRestorer
-from bot.matcher.semantic import Semantic, VectorCache
+from bot.matcher.semantic import Semantic, SemanticIndex, VectorCache
 
 KB = KnowledgeBase((
     Entry("khai-sinh", "ho-tich", "Đăng ký khai sinh cho con ở đâu?", "Tại UBND cấp xã.",
@@ -128,3 +128,67 @@ def test_healthz_says_whether_the_meaning_signal_is_on(tmp_path, on):
     assert status["semantic"] is on
     assert (status["model"] or "").startswith("multilingual-e5-small") is on
     assert ("matcher.semantic: false" in status["reason"]) is not on
+
+
+class TableEmbedder:
+    """A fake engine whose vectors are given: the contrast space is then worked out by hand."""
+
+    model_id = "table"
+
+    def __init__(self, table: dict[str, tuple[float, ...]]):
+        self.table = table
+
+    def embed(self, texts):
+        rows = np.array([self.table[t] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+# Axes 0, 2, 3 and 4 are what entries a, b, c and d are about; axis 1 is wording (politeness,
+# length) that varies among each entry's own phrasings.
+WORDED = {"a1": (1, 0.3, 0, 0, 0), "a2": (1, -1.2, 0, 0, 0), "b1": (0, 1.2, 1, 0, 0), "b2": (0, -0.3, 1, 0, 0),
+          "c1": (0, 0.6, 0, 1, 0), "c2": (0, -0.6, 0, 1, 0), "d1": (0, 0.6, 0, 0, 1), "d2": (0, -0.6, 0, 0, 1),
+          "q": (0.7, 1.2, 0.3, 0, 0)}
+
+
+def _index(table: dict[str, tuple[float, ...]], phrasings: list[str], owners: list[int], tmp_path) -> SemanticIndex:
+    semantic = Semantic(TableEmbedder(table), VectorCache(tmp_path / "v.sqlite3"))
+    return SemanticIndex(semantic, phrasings, owners, max(owners) + 1)
+
+
+def test_wording_shared_with_another_entry_does_not_outweigh_the_topic(tmp_path):
+    """The question shares its wording with b's first phrasing, so the model's own space puts b
+    closest; the contrast space discounts what varies among one entry's phrasings and puts a
+    first, whose topic the question names more."""
+    index = _index(WORDED, ["a1", "a2", "b1", "b2", "c1", "c2", "d1", "d2"], [0, 0, 1, 1, 2, 2, 3, 3], tmp_path)
+    closeness = index.closeness(TableEmbedder(WORDED).embed(["q"])[0])
+    assert closeness.phrasing.argmax() == 1
+    assert closeness.contrast_phrasing.argmax() == 0 and closeness.contrast_centre.argmax() == 0
+
+
+def test_a_base_of_single_phrasings_keeps_the_models_space(tmp_path):
+    """Nothing varies within an entry, so there is nothing to discount: the contrast space only
+    centres the vectors, and no division by zero awaits a new province's first entries."""
+    index = _index(WORDED, ["a1", "b1"], [0, 1], tmp_path)
+    np.testing.assert_allclose(index.whitening, np.eye(5), atol=1e-6)
+    assert np.isfinite(index.closeness(TableEmbedder(WORDED).embed(["q"])[0]).contrast_centre).all()
+
+
+def test_a_large_base_built_in_parts_gets_the_same_contrast_space(tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    owners = sorted(rng.integers(0, 40, 200).tolist() + list(range(40)))
+    table = {f"p{i}": tuple(rng.normal(size=8)) for i in range(len(owners))}
+    texts = list(table)
+    whole = _index(table, texts, owners, tmp_path)
+    monkeypatch.setattr(semantic_module, "CHUNK", 7)
+    parts = _index(table, texts, owners, tmp_path)
+    np.testing.assert_allclose(parts.whitening, whole.whitening, atol=1e-4)
+    question = TableEmbedder(table).embed(["p3"])[0]
+    # The shortcut of `closeness` (one pass over the model's vectors) against the plain formula.
+    turned = (whole.matrix - whole.mean) @ whole.whitening
+    plain = (turned / np.linalg.norm(turned, axis=1, keepdims=True)) @ _unit((question - whole.mean) @ whole.whitening)
+    expected = np.maximum.reduceat(plain, whole.starts)
+    np.testing.assert_allclose(parts.closeness(question).contrast_phrasing, expected, atol=1e-4)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / np.linalg.norm(vector)

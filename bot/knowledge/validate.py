@@ -151,7 +151,10 @@ CONFUSED_SHARE = 0.5  # share of an entry's phrasings the meaning signal puts ne
 def meaning_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:
     """Entries the meaning signal confuses: for at least half of an entry's phrasings, another
     entry's phrasing is closer in meaning than any of the entry's other phrasings. The lexical
-    signal alone then has to tell them apart, so their wording must differ."""
+    signal alone then has to tell them apart, so their wording must differ. Judged in the
+    model's own space: the contrast space the ranking compares in (semantic.py) is fitted to
+    stretch whatever tells the knowledge base's entries apart, so it would hide two entries
+    that ask the same thing."""
     if matcher.meaning is None:
         return []
     matrix, owner = matcher.meaning.matrix, matcher.meaning.entry_of_doc

@@ -42,7 +42,7 @@ class Evidence:
     meaning_margin: float | None = None  # lead of the meaning signal's own leader
     agree: bool | None = None  # both rankers put the same entry first
     meaning_top: str | None = None  # id of the meaning signal's leader
-    centre: float | None = None  # meaning similarity of the message to the centre of the leader's phrasings
+    centre: float | None = None  # closeness of the message to the centre of the leader's phrasings, contrast space
     certainty: float | None = None  # the ranking model's probability that the leader is the one meant
     sentence_lexical: float | None = None  # the leader's lexical confidence for the message's best sentence
 

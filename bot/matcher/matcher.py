@@ -32,10 +32,12 @@ about: with it, "rút bảo hiểm xã hội một lần" would be answered with
 insurance entry.
 
 With the meaning signal on, those hand-set weights give way to a fitted ranking model
-(ranking.py): the same signals, the meaning closeness of each candidate (its closest phrasing
-and the centre of its phrasings) and whether it leads either signal, weighted by a conditional
-logit fitted on the tuning sets. Its softmax is the certainty the decision reads beside the
-lexical confidence. The meaning signal's own leaders join the lexical candidates.
+(ranking.py): the same signals, the meaning closeness of each candidate in the knowledge base's
+contrast space (semantic.py; its closest phrasing and the centre of its phrasings) and whether
+it leads either signal, weighted by a conditional logit fitted on the tuning sets. Its softmax
+is the certainty the decision reads beside the lexical confidence. The meaning signal's own
+leaders join the lexical candidates. Whether an entry is related at all (a button worth
+offering) is judged in the model's own space and the contrast space together.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 RERANK = 20  # entries rescored per question, taken from the top of the BM25 ranking
 SECOND_SHARE = 0.5  # a second question's entry holds this share of the probability the leader leaves
 FAIR_CHANCE = 0.15  # a runner-up the ranking model gives this probability is offered as a choice
-MEANING_CANDIDATES = 5  # the meaning signal's own leaders (by phrasing and by centre), rescored with the lexical ones
+MEANING_CANDIDATES = 5  # the meaning signal's own leaders (closest phrasing; contrast centre), rescored with the lexical ones
 # Weights of the phrasing score (see the module docstring); chosen by measurement in bench/.
 QUERY_COVERAGE, PHRASING_COVERAGE, FUZZY = 0.55, 0.2, 0.25
 ENTRY_COVERAGE = 0.3  # share of an entry's score from the query coverage of all its phrasings together
@@ -165,23 +167,30 @@ class Matcher:
         suggestions = self._choices(ranked[: s.max_suggestions], sure, closeness)
         if tier == "suggest" and suggestions:
             return Match(tier="suggest", entry=None, suggestions=suggestions, **found)
-        return Match(tier="fallback", entry=None, suggestions=(), related=self._related(ranked, closeness), **found)
+        return Match(tier="fallback", entry=None, suggestions=(), related=self._related(ranked, sure, closeness), **found)
 
     def _choices(self, ranked: Ranked, sure: tuple[float, ...], closeness: Closeness | None) -> tuple[Entry, ...]:
         """The entries worth offering as "Có phải bạn muốn hỏi…" choices: those close enough
-        lexically; with the meaning signal also, however many words of context diluted their
-        lexical confidence, the ranking model's leader and any candidate it gives a fair chance,
-        provided the meaning signal finds them related (the bar of the fallback's related
-        entries: the model's certainty is relative to the other candidates, and a small
-        knowledge base has few)."""
+        lexically, and with the meaning signal also those `_plausible` however many words of
+        context diluted their lexical confidence."""
         s = self.settings
-
-        def related(k: int, entry: Entry) -> bool:
-            plausible = k == 0 or sure[k] >= FAIR_CHANCE
-            return plausible and closeness is not None and closeness.phrasing[self.position[entry.id]] >= s.related_similarity
-
         return tuple(entry for k, (entry, score) in enumerate(ranked)
-                     if score >= s.suggest_threshold or (sure and related(k, entry)))
+                     if score >= s.suggest_threshold or self._plausible(k, entry, sure, closeness))
+
+    def _plausible(self, k: int, entry: Entry, sure: tuple[float, ...], closeness: Closeness | None) -> bool:
+        """Whether the k-th candidate is worth a button whatever its lexical confidence: the
+        ranking model's leader, or a candidate it gives a fair chance, that the meaning signal
+        finds related (the model's certainty is relative to the other candidates, and a small
+        knowledge base has few). Related means close in the model's space and in the contrast
+        space: almost any message is within cosine 0.82 of some entry in the model's space, so
+        that bar alone put a button under "công thức làm bánh flan". On the four citizen tune
+        halves, 60 of 76 off-topic messages got a button with that bar alone, 40 with both (32
+        before buttons followed the ranking model), and 9 in 10 of the messages whose right
+        entry leads but is not answered still see it."""
+        if not sure or closeness is None or (k and sure[k] < FAIR_CHANCE):
+            return False
+        i, s = self.position[entry.id], self.settings
+        return bool(closeness.phrasing[i] >= s.related_similarity and closeness.contrast_centre[i] >= s.related_contrast)
 
     def _closeness(self, question: str) -> Closeness | None:
         """Meaning closeness of the question to every entry, or None when lexical-only."""
@@ -211,7 +220,7 @@ class Matcher:
         return evidence.with_meaning(similarity=float(similarity[chosen]) if ranked else 0.0, best=best,
                                      margin=best - second, agree=int(order[0]) == chosen,
                                      meaning_top=self.kb.entries[int(order[0])].id,
-                                     centre=float(closeness.centre[chosen]) if ranked else 0.0,
+                                     centre=float(closeness.contrast_centre[chosen]) if ranked else 0.0,
                                      certainty=sure if sure is not None else 0.0,
                                      sentence_lexical=self._sentence_confidence(query, chosen, top) if ranked else 0.0)
 
@@ -248,14 +257,15 @@ class Matcher:
                 offered = found[0][0]
         return offered, "suggest" if offered else "fallback"
 
-    def _related(self, ranked: list[tuple[Entry, float]], closeness: Closeness | None) -> tuple[Entry, ...]:
-        """Up to two entries worth offering beside the fallback: the lexical leaders that both
-        signals find related, else nothing (an unrelated choice is noise)."""
+    def _related(self, ranked: Ranked, sure: tuple[float, ...], closeness: Closeness | None) -> tuple[Entry, ...]:
+        """Up to two entries worth offering beside the fallback: the leaders close enough
+        lexically that the meaning signal (when on) also finds related, and those `_plausible`;
+        else nothing (an unrelated choice is noise)."""
         s = self.settings
         found = []
-        for entry, score in ranked[:2]:
+        for k, (entry, score) in enumerate(ranked[:2]):
             close = closeness is None or float(closeness.phrasing[self.position[entry.id]]) >= s.related_similarity
-            if score >= s.related_threshold and close:
+            if (score >= s.related_threshold and close) or self._plausible(k, entry, sure, closeness):
                 found.append(entry)
         return tuple(found)
 
@@ -298,7 +308,7 @@ class Matcher:
         ranking.FEATURES (one row per candidate)."""
         candidates = self._candidates(query)
         strongest = max(candidates.values(), default=0.0) or 1.0
-        for signal in (closeness.phrasing, closeness.centre):
+        for signal in (closeness.phrasing, closeness.contrast_centre):
             for entry_id in _leaders(signal, MEANING_CANDIDATES):
                 candidates.setdefault(entry_id, 0.0)
         ids = list(candidates)
@@ -309,8 +319,8 @@ class Matcher:
             "bm25": np.array([candidates[i] / strongest for i in ids]),
             "focus": np.array([self._focused(query, i) for i in ids]),
             "answer": np.array([self._covered(query, self._answer_terms(i)) / query.mass for i in ids]),
-            "phrasing": phrasing,
-            "centre": closeness.centre[ids].astype(float),
+            "contrast_phrasing": closeness.contrast_phrasing[ids].astype(float),
+            "contrast_centre": closeness.contrast_centre[ids].astype(float),
             "lexical_first": (lexical == lexical.max()).astype(float),
             "meaning_first": (phrasing == phrasing.max()).astype(float),
             "sentence_lexical": np.array([self._sentence_confidence(query, i, whole)

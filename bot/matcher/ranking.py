@@ -2,8 +2,9 @@
 
 Each candidate entry is described by a few features (`FEATURES`): its lexical confidence, how
 it ranks by BM25, how much of what it is about the question names, how much of the question its
-answer text mentions, its closeness in meaning to the question (closest phrasing, and centre of
-all its phrasings), whether it leads either signal, and its lexical confidence for the message's
+answer text mentions, its closeness in meaning to the question in the knowledge base's contrast
+space (semantic.py: closest phrasing, and centre of all its phrasings), whether it leads either
+signal, and its lexical confidence for the message's
 best sentence (segments.py: the question sentence of a long message, undiluted by its context).
 A conditional-logit model scores them: the order is the score, and the softmax of the scores
 over the candidates is the probability that the leader is the entry the citizen means
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FEATURES = ("lexical", "bm25", "focus", "answer", "phrasing", "centre", "lexical_first", "meaning_first", "sentence_lexical")
+FEATURES = ("lexical", "bm25", "focus", "answer", "contrast_phrasing", "contrast_centre", "lexical_first", "meaning_first",
+            "sentence_lexical")
 
 
 @dataclass(frozen=True)
