@@ -296,3 +296,7 @@ def test_ask_reads_questions_from_stdin_and_prints_a_table(tmp_path, capsys, mon
     assert main(["ask", "--knowledge", str(kb_dir)]) == 0
     out = capsys.readouterr().out
     assert "dang ky tam tru" in out and "ANSWER" in out and "tam-tru" in out
+    # Staff see why an entry won: both signals (the meaning one in both spaces) and the ranking's probability.
+    header, row = (line.split() for line in out.splitlines() if line.split()[:1] in (["lexical"], ["*1."]))
+    assert header == ["lexical", "meaning", "contrast", "sure"]
+    assert all(0.0 <= float(value) <= 1.0 for value in row[1:5]) and row[5] == "tam-tru"

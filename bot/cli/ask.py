@@ -78,14 +78,18 @@ def as_record(match: Match, placeholders: Renderer) -> dict:
 
 def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
     """A readable block per question: the decision and its evidence, then the ranked candidates
-    with both signals (lexical confidence, meaning similarity) and their files."""
+    with both signals and their files: lexical confidence; meaning similarity in the model's own
+    space (is it related at all?) and in the contrast space (which entry?); and the ranking
+    model's probability, which orders them."""
     out.write(f"? {match.question}\n  → {match.tier.upper()}  score {match.score:.3f}{_evidence(match)}\n")
-    out.write(f"     {'lexical':>7} {'meaning':>7}\n")
+    out.write(f"     {'lexical':>7} {'meaning':>7} {'contrast':>8} {'sure':>5}\n")
     for rank, (entry, score) in enumerate(match.candidates, 1):
         offered = (match.entry, match.also, match.also_offered, *match.suggestions, *match.related)
         marker = "*" if entry in offered else " "
-        meaning = f"{match.meaning[rank - 1]:.3f}" if match.meaning else "—"
-        out.write(f"  {marker}{rank}. {score:.3f} {meaning:>7}  {entry.id:<40} {entry.file}  {entry.question}\n")
+        meaning, contrast, sure = (f"{column[rank - 1]:.{digits}f}" if column else "—" for column, digits in
+                                   ((match.meaning, 3), (match.contrast, 3), (match.sure, 2)))
+        out.write(f"  {marker}{rank}. {score:.3f} {meaning:>7} {contrast:>8} {sure:>5}  {entry.id:<40} {entry.file}  "
+                  f"{entry.question}\n")
     for shown_entry in (match.entry, match.also):
         if shown_entry is not None:
             shown = shown_entry.short_answer or shown_entry.answer  # what the citizen reads first

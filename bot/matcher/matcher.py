@@ -101,6 +101,8 @@ class Match:
     related: tuple[Entry, ...] = ()
     signals: Evidence | None = None
     meaning: tuple[float, ...] = ()  # meaning similarity of each candidate, when the signal is on
+    contrast: tuple[float, ...] = ()  # its closeness to each candidate's centre in the contrast space
+    sure: tuple[float, ...] = ()  # the ranking model's probability of each candidate (ranking.py)
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,12 @@ class Matcher:
         evidence = self._evidence(query, ranked, closeness, sure[0] if sure else None)
         tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
-        meaning = () if closeness is None else tuple(round(float(closeness.phrasing[self.position[e.id]]), 4)
-                                                     for e, _ in ranked)
-        found: dict[str, Any] = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence, meaning=meaning)
+        found: dict[str, Any] = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence,
+                                     sure=tuple(round(p, 4) for p in sure))
+        if closeness is not None:
+            rows = [self.position[e.id] for e, _ in ranked]
+            found.update(meaning=tuple(round(float(closeness.phrasing[i]), 4) for i in rows),
+                         contrast=tuple(round(float(closeness.contrast_centre[i]), 4) for i in rows))
         if tier == "answer":
             second, second_tier = self._second_question(question, ranked, sure)
             return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=second if second_tier == "answer" else None,
