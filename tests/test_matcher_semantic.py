@@ -192,3 +192,11 @@ def test_a_large_base_built_in_parts_gets_the_same_contrast_space(tmp_path, monk
 
 def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / np.linalg.norm(vector)
+
+
+@pytest.mark.parametrize("meaning", [True, False])
+def test_a_knowledge_base_with_no_entries_yet_falls_back(semantic: Semantic, meaning):
+    """A province's first topic file may say `entries: []`; citizens' messages must still get
+    the fallback rather than a crash."""
+    match = Matcher(KnowledgeBase(()), MatcherSettings(), semantic if meaning else None).answer("làm căn cước ở đâu")
+    assert match.tier == "fallback" and match.entry is None and not match.related

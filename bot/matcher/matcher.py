@@ -295,7 +295,7 @@ class Matcher:
         """The `limit` best entries with their lexical confidence, and the ranking model's
         certainty about each (empty when lexical-only). With the meaning signal the order is the
         ranking model's (ranking.py); without it, the hand-set lexical order."""
-        if not query.terms:
+        if not query.terms or not self.kb.entries:  # a topic file may hold `entries: []`
             return [], ()
         ranking = self.decision.ranking
         if closeness is None or ranking is None:
