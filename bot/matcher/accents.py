@@ -23,18 +23,25 @@ class AccentRestorer:
     """Most frequent written form of each folded syllable and syllable pair of a vocabulary."""
 
     def __init__(self, texts: Iterable[str]):
-        pairs: dict[str, Counter[str]] = defaultdict(Counter)
-        singles: dict[str, Counter[str]] = defaultdict(Counter)
+        words: Counter[str] = Counter()
+        pairs: Counter[tuple[str, str]] = Counter()
+        folded: dict[str, str] = {}  # each distinct token is folded once: a large base repeats them
         for text in texts:
             if not has_diacritics(text):
                 continue  # an unaccented phrasing teaches nothing about accents
-            words = [w for w in unicodedata.normalize("NFC", text).lower().split() if fold(w)]
-            words = [w.strip(".,;:!?()\"'“”…") for w in words]
-            for word in words:
-                singles[fold(word)][word] += 1
-            for left, right in pairwise(words):
-                pairs[f"{fold(left)} {fold(right)}"][f"{left} {right}"] += 1
-        self.pairs = {k: c.most_common(1)[0][0] for k, c in pairs.items()}
+            tokens = unicodedata.normalize("NFC", text).lower().split()
+            kept = [t.strip(".,;:!?()\"'“”…") for t in tokens if folded.setdefault(t, fold(t))]
+            words.update(kept)
+            pairs.update(pairwise(kept))
+        for word in words:
+            folded.setdefault(word, fold(word))
+        singles: dict[str, Counter[str]] = defaultdict(Counter)
+        for word, count in words.items():
+            singles[folded[word]][word] += count
+        by_pair: dict[str, Counter[str]] = defaultdict(Counter)
+        for (left, right), count in pairs.items():
+            by_pair[f"{folded[left]} {folded[right]}"][f"{left} {right}"] += count
+        self.pairs = {k: c.most_common(1)[0][0] for k, c in by_pair.items()}
         self.singles = {k: c.most_common(1)[0][0] for k, c in singles.items()}
 
     def restore(self, text: str) -> str:
