@@ -178,6 +178,20 @@ def test_everyday_words_for_a_child_count_for_the_entry_for_children():
         assert first.id == "ho-chieu-tre-em" and confidence > runner_up + 0.1, question
 
 
+def test_everyday_words_for_a_lost_or_damaged_card_find_the_entry():
+    """Citizens drop ("đánh rơi") or break ("gãy", "rách") a card; staff write "mất" and "hỏng"."""
+    kb = KnowledgeBase((
+        Entry("cap-lai", "gplx", "Mất giấy phép lái xe thì xin cấp lại thế nào?", "a"),
+        Entry("cap-doi", "gplx", "Giấy phép lái xe bị hỏng thì đổi ở đâu?", "b"),
+        Entry("le-phi", "gplx", "Lệ phí cấp giấy phép lái xe là bao nhiêu?", "c"),
+    ))
+    matcher = Matcher(kb, MatcherSettings())
+    assert matcher.rank("đánh rơi bằng lái xe ở đâu rồi xin lại sao", 1)[0][0].id == "cap-lai"
+    for question in ("bằng lái bị gãy làm sao", "bang lai bi rach doi o dau"):
+        assert matcher.rank(question, 1)[0][0].id == "cap-doi", question
+    assert matcher.answer("doi bang lai co free ko").candidates[0][0].id == "le-phi"
+
+
 def test_answer_text_breaks_a_tie_but_never_makes_the_bot_surer():
     kb = KnowledgeBase((
         Entry("hop-dong", "t", "Dùng chữ ký số thế nào?", "Cắm token để ký hợp đồng điện tử với đối tác."),

@@ -38,4 +38,5 @@ ABBREVIATIONS: dict[str, str] = {
     "gpxd": "giấy phép xây dựng", "bds": "bất động sản", "nvqs": "nghĩa vụ quân sự",
     "hdld": "hợp đồng lao động", "kcb": "khám chữa bệnh", "xnk": "xuất nhập khẩu",
     "sv": "sinh viên", "hssv": "học sinh sinh viên", "bv": "bệnh viện",
+    "xkld": "xuất khẩu lao động", "free": "miễn phí",
 }
