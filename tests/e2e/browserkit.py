@@ -78,12 +78,14 @@ def sign_in(driver: Any, base_url: str, name: str) -> None:
 
 
 def wait_for(driver: Any, condition: Any, timeout: float = 5.0) -> Any:
-    """Until `condition(driver)` holds; elements missing or replaced while a page loads are retried."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """Until `condition(driver)` holds; elements missing or replaced while a page loads are retried.
+    Chromedriver reports an element read while a form's redirect replaces the page either as
+    stale or as an "unknown error" ("Node with given id does not belong to the document"), so
+    any WebDriver error is retried; one that persists still ends in the timeout."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05,
-                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(condition)
 
 
 def set_value(driver: Any, element: Any, value: str) -> None:
