@@ -14,6 +14,7 @@ from bot.knowledge import load_knowledge
 from bot.matcher.decision import OLD
 from bot.matcher.evaluation import evaluate, load_eval_set
 from bot.matcher.matcher import Matcher
+from bot.matcher.segments import segments
 from tests.conv_support import Chat
 from tests.harness import Harness
 
@@ -51,6 +52,20 @@ def test_a_message_with_two_questions_gets_both_answers(matcher, old):
     assert old.answer(TWO).tier == "suggest"
     match = matcher.answer(TWO)
     assert (match.entry.id, match.also.id) == ("ho-tich-ket-hon", "gplx-cap-lai")
+
+
+def test_two_questions_joined_by_a_conjunction_in_one_sentence_get_both_answers(matcher):
+    """Citizens chain a second question with a comma and "với lại" (or ", còn", "ngoài ra")
+    rather than a new sentence; before, the message was one sentence and got one answer."""
+    match = matcher.answer("Chào ad, em mới sinh bé. Cho em hỏi làm giấy khai sinh cần gì, "
+                           "với lại thẻ bảo hiểm y tế cho bé làm ở đâu ạ?")
+    assert {match.entry.id, match.also.id} == {"ho-tich-khai-sinh", "bhyt-tre-em-duoi-6-tuoi"}
+
+
+def test_con_meaning_still_does_not_split_a_question():
+    assert segments("làm căn cước còn mất bao lâu") == []  # "còn" here is "still", not "and also"
+    assert segments("bản sao khai sinh xin ở đâu, còn sao y căn cước thì làm ở đâu") == [
+        "bản sao khai sinh xin ở đâu", "còn sao y căn cước thì làm ở đâu"]
 
 
 def test_a_second_question_too_vague_to_answer_is_offered_after_the_answer(matcher):
