@@ -62,10 +62,33 @@ def test_two_questions_joined_by_a_conjunction_in_one_sentence_get_both_answers(
     assert {match.entry.id, match.also.id} == {"ho-tich-khai-sinh", "bhyt-tre-em-duoi-6-tuoi"}
 
 
+def test_two_clear_questions_get_both_answers_rather_than_a_menu_of_them(matcher):
+    """Each sentence asks about its own entry clearly, but the message as a whole is split
+    between them; before, the citizen got both as "Có phải bạn muốn hỏi" choices."""
+    match = matcher.answer("bo toi con dung cmnd cu, van dung duoc ko? con tich hop the bhyt vao vneid cho bo the nao")
+    assert match.tier == "answer"
+    assert (match.entry.id, match.also.id) == ("can-cuoc-cccd-cmnd-cu", "can-cuoc-tich-hop")  # in the order asked
+
+
+def test_a_sentence_of_context_does_not_turn_choices_into_answers(matcher):
+    """Two sentences and two choices, but only one question: the choices stay."""
+    match = matcher.answer("Xã em mới sáp nhập, đổi tên. Căn cước với sổ đỏ ghi địa chỉ cũ thì có phải đổi không?")
+    assert match.tier == "suggest" and match.also is None
+    assert "cchc-giay-to-sau-sap-nhap" in [e.id for e in match.suggestions]
+
+
+def test_a_second_question_chained_with_comma_va_is_answered(matcher):
+    match = matcher.answer("lam ho chieu cho be 6 tuoi can nhung giay to gi, va be co phai lam can cuoc truoc ko ad")
+    assert (match.entry.id, match.also.id) == ("ho-chieu-tre-em", "can-cuoc-tre-em")  # before: the passport only
+
+
 def test_con_meaning_still_does_not_split_a_question():
     assert segments("làm căn cước còn mất bao lâu") == []  # "còn" here is "still", not "and also"
     assert segments("bản sao khai sinh xin ở đâu, còn sao y căn cước thì làm ở đâu") == [
         "bản sao khai sinh xin ở đâu", "còn sao y căn cước thì làm ở đâu"]
+    assert segments("giấy khai sinh và căn cước cần gì") == []  # "và" inside a question joins its words
+    assert segments("hộ chiếu cần gì, và có phải làm căn cước trước không") == [
+        "hộ chiếu cần gì", "và có phải làm căn cước trước không"]
 
 
 def test_a_second_question_too_vague_to_answer_is_offered_after_the_answer(matcher):

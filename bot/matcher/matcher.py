@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
@@ -171,6 +171,9 @@ class Matcher:
                          also_offered=second if second_tier == "suggest" else None, **found)
         suggestions = self._choices(ranked[: s.max_suggestions], sure, closeness)
         if tier == "suggest" and suggestions:
+            asked_apart = self._asked_apart(question, suggestions)
+            if asked_apart:
+                return Match(tier="answer", entry=asked_apart[0], suggestions=(), also=asked_apart[1], **found)
             return Match(tier="suggest", entry=None, suggestions=suggestions, **found)
         return Match(tier="fallback", entry=None, suggestions=(), related=self._related(ranked, sure, closeness), **found)
 
@@ -233,34 +236,59 @@ class Matcher:
                          sure: tuple[float, ...]) -> tuple[Entry | None, str]:
         """Another sentence of the message that is a question about another entry, and the tier
         its own evidence earns: "answer", "suggest" (offered as a choice after the answer) or
-        "fallback". Only sentences whose lexical leader is another entry and looks plausible are
-        embedded. With the meaning signal, that entry must also be the whole message's runner-up,
+        "fallback". With the meaning signal, that entry must also be the whole message's runner-up,
         more likely than all the other candidates together (SECOND_SHARE of what the leader
         leaves): a sentence of context that names another procedure ("có cần mang giấy khai sinh
         không") is clear alone, but the message as a whole is not about it. On the tune half,
         this kept 11 of 13 real second questions and 1 of 11 context sentences (as a choice),
         where a fixed probability of 0.03 kept 10 and answered 2 context sentences."""
-        s = self.settings
         first, meaning = ranked[0][0], bool(sure)
         if meaning and (len(sure) < 2 or sure[1] < SECOND_SHARE * (1 - sure[0])):
             return None, "fallback"
         runner_up = ranked[1][0] if meaning else None
         offered: Entry | None = None
+        wanted = (lambda e: e is runner_up) if meaning else (lambda e: e is not first)
+        for entry, tier in self._sentence_tiers(question, wanted, fresh=lambda e: e is not first):
+            if tier == "answer":
+                return entry, "answer"
+            if meaning and tier != "fallback":
+                offered = entry
+        return offered, "suggest" if offered else "fallback"
+
+    def _asked_apart(self, question: str, choices: tuple[Entry, ...]) -> tuple[Entry, Entry] | None:
+        """Two of the choices the message would be offered, each the clear answer to a sentence
+        of its own, in the order asked: "dùng app VssID thay thẻ được không? và muốn đổi nơi
+        khám ban đầu thì làm sao" is two questions, not one unclear one, and deserves both
+        answers rather than a menu of them. Each sentence is decided on its own evidence."""
+        if self.meaning is None:  # lexical-only matchers keep the old decision
+            return None
+        answered: list[Entry] = []
+        for entry, tier in self._sentence_tiers(question, lambda e: e in choices and e not in answered, least=2):
+            if tier == "answer":
+                answered.append(entry)
+        return (answered[0], answered[1]) if len(answered) >= 2 else None
+
+    def _sentence_tiers(self, question: str, wanted: Callable[[Entry], bool], *,
+                        fresh: Callable[[Entry], bool] = lambda e: True, least: int = 1) -> Iterator[tuple[Entry, str]]:
+        """For each sentence of the message (segments.py) whose leader is `wanted`: that leader
+        and the tier its own evidence earns. Only sentences plausible lexically, about a `fresh`
+        entry, are embedded ("Hết bao nhiêu tiền?" leads lexically with some fee, and with the
+        meaning signal with the fee the message is about), and none unless `least` of them are."""
+        s = self.settings
+        plausible = []
         for part in segments(question):
             query = self._query(part)  # a sentence has no sentences of its own (segments.py)
             lexical, _ = self._rank(query, None, 2)
-            if not lexical or lexical[0][0] is first or lexical[0][1] < s.suggest_threshold:
-                continue
-            closeness = self._closeness(part) if meaning else None
-            found, found_sure = self._rank(query, closeness, 2) if meaning else (lexical, ())
-            if found[0][0] is first or (meaning and found[0][0] is not runner_up):
-                continue
-            tier = self.decision.tier(self._evidence(query, found, closeness, found_sure[0] if found_sure else None), s)
-            if tier == "answer":
-                return found[0][0], "answer"
-            if meaning and tier != "fallback":
-                offered = found[0][0]
-        return offered, "suggest" if offered else "fallback"
+            if lexical and lexical[0][1] >= s.suggest_threshold and fresh(lexical[0][0]):
+                plausible.append((part, query, lexical))
+        if len(plausible) < least:
+            return
+        for part, query, lexical in plausible:
+            closeness = self._closeness(part)
+            found, found_sure = self._rank(query, closeness, 2) if closeness is not None else (lexical, ())
+            if wanted(found[0][0]):
+                evidence = self._evidence(query, found, closeness, found_sure[0] if found_sure else None)
+                yield found[0][0], self.decision.tier(evidence, s)
 
     def _related(self, ranked: Ranked, sure: tuple[float, ...], closeness: Closeness | None) -> tuple[Entry, ...]:
         """Up to two entries worth offering beside the fallback: the leaders close enough

@@ -5,9 +5,10 @@ làm giấy khai sinh ở đâu ạ? Em cảm ơn." The matcher's confidence is 
 entry accounts for, so every sentence of context counts against the answer; judged alone, the
 question sentence is as clear as it would be typed on its own. A message with two questions
 yields two sentences, each answerable; so does one sentence that chains its second question
-with "với lại", "ngoài ra", "thêm nữa" or ", còn" (only after a comma: "còn" alone is often
-"still", as in "còn mất bao lâu"). On the tune half that answered one more of 20 two-question
-messages in full and changed no other figure (bench/README.md, eighth round).
+with "với lại", "ngoài ra", "thêm nữa", ", còn" or ", và" (only after a comma: "còn" alone is
+often "still", as in "còn mất bao lâu", and "và" joins the words of one question, as in "giấy
+khai sinh và căn cước"). On the tune half each answered one more of 20 two-question messages in
+full and changed no other figure (bench/README.md, eighth and ninth rounds).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 # Sentence ends, line breaks, the "?" of a question even without a space after it, and the
 # conjunctions that chain a second question.
 _BOUNDARY = re.compile(r"(?<=[.!?…;])\s+|[\r\n]+|(?<=\?)(?=\S)"
-                       r"|,\s*(?=còn\s)|,?\s+(?=(?:với lại|voi lai|ngoài ra|ngoai ra|thêm nữa)\s)", re.IGNORECASE)
+                       r"|,\s*(?=(?:còn|và|va)\s)|,?\s+(?=(?:với lại|voi lai|ngoài ra|ngoai ra|thêm nữa)\s)", re.IGNORECASE)
 _MIN_WORDS = 2  # a one-word sentence ("Dạ.", "Ok") carries no question of its own
 
 
