@@ -113,6 +113,7 @@ class _Query:
     accented: frozenset[str] | None  # None when the question has no diacritics
     compounds: dict[str, tuple[str, ...]]  # content syllable -> the bigrams it forms, none known to the KB
     expanded: frozenset[str]  # the terms and their synonyms
+    synonymous: frozenset[str]  # the terms that have synonyms
     typed: tuple[str, ...]  # folded syllables as typed, before spelling correction
     sentences: tuple[_Query, ...] = ()  # each sentence of a message that has several (segments.py)
 
@@ -439,20 +440,24 @@ class Matcher:
         mass = sum(self.index.weight(t) for t in terms)
         unknown = {syllable: bigrams for syllable, bigrams in _compounds(folded).items()
                    if not any(b in self.index.idf for b in bigrams)}
-        expanded = terms.union(*(self.index.synonyms.get(t, _EMPTY) for t in terms))
+        synonymous = terms & self.index.synonyms.keys()
+        expanded = terms.union(*(self.index.synonyms[t] for t in synonymous))
         parts = tuple(q for q in map(self._query, segments(question)) if q.terms) if sentences else ()
-        return _Query(" ".join(folded), terms, mass, accented, unknown, expanded, typed, parts)
+        return _Query(" ".join(folded), terms, mass, accented, unknown, expanded, frozenset(synonymous), typed, parts)
 
     def _covered(self, query: _Query, terms: frozenset[str]) -> float:
-        """IDF mass of the query terms found in `terms`, synonyms counting for a little less."""
+        """IDF mass of the query terms found in `terms`, synonyms counting for a little less.
+        Called for every phrasing of every candidate (and of every sentence of a long message),
+        hence the set operations rather than a walk over the message's terms."""
         weight = 0.0
+        shared = query.terms & terms
+        for term in shared:
+            compounds = query.compounds.get(term)
+            stray = compounds and not any(c in terms for c in compounds)
+            weight += self.index.weight(term) * (STRAY_SYLLABLE if stray else 1.0)
         by_synonym: set[str] = set()
-        for term in query.terms:
-            if term in terms:
-                compounds = query.compounds.get(term)
-                stray = compounds and not any(c in terms for c in compounds)
-                weight += self.index.weight(term) * (STRAY_SYLLABLE if stray else 1.0)
-            elif self.index.synonyms.get(term, _EMPTY) & terms:
+        for term in query.synonymous - shared:
+            if self.index.synonyms[term] & terms:
                 by_synonym.update((term, *term.split(" ")))
         # A two-syllable synonym ("công ty" for "doanh nghiệp") also vouches for its syllables.
         for term in by_synonym & query.terms - terms:
