@@ -244,7 +244,7 @@ def test_everyday_wording_meets_the_portal_wording(question, entry_id):
 def test_common_words_are_never_spell_corrected_into_others():
     # "đến" is one edit from "lên"; reading "email không đến" as "email không lên" misleads
     kb = KnowledgeBase((Entry("tai-len", "dvc", "tải tệp lên bị lỗi", "a"),))
-    assert Matcher(kb, MatcherSettings()).index.correct("den") == "den"
+    assert Matcher(kb, MatcherSettings()).lexical.index.correct("den") == "den"
 
 
 def test_rank_scores_are_ordered_and_bounded(matcher):

@@ -13,7 +13,7 @@ bench/fit_decision.py on the tuning sets and stored in decision.json beside the 
 hand-set weights of the same features ranked the right entry first less often on every tuning
 set (bench/README.md).
 
-Lexical-only matchers keep the hand-set order of matcher.py: these weights need the meaning
+Lexical-only matchers keep the hand-set order of lexical.py: these weights need the meaning
 features.
 """
 
