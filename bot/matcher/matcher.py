@@ -36,6 +36,7 @@ from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 SECOND_SHARE = 0.5  # a second question's entry holds this share of the probability the leader leaves
 FAIR_CHANCE = 0.15  # a runner-up the ranking model gives this probability is offered as a choice
+READ_CHARS = 2000  # a message is read up to here, Zalo's own length for a text message (see `_readable`)
 MEANING_CANDIDATES = 5  # the meaning signal's own leaders (closest phrasing; contrast centre), rescored with the lexical ones
 
 
@@ -90,6 +91,7 @@ class Matcher:
     def answer(self, question: str) -> Match:
         """Rank, gather the evidence, then decide (decision.py): answer, offer choices, or fall back."""
         s = self.settings
+        question = _readable(question)
         closeness = self._closeness(question)
         query = self.lexical.query(question, sentences=closeness is not None)
         ranked, sure = self._rank(query, closeness, max(s.max_suggestions, 3))
@@ -197,7 +199,9 @@ class Matcher:
         for entry, tier in self._sentence_tiers(question, lambda e: e in choices and e not in answered, least=2):
             if tier == "answer":
                 answered.append(entry)
-        return (answered[0], answered[1]) if len(answered) >= 2 else None
+                if len(answered) == 2:
+                    return answered[0], answered[1]
+        return None
 
     def _sentence_tiers(self, question: str, wanted: Callable[[Entry], bool], *,
                         fresh: Callable[[Entry], bool] = lambda e: True, least: int = 1) -> Iterator[tuple[Entry, str]]:
@@ -236,6 +240,7 @@ class Matcher:
     def rank(self, question: str, limit: int = 3, meaning: bool = True) -> Ranked:
         """The `limit` best entries with their lexical confidence in 0..1, best first; ordered
         with the meaning signal unless `meaning` is False (or the matcher is lexical-only)."""
+        question = _readable(question)
         closeness = self._closeness(question) if meaning else None
         ranked, _ = self._rank(self.lexical.query(question, sentences=closeness is not None), closeness, limit)
         return ranked
@@ -243,6 +248,7 @@ class Matcher:
     def candidate_features(self, question: str) -> tuple[list[Entry], np.ndarray] | None:
         """The candidates of a question and their ranking features (ranking.FEATURES), for
         fitting the ranking model; None when lexical-only or the question has no terms."""
+        question = _readable(question)
         closeness = self._closeness(question)
         query = self.lexical.query(question, sentences=True)
         if closeness is None or not query.terms:
@@ -302,6 +308,14 @@ class Matcher:
 
 
 
+
+
+def _readable(question: str) -> str:
+    """The part of a message the matcher reads. A webhook body may carry up to
+    `server.max_body_bytes` of text; read whole, a 25,000-character paste of questions took a
+    worker 5.7 s (every sentence scored against every candidate). A citizen's question is never
+    that long, so the rest cannot help."""
+    return question[:READ_CHARS]
 
 
 def _leaders(signal: np.ndarray, count: int) -> list[int]:

@@ -20,10 +20,12 @@ import re
 _BOUNDARY = re.compile(r"(?<=[.!?…;])\s+|[\r\n]+|(?<=\?)(?=\S)"
                        r"|,\s*(?=(?:còn|và|va)\s)|,?\s+(?=(?:với lại|voi lai|ngoài ra|ngoai ra|thêm nữa)\s)", re.IGNORECASE)
 _MIN_WORDS = 2  # a one-word sentence ("Dạ.", "Ok") carries no question of its own
+MAX_SENTENCES = 12  # sentences read of a longer message: each is scored, and may be embedded, on its own
 
 
 def segments(message: str) -> list[str]:
-    """The message's sentences of at least two words, when there are two or more; else []."""
+    """The message's first MAX_SENTENCES sentences of at least two words, when there are two or
+    more; else []."""
     parts = [p.strip() for p in _BOUNDARY.split(message) if p and p.strip()]
     parts = [p for p in parts if len(p.split()) >= _MIN_WORDS]
-    return parts if len(parts) >= 2 else []
+    return parts[:MAX_SENTENCES] if len(parts) >= 2 else []
