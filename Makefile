@@ -30,6 +30,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/campaign_bench.py
 	$(BIN)/python bench/matcher_decision.py
 	$(BIN)/python bench/matcher_scale.py
+	$(BIN)/python bench/matcher_overhead.py
 	$(BIN)/python bench/engine_wait.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/input_limits_bench.py
