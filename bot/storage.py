@@ -54,13 +54,17 @@ class Storage:
 
     def _db(self) -> sqlite_utils.Database:
         if getattr(self._local, "pid", None) != os.getpid():
-            self._local.db = sqlite_utils.Database(self._connection(BUSY_TIMEOUT_S))
-            self._local.fast = self._connection(0)  # for write(): waits in Python, see _when_unlocked
+            self._local.db = sqlite_utils.Database(self._connection())
+            self._local.fast = self._connection()
+            # for write(): waits in Python, see _when_unlocked. Set only after the first
+            # statement: a new connection to a WAL file may have to wait for another one's
+            # WAL-index recovery, and with no busy timeout that wait is a "database is locked".
+            self._local.fast.execute("PRAGMA busy_timeout = 0")
             self._local.pid = os.getpid()
         return self._local.db
 
-    def _connection(self, timeout: float) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+    def _connection(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across process crashes
         return conn
 
