@@ -64,8 +64,6 @@ class Match:
     sure: tuple[float, ...] = ()  # the ranking model's probability of each candidate (ranking.py)
 
 
-
-
 class Matcher:
     """Built once per knowledge-base snapshot; `answer` and `rank` are read-only and thread-safe."""
 
@@ -299,17 +297,6 @@ class Matcher:
         return ids, np.column_stack([columns[name] for name in FEATURES])
 
 
-
-
-
-
-
-
-
-
-
-
-
 def _readable(question: str) -> str:
     """The part of a message the matcher reads. A webhook body may carry up to
     `server.max_body_bytes` of text; read whole, a 25,000-character paste of questions took a
@@ -324,9 +311,3 @@ def _leaders(signal: np.ndarray, count: int) -> list[int]:
         return np.argsort(-signal).tolist()
     top = np.argpartition(-signal, count)[:count]
     return top[np.argsort(-signal[top])].tolist()
-
-
-
-
-
-
