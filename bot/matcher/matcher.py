@@ -31,7 +31,7 @@ from bot.matcher.accents import AccentRestorer
 from bot.matcher.decision import Decision, Evidence, load_decision
 from bot.matcher.lexical import Lexical, Query, Ranked
 from bot.matcher.ranking import FEATURES, certainty
-from bot.matcher.segments import segments
+from bot.matcher.segments import asks_if_needed, segments
 from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 SECOND_SHARE = 0.5  # a second question's entry holds this share of the probability the leader leaves
@@ -104,7 +104,10 @@ class Matcher:
                          contrast=tuple(round(float(closeness.contrast_centre[i]), 4) for i in rows))
         if tier == "answer":
             second, second_tier = self._second_question(question, ranked, sure)
-            return Match(tier="answer", entry=ranked[0][0], suggestions=(), also=second if second_tier == "answer" else None,
+            if second is not None and second_tier == "answer":
+                first, second = self._in_order_asked(question, ranked[0][0], second)
+                return Match(tier="answer", entry=first, suggestions=(), also=second, **found)
+            return Match(tier="answer", entry=ranked[0][0], suggestions=(),
                          also_offered=second if second_tier == "suggest" else None, **found)
         suggestions = self._choices(ranked[: s.max_suggestions], sure, closeness)
         if tier == "suggest" and suggestions:
@@ -186,6 +189,17 @@ class Matcher:
                 offered = entry
         return offered, "suggest" if offered else "fallback"
 
+    def _in_order_asked(self, question: str, leader: Entry, second: Entry) -> tuple[Entry, Entry]:
+        """The two answers in the order the citizen asked them: the whole message may lead with
+        its second question ("… CMND cũ còn dùng được không? Còn tích hợp thẻ BHYT vào VNeID thế
+        nào?" leads with the integration), and the first reply should answer the first question.
+        The first sentence whose lexical leader is either entry decides."""
+        for part in segments(question):
+            found = self.lexical.rank(self.lexical.query(part), 1)
+            if found and found[0][0] in (leader, second):
+                return (second, leader) if found[0][0] is second else (leader, second)
+        return leader, second
+
     def _asked_apart(self, question: str, choices: tuple[Entry, ...]) -> tuple[Entry, Entry] | None:
         """Two of the choices the message would be offered, each the clear answer to a sentence
         of its own, in the order asked: "dùng app VssID thay thẻ được không? và muốn đổi nơi
@@ -210,6 +224,8 @@ class Matcher:
         s = self.settings
         plausible = []
         for part in segments(question):
+            if asks_if_needed(part):  # about the main matter's file, never a question of its own
+                continue
             query = self.lexical.query(part)  # a sentence has no sentences of its own (segments.py)
             lexical, _ = self._rank(query, None, 2)
             if lexical and lexical[0][1] >= s.suggest_threshold and fresh(lexical[0][0]):
