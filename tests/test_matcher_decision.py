@@ -15,7 +15,7 @@ from bot.knowledge import load_knowledge
 from bot.matcher.decision import OLD
 from bot.matcher.evaluation import evaluate, load_eval_set
 from bot.matcher.matcher import Matcher
-from bot.matcher.segments import asks_if_needed, segments
+from bot.matcher.segments import asks, asks_if_needed, segments
 from tests.conv_support import Chat
 from tests.harness import Harness
 
@@ -106,6 +106,28 @@ def test_asking_whether_a_paper_is_needed_is_not_a_question_of_its_own():
     assert asks_if_needed("Có cần giấy chứng tử không ạ?") and asks_if_needed("co phai mang gks cua chau ko")
     assert not asks_if_needed("và bé có phải làm căn cước trước ko ad")  # getting the paper is a question
     assert not asks_if_needed("Còn mất bằng lái xe máy thì làm lại ở đâu?")
+
+
+def test_a_sentence_asks_when_it_has_a_question_word_a_request_or_a_final_particle():
+    for question in ("Giờ sang tên sổ đỏ cho mẹ thì làm sao ạ", "lam lai o dau", "phí bao nhiêu",
+                     "hướng dẫn em với", "nộp online được không ad", "phai ra cong an hay lam tren app",
+                     "làm mất mấy ngày", "Còn bằng lái?"):
+        assert asks(question), question
+    for context in ("Bố em mất rồi, đã làm giấy khai tử.", "em đi xin sao y bằng tốt nghiệp",
+                    "Nghe nói giờ làm hộ chiếu online được, gửi về tận nhà.", "hồ sơ cấp lần đầu",
+                    "me minh doi sim moi nen ko dang nhap duoc vneid nua"):
+        assert not asks(context), context
+
+
+def test_a_sentence_that_tells_rather_than_asks_is_never_a_second_answer(matcher):
+    """Context that names a procedure the citizen has already done or heard about asks nothing
+    (before: "Đã làm giấy khai tử" drew the death-registration answer first, and "làm hộ chiếu
+    online được" the online passport answer instead of a choice led by the licence)."""
+    done = matcher.answer("Bố em mất rồi, đã làm giấy khai tử. Giờ sang tên sổ đỏ của bố cho mẹ thì làm sao ạ?")
+    assert (done.entry.id, done.also, done.also_offered) == ("dat-dai-thua-ke", None, None)
+    heard = matcher.answer("Nghe nói giờ làm hộ chiếu online được, gửi về tận nhà. "
+                           "Còn đổi bằng lái xe thì làm online thế nào ạ?")
+    assert heard.entry is None and heard.suggestions[0].id == "gplx-doi-truc-tuyen"
 
 
 @pytest.mark.parametrize(("question", "entry"), [

@@ -31,7 +31,7 @@ from bot.matcher.accents import AccentRestorer
 from bot.matcher.decision import Decision, Evidence, load_decision
 from bot.matcher.lexical import Lexical, Query, Ranked
 from bot.matcher.ranking import FEATURES, certainty
-from bot.matcher.segments import asks_if_needed, segments
+from bot.matcher.segments import asks, asks_if_needed, segments
 from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 SECOND_SHARE = 0.5  # a second question's entry holds this share of the probability the leader leaves
@@ -217,14 +217,15 @@ class Matcher:
 
     def _sentence_tiers(self, question: str, wanted: Callable[[Entry], bool], *,
                         fresh: Callable[[Entry], bool] = lambda e: True, least: int = 1) -> Iterator[tuple[Entry, str]]:
-        """For each sentence of the message (segments.py) whose leader is `wanted`: that leader
-        and the tier its own evidence earns. Only sentences plausible lexically, about a `fresh`
-        entry, are embedded ("Hết bao nhiêu tiền?" leads lexically with some fee, and with the
-        meaning signal with the fee the message is about), and none unless `least` of them are."""
+        """For each sentence of the message (segments.py) that asks something of its own and
+        whose leader is `wanted`: that leader and the tier its own evidence earns. Only sentences
+        plausible lexically, about a `fresh` entry, are embedded ("Hết bao nhiêu tiền?" leads
+        lexically with some fee, and with the meaning signal with the fee the message is about),
+        and none unless `least` of them are."""
         s = self.settings
         plausible = []
         for part in segments(question):
-            if asks_if_needed(part):  # about the main matter's file, never a question of its own
+            if asks_if_needed(part) or not asks(part):  # about the main matter's file, or context
                 continue
             query = self.lexical.query(part)  # a sentence has no sentences of its own (segments.py)
             lexical, _ = self._rank(query, None, 2)

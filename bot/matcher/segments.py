@@ -8,7 +8,9 @@ yields two sentences, each answerable; so does one sentence that chains its seco
 with "với lại", "ngoài ra", "thêm nữa", ", còn" or ", và" (only after a comma: "còn" alone is
 often "still", as in "còn mất bao lâu", and "và" joins the words of one question, as in "giấy
 khai sinh và căn cước"). On the tune half each answered one more of 20 two-question messages in
-full and changed no other figure (bench/README.md, eighth and ninth rounds).
+full and changed no other figure (bench/README.md, eighth and ninth rounds). Only a sentence that
+`asks` something can be a second question: context ("Bố em mất rồi, đã làm giấy khai tử.") names
+procedures too (twelfth round).
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ _NEEDED = re.compile(r"^(?:va |con |vay |the )?(?:co )?(?:can|phai|bat buoc)(?: 
                      r"(?: (?:mang|nop|kem|co|xuat trinh|dem|photo|chuan bi))?(?: theo| kem)?"
                      r" (?:giay|ban|so|the|ho so|anh|cccd|can cuoc|gks|bang)\b.*"
                      r"\b(?:khong|ko|k|hong|hok|kg)(?: (?:a|ah|vay|nhi|nhe))?$")
+# What makes a sentence a question rather than context, on folded text: a question word or
+# phrase, a request for help, or a question particle at its end ("sao y", "sao lục" are copies,
+# and "đầu" of "lần đầu" folds like "đâu", hence the narrower forms).
+_ASKING = re.compile(
+    r"\b(?:gi|j|the nao|nhu nao|ra sao|lam sao|sao(?! (?:y|luc|ke|chep))|(?:o|di|tu|nop|lam|den|ve|cho|chon) dau"
+    r"|nao|bao nhieu|bao lau|bao gio|khi nao|luc nao|may (?:ngay|thang|nam|tien|ban|buoc|lan|to|loai)"
+    r"|ai|(?:duoc|dc) (?:khong|ko|k|kg|hong|hok|chua)|co phai|hay (?:la|phai)|(?:khong|ko|kg|k) hay"
+    r"|phai\b.*\bhay|huong dan|chi (?:giup|gium|dum|cho|em|minh|toi|e)|tu van|giai thich"
+    r"|(?:cho|xin|muon) (?:em |minh |toi |e )?hoi)\b"
+    r"|\b(?:khong|ko|k|kg|hong|hok|chua|chu|ha|nhi|the|vay|z)(?: (?:a|ah|ak|ad|nhe|nha|vay|z|ban|anh|chi|em))*$")
 _MIN_WORDS = 2  # a one-word sentence ("Dạ.", "Ok") carries no question of its own
 MAX_SENTENCES = 12  # sentences read of a longer message: each is scored, and may be embedded, on its own
 
@@ -38,6 +50,14 @@ def segments(message: str) -> list[str]:
     parts = [p.strip() for p in _BOUNDARY.split(message) if p and p.strip()]
     parts = [p for p in parts if len(p.split()) >= _MIN_WORDS]
     return parts[:MAX_SENTENCES] if len(parts) >= 2 else []
+
+
+def asks(sentence: str) -> bool:
+    """Whether the sentence asks something: a "?", a question word, a request for help, or a
+    question particle at its end. "Em nghe nói đổi bằng lái online được, làm trên cổng dịch vụ
+    công rồi nhận bằng ở nhà." tells the bot what the citizen heard; it names another entry's
+    matter, but asks nothing of its own, so it is never answered as a second question."""
+    return "?" in sentence or bool(_ASKING.search(fold(sentence)))
 
 
 def asks_if_needed(sentence: str) -> bool:
