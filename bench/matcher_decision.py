@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.matcher_sets import QuestionSet, report_sets, shipped, tuning_sets  # noqa: E402
+from bench.matcher_sets import QuestionSet, answer, report_sets, shipped, tuning_sets  # noqa: E402
 from bot.config import MatcherSettings  # noqa: E402
 from bot.matcher.decision import OLD, load_decision  # noqa: E402
 from bot.matcher.evaluation import outcomes  # noqa: E402
@@ -42,7 +42,7 @@ def report(sets: list[QuestionSet], semantic, verbose: bool = False, only_new: b
             matcher = built.get(key)
             if matcher is None:
                 matcher = built[key] = Matcher(qs.kb, MatcherSettings(), engine, decision=decision)
-            pairs = [(item, matcher.answer(item.question)) for item in qs.items]
+            pairs = [(item, answer(matcher, item.question)) for item in qs.items]
             print(f"   {label:<20}{outcomes(pairs).line()}{_target(qs.name, outcomes(pairs))}")
             if verbose and label == "new, with meaning" and "heldout" not in qs.name:
                 for item, match in pairs:

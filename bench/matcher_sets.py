@@ -4,9 +4,11 @@ and bench/fit_decision.py (fitting): each set is a knowledge base plus the quest
 - citizen messages (tests/data/citizen_messages.yaml): short questions, long everyday messages,
   two-question messages, off-topic and near misses, split into `tune` and `heldout` halves by
   their author before any tuning. Only the tune half is ever used for fitting.
-- a second batch by another writer (tests/data/citizen_messages_2.yaml), split the same way. The
-  shipped decision was not fitted on it (bench/README.md, seventh round, says why); its tune half
-  has informed vocabulary only, and its held-out half is reported apart.
+- a second and a third batch by other writers (tests/data/citizen_messages_2.yaml and _3.yaml),
+  split the same way; since the thirteenth round the decision is fitted on the tune halves of
+  all three (bench/README.md), and each held-out half is reported apart.
+- a message the bot routes elsewhere before the FAQ ("Chào buổi sáng ạ" is small talk) is not
+  answered from the FAQ, whatever the matcher would say (`answer`).
 - leave-one-phrasing-out on the shipped knowledge base: fold k hides the k-th alternative of
   every entry that has one and asks it.
 - the entries' examples (never indexed) against the shipped knowledge base.
@@ -25,10 +27,14 @@ from pathlib import Path
 from bot.kb_model import KnowledgeBase
 from bot.knowledge import load_knowledge
 from bot.matcher.evaluation import Labelled, load_eval_set
+from bot.matcher.matcher import Match, Matcher
+from handlers import taken_before_faq
 
 ROOT = Path(__file__).resolve().parents[1]
 CITIZEN = ROOT / "tests" / "data" / "citizen_messages.yaml"
 SECOND_BATCH = ROOT / "tests" / "data" / "citizen_messages_2.yaml"
+THIRD_BATCH = ROOT / "tests" / "data" / "citizen_messages_3.yaml"
+BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH)
 OWN = ROOT / "tests" / "data" / "matcher_eval.yaml"
 FOLDS = 3  # alternatives hidden per entry in turn (most entries have three or more)
 
@@ -38,6 +44,14 @@ class QuestionSet:
     name: str
     kb: KnowledgeBase
     items: list[Labelled]
+
+
+def answer(matcher: Matcher, question: str) -> Match:
+    """What the citizen gets from the FAQ: the matcher's decision, or nothing (tier "routed")
+    when the bot routes the message elsewhere first ("Chào buổi sáng ạ" gets a greeting)."""
+    if taken_before_faq(question):
+        return Match(question=question, tier="routed", entry=None, score=0.0, suggestions=(), candidates=())
+    return matcher.answer(question)
 
 
 def shipped() -> KnowledgeBase:
@@ -92,22 +106,30 @@ def thin(kb: KnowledgeBase) -> KnowledgeBase:
                                                  for e in kb.entries))
 
 
-def thin_sets(kb: KnowledgeBase, half: str) -> list[QuestionSet]:
+def thin_sets(kb: KnowledgeBase, half: str, batches: tuple[Path, ...] = (CITIZEN,)) -> list[QuestionSet]:
     slim = thin(kb)
     hidden = [Labelled(t, e.id, "thin") for e in kb.entries for t in e.alternatives[2:] + e.examples]
-    return [QuestionSet("thin KB: hidden alternatives + examples", slim, hidden), *citizen(slim, half, " on thin KB")]
+    return [QuestionSet("thin KB: hidden alternatives + examples", slim, hidden),
+            *(s for path in batches for s in citizen(slim, half, " on thin KB", path=path, label=_label(path, half)))]
+
+
+def _label(path: Path, half: str) -> str:
+    return {SECOND_BATCH: f"second batch, {half}", THIRD_BATCH: f"third batch, {half}"}.get(path, "")
 
 
 def own(kb: KnowledgeBase) -> QuestionSet:
     return QuestionSet("own eval set (tuned on)", kb, load_eval_set(OWN))
 
 
-def tuning_sets(kb: KnowledgeBase) -> list[QuestionSet]:
-    """What the decision may be fitted on: nothing of the held-out half."""
-    return [*citizen(kb, "tune"), *leave_one_phrasing_out(kb), *thin_sets(kb, "tune")]
+def tuning_sets(kb: KnowledgeBase, batches: tuple[Path, ...] = BATCHES) -> list[QuestionSet]:
+    """What the decision may be fitted on: nothing of a held-out half."""
+    return [*(s for path in batches for s in citizen(kb, "tune", path=path, label=_label(path, "tune"))),
+            *leave_one_phrasing_out(kb), *thin_sets(kb, "tune", batches)]
 
 
 def report_sets(kb: KnowledgeBase) -> list[QuestionSet]:
     return [*citizen(kb, "heldout"), *citizen(kb, "heldout", path=SECOND_BATCH, label="second batch, heldout"),
             *citizen(kb, "tune", path=SECOND_BATCH, label="second batch, tune"),
+            *citizen(kb, "heldout", path=THIRD_BATCH, label="third batch, heldout"),
+            *citizen(kb, "tune", path=THIRD_BATCH, label="third batch, tune"),
             *citizen(kb, "tune"), *leave_one_phrasing_out(kb), examples(kb), *thin_sets(kb, "heldout"), own(kb)]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.core import Context
 from bot.events import Event
+from bot.intents import command_of
 from bot.replies import Reply
 from handlers import (
     commands,
@@ -65,3 +66,18 @@ def route(event: Event, ctx: Context) -> list[Reply]:
         if applies(event, ctx):
             return handle(event, ctx)
     return []
+
+
+def taken_before_faq(text: str) -> str | None:
+    """Which route answers this text instead of the FAQ when a citizen with nothing open sends it:
+    "Chào buổi sáng ạ" is a greeting, not a question about office hours, however well the
+    matcher scores it. The routes above "FAQ" that read the text alone, in ROUTES order; the
+    benchmarks count such a message as not answered from the FAQ, as the citizen sees it."""
+    event = Event(name="user_send_text", timestamp_ms=0, user_id=None, text=text)
+    for name, taken in (("commands", command_of(event) is not None),
+                        ("small talk", smalltalk.intent_of(text) is not None),
+                        ("a complaint typed out: the feedback flow", complaints.is_complaint(text)),
+                        ("a bare number or one character: a prompt", notquestion.too_short(text))):
+        if taken:
+            return name
+    return None

@@ -17,9 +17,12 @@ PROMPT = ("Bạn muốn hỏi về thủ tục nào? Bạn nhắn câu hỏi đ�
 
 
 def applies(event: Event, ctx: Context) -> bool:
-    if event.kind != "text":
-        return False
-    text = "".join(event.text.split())
+    return event.kind == "text" and too_short(event.text)
+
+
+def too_short(text: str) -> bool:
+    """A bare number, one character or only punctuation."""
+    text = "".join(text.split())
     return bool(text) and (len(text) == 1 or text.isdigit() or not any(ch.isalnum() for ch in text))
 
 

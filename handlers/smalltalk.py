@@ -31,10 +31,15 @@ ANSWERS = {
 
 
 def applies(event: Event, ctx: Context) -> bool:
-    return event.kind == "text" and match(event.text.strip(), KEYED) is not None
+    return event.kind == "text" and intent_of(event.text) is not None
+
+
+def intent_of(text: str) -> str | None:
+    """"greeting", "thanks", "bye", "who" or "ack" when that is all the message says."""
+    return match(text.strip(), KEYED)
 
 
 def handle(event: Event, ctx: Context) -> list[Reply]:
-    intent = match(event.text.strip(), KEYED) or "ack"
+    intent = intent_of(event.text) or "ack"
     buttons = (button("Xem danh mục", "#menu"),) if intent == "greeting" else ()
     return [Reply(text=ctx.render(ANSWERS[intent]), buttons=buttons)]

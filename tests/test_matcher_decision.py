@@ -15,7 +15,7 @@ from bot.knowledge import load_knowledge
 from bot.matcher.decision import OLD
 from bot.matcher.evaluation import evaluate, load_eval_set
 from bot.matcher.matcher import Matcher
-from bot.matcher.segments import asks, asks_if_needed, segments
+from bot.matcher.segments import asks, asks_if_needed, questions, segments
 from tests.conv_support import Chat
 from tests.harness import Harness
 
@@ -91,6 +91,25 @@ def test_con_meaning_still_does_not_split_a_question():
         "hộ chiếu cần gì", "và có phải làm căn cước trước không"]
 
 
+def test_two_questions_joined_by_a_bare_comma_get_both_answers(matcher):
+    """"…làm lại ở đâu, quên mật khẩu vneid thì lấy lại sao" is one sentence with no conjunction:
+    before, it was read as one question and got one answer."""
+    message = "mất cccd thì làm lại ở đâu, quên mật khẩu vneid thì lấy lại sao"
+    assert segments(message) == []
+    match = matcher.answer(message)
+    assert (match.entry.id, match.also.id) == ("can-cuoc-cap-lai", "vneid-quen-mat-khau")
+
+
+def test_a_comma_cuts_only_between_two_questions():
+    assert questions("lam lai can cuoc het bao nhieu tien, bao lau thi co the vay ad") == [
+        "lam lai can cuoc het bao nhieu tien", "bao lau thi co the vay ad"]
+    assert questions("em mới thuê trọ, khai báo tạm trú thế nào") == []  # context stays with its question
+    assert questions("Cho mình hỏi, làm căn cước ở đâu") == []  # a request is not a question of its own
+    assert questions("làm sao để lên mức 2 ạ, có phải ra công an không") == []  # the same matter's requirement
+    assert questions("Con em 5 tuổi. Làm hộ chiếu cho bé ở đâu, mất mấy ngày?") == [
+        "Con em 5 tuổi.", "Làm hộ chiếu cho bé ở đâu", "mất mấy ngày?"]
+
+
 def test_a_second_question_too_vague_to_answer_is_offered_after_the_answer(matcher):
     """"Phí thế nào?" alone could be any fee; in this message it is the ID card's: the fee entry
     is offered as one tap rather than answered or dropped (before: dropped). Asked plainly
@@ -111,7 +130,7 @@ def test_asking_whether_a_paper_is_needed_is_not_a_question_of_its_own():
 def test_a_sentence_asks_when_it_has_a_question_word_a_request_or_a_final_particle():
     for question in ("Giờ sang tên sổ đỏ cho mẹ thì làm sao ạ", "lam lai o dau", "phí bao nhiêu",
                      "hướng dẫn em với", "nộp online được không ad", "phai ra cong an hay lam tren app",
-                     "làm mất mấy ngày", "Còn bằng lái?"):
+                     "làm mất mấy ngày", "mấy giờ mở cửa", "Còn bằng lái?"):
         assert asks(question), question
     for context in ("Bố em mất rồi, đã làm giấy khai tử.", "em đi xin sao y bằng tốt nghiệp",
                     "Nghe nói giờ làm hộ chiếu online được, gửi về tận nhà.", "hồ sơ cấp lần đầu",

@@ -31,7 +31,7 @@ from bot.matcher.accents import AccentRestorer
 from bot.matcher.decision import Decision, Evidence, load_decision
 from bot.matcher.lexical import Lexical, Query, Ranked
 from bot.matcher.ranking import FEATURES, certainty
-from bot.matcher.segments import asks, asks_if_needed, segments
+from bot.matcher.segments import asks, asks_if_needed, questions
 from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 SECOND_SHARE = 0.5  # a second question's entry holds this share of the probability the leader leaves
@@ -194,7 +194,7 @@ class Matcher:
         its second question ("… CMND cũ còn dùng được không? Còn tích hợp thẻ BHYT vào VNeID thế
         nào?" leads with the integration), and the first reply should answer the first question.
         The first sentence whose lexical leader is either entry decides."""
-        for part in segments(question):
+        for part in questions(question):
             found = self.lexical.rank(self.lexical.query(part), 1)
             if found and found[0][0] in (leader, second):
                 return (second, leader) if found[0][0] is second else (leader, second)
@@ -224,7 +224,7 @@ class Matcher:
         and none unless `least` of them are."""
         s = self.settings
         plausible = []
-        for part in segments(question):
+        for part in questions(question):
             if asks_if_needed(part) or not asks(part):  # about the main matter's file, or context
                 continue
             query = self.lexical.query(part)  # a sentence has no sentences of its own (segments.py)

@@ -35,12 +35,17 @@ _NEEDED = re.compile(r"^(?:va |con |vay |the )?(?:co )?(?:can|phai|bat buoc)(?: 
 # and "đầu" of "lần đầu" folds like "đâu", hence the narrower forms).
 _ASKING = re.compile(
     r"\b(?:gi|j|the nao|nhu nao|ra sao|lam sao|sao(?! (?:y|luc|ke|chep))|(?:o|di|tu|nop|lam|den|ve|cho|chon) dau"
-    r"|nao|bao nhieu|bao lau|bao gio|khi nao|luc nao|may (?:ngay|thang|nam|tien|ban|buoc|lan|to|loai)"
+    r"|nao|bao nhieu|bao lau|bao gio|khi nao|luc nao|may (?:ngay|thang|nam|tien|ban|buoc|lan|to|loai|gio)"
     r"|ai|(?:duoc|dc) (?:khong|ko|k|kg|hong|hok|chua)|co phai|hay (?:la|phai)|(?:khong|ko|kg|k) hay"
     r"|phai\b.*\bhay|huong dan|chi (?:giup|gium|dum|cho|em|minh|toi|e)|tu van|giai thich"
     r"|(?:cho|xin|muon) (?:em |minh |toi |e )?hoi)\b"
     r"|\b(?:khong|ko|k|kg|hong|hok|chua|chu|ha|nhi|the|vay|z)(?: (?:a|ah|ak|ad|nhe|nha|vay|z|ban|anh|chi|em))*$")
 _MIN_WORDS = 2  # a one-word sentence ("Dạ.", "Ok") carries no question of its own
+_MIN_CLAUSE_WORDS = 3  # a clause cut at a comma ("…, ở đâu?") must be a question on its own
+_COMMA = re.compile(r",\s+")
+_FOLLOW_UP = re.compile(r"(?:va |con |vay |the )?(?:co )?(?:phai|can|bat buoc)\b")
+_REQUEST = re.compile(r"huong dan|chi (?:giup|gium|dum|cho|em|minh|toi|e)|tu van|giai thich"
+                      r"|(?:cho|xin|muon) (?:em |minh |toi |e )?hoi")
 MAX_SENTENCES = 12  # sentences read of a longer message: each is scored, and may be embedded, on its own
 
 
@@ -50,6 +55,37 @@ def segments(message: str) -> list[str]:
     parts = [p.strip() for p in _BOUNDARY.split(message) if p and p.strip()]
     parts = [p for p in parts if len(p.split()) >= _MIN_WORDS]
     return parts[:MAX_SENTENCES] if len(parts) >= 2 else []
+
+
+def questions(message: str) -> list[str]:
+    """The message's sentences, each further cut at a comma that separates two questions: "mất
+    cccd thì làm lại sao, tiện hỏi luôn vneid quên mật khẩu lấy lại thế nào" asks twice in one
+    sentence. A comma cuts only when the words before it since the last cut already ask with a
+    question word of their own (a request such as "cho em hỏi" is not one) and the clause after it
+    asks too, other than whether the same matter requires something ("làm sao để lên mức 2, có
+    phải ra công an không?"); context ("em mới thuê trọ, khai báo tạm trú thế nào") stays with its
+    question.
+    Only the search for a second question reads these; the matcher's sentence features keep
+    `segments`, which they were fitted on."""
+    found = []
+    for sentence in segments(message) or [message]:
+        current = ""
+        for clause in _COMMA.split(sentence):
+            if (current and _asks_itself(current) and asks(clause) and len(clause.split()) >= _MIN_CLAUSE_WORDS
+                    and not _FOLLOW_UP.match(fold(clause))):
+                found.append(current)
+                current = clause
+            else:
+                current = f"{current}, {clause}" if current else clause
+        found.append(current)
+    found = [q for q in found if len(q.split()) >= _MIN_WORDS]
+    return found[:MAX_SENTENCES] if len(found) >= 2 else []
+
+
+def _asks_itself(clause: str) -> bool:
+    """Asks with a question word or particle, not only with a request to be answered."""
+    folded = fold(clause)
+    return "?" in clause or any(m.group(0) and not _REQUEST.fullmatch(m.group(0)) for m in _ASKING.finditer(folded))
 
 
 def asks(sentence: str) -> bool:
