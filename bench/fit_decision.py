@@ -41,7 +41,18 @@ sys.path.insert(0, str(ROOT))
 from bench.matcher_sets import BATCHES as ALL_BATCHES  # noqa: E402
 from bench.matcher_sets import QuestionSet, answer, shipped, tuning_sets  # noqa: E402
 from bot.config import MatcherSettings  # noqa: E402
-from bot.matcher.decision import LONG_WORDS, MODEL_FILE, OLD, Decision, Evidence, Model, may_answer, old_tier  # noqa: E402
+from bot.matcher.decision import (  # noqa: E402
+    HAND_RULES,
+    LONG_WORDS,
+    MODEL_FILE,
+    OLD,
+    Decision,
+    Evidence,
+    Model,
+    Rule,
+    may_answer,
+    old_tier,
+)
 from bot.matcher.evaluation import Labelled  # noqa: E402
 from bot.matcher.matcher import Matcher  # noqa: E402
 from bot.matcher.ranking import FEATURES, Ranking  # noqa: E402
@@ -145,10 +156,10 @@ def collect(sets: list[QuestionSet], semantic, decision: Decision) -> list[tuple
     return rows
 
 
-def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2) -> np.ndarray:
     """Weighted L2-regularised logistic regression by Newton's method; column 0 is the bias."""
     beta = np.zeros(x.shape[1])
-    penalty = np.eye(x.shape[1]) * L2
+    penalty = np.eye(x.shape[1]) * l2
     penalty[0, 0] = 0.0
     for _ in range(50):
         p = 1 / (1 + np.exp(-np.clip(x @ beta, -30, 30)))
@@ -168,7 +179,8 @@ def _group(name: str) -> str:
     return ("long" if "long" in name else "short") + (" on thin KB" if "thin" in name else "")
 
 
-def choose(rows, short: Model, long: Model) -> tuple[Model, Model, dict]:
+def choose(rows, short: Model, long: Model, margin: float = MARGIN,
+           rules: tuple[Rule, ...] = HAND_RULES) -> tuple[Model, Model, dict]:
     """Both answer thresholds at once, since a citizen set mixes short and long messages (a
     "long" message may be short once its courtesies are removed): the pair that answers the most
     citizen tuning messages right while every citizen tuning set (on the shipped and on the thin
@@ -181,13 +193,13 @@ def choose(rows, short: Model, long: Model) -> tuple[Model, Model, dict]:
     y = np.array([label for _, _, label, _ in rows])
     in_scope = np.array([scope for _, _, _, scope in rows])
     sets = np.array([name for name, _, _, _ in rows])
-    allowed = np.array([may_answer(ev, settings) for _, ev, _, _ in rows])
+    allowed = np.array([may_answer(ev, settings, rules) for _, ev, _, _ in rows])
     old = np.array([old_tier(ev, settings) == "answer" for _, ev, _, _ in rows])
     mine = np.char.startswith(sets.astype(str), "citizen")
     pooled = np.array([_group(n) for n in sets])
     groups = []
     for name in sorted(set(pooled[mine])):
-        wrong_limit, off_limit = (MARGIN * limit for limit in LIMITS["long" if "long" in name else "short"])
+        wrong_limit, off_limit = (margin * limit for limit in LIMITS["long" if "long" in name else "short"])
         groups.append((mine & (pooled == name), wrong_limit, off_limit))
     best: tuple[int, float, float] = (-1, 0.99, 0.99)
     grid = np.round(np.arange(0.10, 0.99, 0.02), 2)
@@ -200,15 +212,34 @@ def choose(rows, short: Model, long: Model) -> tuple[Model, Model, dict]:
                 right = int((answered & (y == 1) & mine).sum())
                 best = max(best, (right, float(short_at), float(long_at)))
     _, short_at, long_at = best
-    answered = ((p >= np.where(is_long, long_at, short_at)) | old) & allowed
+    short = dataclasses.replace(short, answer_at=short_at, suggest_at=_suggest_at(p[~is_long], y[~is_long], short_at))
+    long = dataclasses.replace(long, answer_at=long_at, suggest_at=_suggest_at(p[is_long], y[is_long], long_at))
+    return short, long, outcome(rows, short, long, rules)
+
+
+def answered_by(rows, short: Model, long: Model, rules: tuple[Rule, ...] = HAND_RULES) -> np.ndarray:
+    """Which rows the decision answers: the model's probability at its threshold, or the old
+    thresholds, within the hand rules (decision.Decision.tier)."""
+    settings = MatcherSettings()
+    return np.array([((short if ev.words <= LONG_WORDS else long).probability(ev)
+                      >= (short if ev.words <= LONG_WORDS else long).answer_at
+                      or old_tier(ev, settings) == "answer") and may_answer(ev, settings, rules) for _, ev, _, _ in rows],
+                    dtype=bool)
+
+
+def outcome(rows, short: Model, long: Model, rules: tuple[Rule, ...] = HAND_RULES) -> dict[str, dict[str, int]]:
+    """Answered right, wrong (in scope) and off-topic answered, per length class."""
+    answered = answered_by(rows, short, long, rules)
+    is_long = np.array([ev.words > LONG_WORDS for _, ev, _, _ in rows], dtype=bool)
+    y = np.array([label for _, _, label, _ in rows])
+    in_scope = np.array([scope for _, _, _, scope in rows], dtype=bool)
     stats = {}
     for key, member in (("short", ~is_long), ("long", is_long)):
         stats[key] = {"answered_right": int((answered & member & (y == 1)).sum()),
                       "answered_wrong_in_scope": int((answered & member & (y == 0) & in_scope).sum()),
                       "off_topic_answered": int((answered & member & ~in_scope).sum()),
                       "questions": int(member.sum()), "off_topic_questions": int((member & ~in_scope).sum())}
-    return (dataclasses.replace(short, answer_at=short_at, suggest_at=_suggest_at(p[~is_long], y[~is_long], short_at)),
-            dataclasses.replace(long, answer_at=long_at, suggest_at=_suggest_at(p[is_long], y[is_long], long_at)), stats)
+    return stats
 
 
 def _suggest_at(p: np.ndarray, y: np.ndarray, answer_at: float) -> float:
@@ -223,24 +254,24 @@ def _suggest_at(p: np.ndarray, y: np.ndarray, answer_at: float) -> float:
     return suggest_at
 
 
-def model_for(rows, names: list[str]) -> Model:
+def model_for(rows, names: list[str], l2: float = L2) -> Model:
     """The logistic model on `names`, dropping any feature fitted with the wrong sign."""
     names = list(names)
     while True:
-        model = _model_for(rows, names)
+        model = _model_for(rows, names, l2)
         wrong = [n for n, w in model.weights.items() if SIGNS.get(n, 0) * w < 0]
         if not wrong:
             return model
         names.remove(wrong[0])
 
 
-def _model_for(rows, names: list[str]) -> Model:
+def _model_for(rows, names: list[str], l2: float) -> Model:
     x = np.array([[1.0] + [ev.features()[n] for n in names] for _, ev, _, _ in rows])
     y = np.array([label for _, _, label, _ in rows], dtype=float)
     # Every set weighs the same, and within the citizen sets the off-topic and near-miss rows
     # weigh as much as the in-scope ones: they are few, and answering them is the worst error.
     w = equal_weights([f"{name}/{scope}" for name, _, _, scope in rows])
-    beta = fit(x, y, w)
+    beta = fit(x, y, w, l2)
     weights = {n: round(float(b), 4) for n, b in zip(names, beta[1:], strict=True)}
     return Model(weights, round(float(beta[0]), 4), 0.99, 0.99)
 

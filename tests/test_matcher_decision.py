@@ -12,10 +12,10 @@ import pytest
 
 from bot.config import MatcherSettings
 from bot.knowledge import load_knowledge
-from bot.matcher.decision import OLD
+from bot.matcher.decision import OLD, Evidence, may_answer
 from bot.matcher.evaluation import evaluate, load_eval_set
 from bot.matcher.matcher import Matcher
-from bot.matcher.segments import asks, asks_if_needed, questions, segments
+from bot.matcher.segments import asks, asks_if_needed, own_questions, questions, segments
 from tests.conv_support import Chat
 from tests.harness import Harness
 
@@ -70,11 +70,13 @@ def test_two_clear_questions_get_both_answers_rather_than_a_menu_of_them(matcher
     assert (match.entry.id, match.also.id) == ("can-cuoc-cccd-cmnd-cu", "can-cuoc-tich-hop")  # in the order asked
 
 
-def test_a_sentence_of_context_does_not_turn_choices_into_answers(matcher):
-    """Two sentences and two choices, but only one question: the choices stay."""
+def test_a_sentence_of_context_is_not_a_second_question(matcher):
+    """Two sentences, but only one asks: one reply, about the papers after the merger. The
+    asking sentence alone leads with the ID-card entry, which once came as a second answer to a
+    question the citizen asked once."""
     match = matcher.answer("Xã em mới sáp nhập, đổi tên. Căn cước với sổ đỏ ghi địa chỉ cũ thì có phải đổi không?")
-    assert match.tier == "suggest" and match.also is None
-    assert "cchc-giay-to-sau-sap-nhap" in [e.id for e in match.suggestions]
+    assert match.also is None and match.also_offered is None
+    assert "cchc-giay-to-sau-sap-nhap" in [e.id for e in (match.entry, *match.suggestions) if e]
 
 
 def test_a_second_question_chained_with_comma_va_is_answered(matcher):
@@ -108,6 +110,28 @@ def test_a_comma_cuts_only_between_two_questions():
     assert questions("làm sao để lên mức 2 ạ, có phải ra công an không") == []  # the same matter's requirement
     assert questions("Con em 5 tuổi. Làm hộ chiếu cho bé ở đâu, mất mấy ngày?") == [
         "Con em 5 tuổi.", "Làm hộ chiếu cho bé ở đâu", "mất mấy ngày?"]
+
+
+def test_only_parts_that_ask_something_of_their_own_can_be_a_second_question():
+    assert own_questions("Xã em mới sáp nhập, đổi tên. Căn cước với sổ đỏ ghi địa chỉ cũ thì có phải đổi không?") == [
+        "Căn cước với sổ đỏ ghi địa chỉ cũ thì có phải đổi không?"]
+    assert own_questions("Bố em mất rồi thì làm thủ tục thừa kế thế nào? Có cần giấy chứng tử không?") == [
+        "Bố em mất rồi thì làm thủ tục thừa kế thế nào?"]
+    assert own_questions("Làm lại căn cước bị mất ở đâu ạ? Hết bao nhiêu tiền?") == [
+        "Làm lại căn cước bị mất ở đâu ạ?", "Hết bao nhiêu tiền?"]
+
+
+def test_a_lexical_tie_needs_the_meaning_signal_only_in_a_short_question():
+    """Two entries tie lexically and the meaning signal prefers a third: a short question is not
+    answered; in a long message, where context dilutes both leaders' lexical confidence alike,
+    the fitted model decides."""
+    tie = dict(lexical=0.6, lexical_margin=0.01, known_share=1.0, unknown_compounds=0)
+    short, long = Evidence(words=8, **tie), Evidence(words=25, **tie)
+    settings = MatcherSettings()
+    assert not may_answer(short.with_meaning(similarity=0.9, best=0.92, margin=0.02, agree=False, meaning_top="x",
+                                             centre=0.5, certainty=0.9, sentence_lexical=0.6), settings)
+    assert may_answer(long.with_meaning(similarity=0.9, best=0.92, margin=0.02, agree=False, meaning_top="x",
+                                        centre=0.5, certainty=0.9, sentence_lexical=0.6), settings)
 
 
 def test_a_second_question_too_vague_to_answer_is_offered_after_the_answer(matcher):

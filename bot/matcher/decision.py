@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -120,21 +121,38 @@ class Decision:
         return "suggest" if p >= model.suggest_at or evidence.lexical >= settings.suggest_threshold else "fallback"
 
 
-def may_answer(evidence: Evidence, settings: MatcherSettings) -> bool:
-    """Hand rules the model may not overrule, each a failure no probability excuses:
-    - a short question with a word the knowledge base never uses ("rượu" in "giấy phép kinh
-      doanh rượu") may be about that word: answered only when the meaning signal's leader is
-      clear (lead of CLEAR_MEANING), else at most a choice;
-    - a lexical tie (lead under `answer_margin`) is answered only when the meaning signal
-      independently picks the same entry;
-    - a leader under `suggest_threshold` lexically is answered only when the meaning signal
-      picks it too (a long message dilutes the lexical confidence, never the meaning)."""
-    backed = bool(evidence.agree)
-    if evidence.words <= LONG_WORDS and evidence.known_share < 1 and (evidence.meaning_margin or 0.0) < CLEAR_MEANING:
-        return False
-    if evidence.lexical_margin < settings.answer_margin and not backed:
-        return False
-    return evidence.lexical >= settings.suggest_threshold or backed
+def clear_if_unknown_word(evidence: Evidence, settings: MatcherSettings) -> bool:
+    """A short question with a word the knowledge base never uses ("rượu" in "giấy phép kinh
+    doanh rượu") may be about that word: answered only when the meaning signal's leader is clear
+    (lead of CLEAR_MEANING), else at most a choice."""
+    short = evidence.words <= LONG_WORDS
+    return not (short and evidence.known_share < 1 and (evidence.meaning_margin or 0.0) < CLEAR_MEANING)
+
+
+def short_tie_backed(evidence: Evidence, settings: MatcherSettings) -> bool:
+    """A short question's lexical tie (lead under `answer_margin`) is answered only when the
+    meaning signal independently picks the same entry. In a long message every word of context
+    dilutes both leaders' lexical confidence, so their lexical lead says little; the ranking
+    model's certainty (a decision feature) weighs it with the rest. Chosen by leaving each batch
+    of citizen messages out in turn (bench/select_decision.py, fourteenth round)."""
+    short = evidence.words <= LONG_WORDS
+    return not (short and evidence.lexical_margin < settings.answer_margin and not evidence.agree)
+
+
+def low_lexical_backed(evidence: Evidence, settings: MatcherSettings) -> bool:
+    """A leader under `suggest_threshold` lexically is answered only when the meaning signal
+    picks it too (a long message dilutes the lexical confidence, never the meaning)."""
+    return evidence.lexical >= settings.suggest_threshold or bool(evidence.agree)
+
+
+Rule = Callable[[Evidence, MatcherSettings], bool]
+HAND_RULES: tuple[Rule, ...] = (clear_if_unknown_word, short_tie_backed, low_lexical_backed)
+
+
+def may_answer(evidence: Evidence, settings: MatcherSettings, rules: tuple[Rule, ...] = HAND_RULES) -> bool:
+    """Whether the hand rules, which the model may not overrule, allow an answer: each guards
+    against a failure no probability excuses."""
+    return all(rule(evidence, settings) for rule in rules)
 
 
 def old_tier(evidence: Evidence, settings: MatcherSettings) -> str:

@@ -102,3 +102,12 @@ def asks_if_needed(sentence: str) -> bool:
     tục thừa kế sang tên thế nào?" it asks about the inheritance file, so it is never taken for
     a second question. "Có phải làm căn cước trước không" (getting the paper) still is."""
     return bool(_NEEDED.match(fold(sentence)))
+
+
+def own_questions(message: str) -> list[str]:
+    """The parts of the message (`questions`) that ask something of their own: not context, and
+    not whether the main matter needs some paper. A second answer needs two of them: with one,
+    the whole message's answer already answers it, and its own leader ("Căn cước với sổ đỏ ghi
+    địa chỉ cũ thì có phải đổi không?" after "Xã em mới sáp nhập") is the same question read
+    without its context."""
+    return [part for part in questions(message) if asks(part) and not asks_if_needed(part)]
