@@ -64,10 +64,12 @@ LIMITS = {"short": (0.02, 0.05), "long": (0.05, 0.125)}
 BATCHES = dict(zip(("first", "second", "third"), ALL_BATCHES, strict=True))
 MARGIN = 0.8
 L2 = 1.0
-SEMANTIC_FEATURES = ["lexical", "lexical_margin", "known_share", "unknown_compound", "log_words",
-                     "similarity", "meaning_margin", "agree", "meaning_gap", "centre", "certainty",
-                     "sentence_lexical"]
-LEXICAL_FEATURES = SEMANTIC_FEATURES[:5]
+# Chosen by leaving each batch out in turn (bench/select_decision.py, bench/README.md fourteenth
+# round): whether both rankers agree is left to the hand rules and the ranking model's certainty,
+# and the message's length to the choice of model (short or long).
+SEMANTIC_FEATURES = ["lexical", "lexical_margin", "known_share", "unknown_compound", "similarity", "meaning_margin",
+                     "meaning_gap", "centre", "certainty", "sentence_lexical"]
+LEXICAL_FEATURES = ["lexical", "lexical_margin", "known_share", "unknown_compound", "log_words"]
 # The sign each feature must have to mean what it says; a feature fitted with the other sign is
 # dropped and the model refitted (an unknown compound must never make an answer more likely).
 SIGNS = {"lexical": 1, "lexical_margin": 1, "known_share": 1, "unknown_compound": -1, "similarity": 1,

@@ -24,7 +24,10 @@ LONG = ("Chào anh chị. Con em mới sinh được 2 tuần, cả nhà đang l
         "cho bé thì cần mang những gì ạ? Em cảm ơn nhiều 🙏")
 TWO = "Cho mình hỏi đăng ký kết hôn cần giấy tờ gì? Còn mất bằng lái xe máy thì làm lại ở đâu?"
 ALSO_VAGUE = "Làm lại căn cước bị mất ở đâu ạ? Phí thế nào?"  # the second question is vague alone
-RELATED = "đăng ký xe máy mới mua ở đâu"  # vehicle registration: not covered, but near two entries
+# Vehicle registration: not covered, but near two licence entries. ("đăng ký xe máy mới mua ở đâu"
+# until the fourteenth round, when a phrasing about a newly bought flat made permanent residence
+# a plausible choice for it: the message now gets choices, no answer.)
+RELATED = "đăng ký biển số xe máy ở đâu"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,7 @@ def test_context_and_courtesy_do_not_stop_the_answer(matcher, old):
     assert old.answer(LONG).tier == "suggest"  # before: a one-button "did you mean"
     match = matcher.answer(LONG)
     assert match.tier == "answer" and match.entry.id == "ho-tich-khai-sinh"
-    assert match.signals.agree and match.signals.similarity > 0.9
+    assert match.signals.similarity > 0.9 and match.signals.certainty > 0.9
 
 
 def test_a_message_with_two_questions_gets_both_answers(matcher, old):
@@ -165,12 +168,14 @@ def test_a_sentence_asks_when_it_has_a_question_word_a_request_or_a_final_partic
 def test_a_sentence_that_tells_rather_than_asks_is_never_a_second_answer(matcher):
     """Context that names a procedure the citizen has already done or heard about asks nothing
     (before: "Đã làm giấy khai tử" drew the death-registration answer first, and "làm hộ chiếu
-    online được" the online passport answer instead of a choice led by the licence)."""
+    online được" the online passport answer instead of the licence, first offered as a choice
+    and answered since the fourteenth round's phrasings)."""
     done = matcher.answer("Bố em mất rồi, đã làm giấy khai tử. Giờ sang tên sổ đỏ của bố cho mẹ thì làm sao ạ?")
     assert (done.entry.id, done.also, done.also_offered) == ("dat-dai-thua-ke", None, None)
     heard = matcher.answer("Nghe nói giờ làm hộ chiếu online được, gửi về tận nhà. "
                            "Còn đổi bằng lái xe thì làm online thế nào ạ?")
-    assert heard.entry is None and heard.suggestions[0].id == "gplx-doi-truc-tuyen"
+    assert [e.id for e in (heard.entry, *heard.suggestions) if e][:1] == ["gplx-doi-truc-tuyen"]
+    assert heard.also is None and heard.also_offered is None
 
 
 @pytest.mark.parametrize(("question", "entry"), [

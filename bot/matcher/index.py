@@ -25,6 +25,7 @@ from bot.matcher.synonyms import synonym_terms
 K1 = 1.2
 B = 0.5  # phrasings are short and similar in length: damp BM25's length normalisation
 POOL = 300  # documents admitted before common terms stop adding new ones
+CONTEXT_WORDS = 12  # a phrasing longer than this tells a situation around its question
 MIN_CORRECTABLE = 3  # shorter unknown tokens are too ambiguous to spell-correct
 BIGRAM_WEIGHT = 0.5  # a bigram repeats evidence its two syllables already gave
 FUNCTION_WEIGHT = 0.25
@@ -73,6 +74,10 @@ class Index:
         self.corrections = _deletions({t for t in self.idf if " " not in t})
         self.synonyms = synonym_terms(staff_synonyms)
         self.known = frozenset(self.idf).union(FUNCTION_WORDS, *(term.split(" ") for term in self.synonyms))
+        # What the knowledge base is about: a long phrasing tells a situation, and its words
+        # ("rút" in "đi rút sổ tiết kiệm giúp" for a signature certification) are context.
+        self.topical = frozenset(t for (_, tokens), bag in zip(phrasings, bags, strict=True) if len(tokens) <= CONTEXT_WORDS
+                                 for t in bag).union(FUNCTION_WORDS, *(term.split(" ") for term in self.synonyms))
 
     def _idf(self, df: int) -> float:
         return math.log(1 + (self.entry_count - df + 0.5) / (df + 0.5))

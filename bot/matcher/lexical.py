@@ -154,9 +154,10 @@ class Lexical:
         return sum(map(focus.__getitem__, query.expanded & focus.keys())) / total
 
     def known_share(self, query: Query) -> float:
-        """Share of the message's content words, as typed, that the knowledge base uses at all."""
+        """Share of the message's content words, as typed, that the knowledge base's questions
+        and short phrasings use (index.topical)."""
         content = [w for w in query.typed if w not in FUNCTION_WORDS and w.isalpha()]
-        return sum(1 for w in content if w in self.index.known) / len(content) if content else 0.0
+        return sum(1 for w in content if w in self.index.topical) / len(content) if content else 0.0
 
     def stray_compounds(self, query: Query, entry_id: int) -> int:
         """Syllables the entry shares with the question only outside the compound the question

@@ -149,7 +149,11 @@ class Matcher:
     def _evidence(self, query: Query, ranked: Ranked, closeness: Closeness | None,
                   sure: float | None) -> Evidence:
         top = ranked[0][1] if ranked else 0.0
-        margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        # The lead over the strongest lexical rival, wherever the ranking model put it: the old
+        # thresholds' "clear lexical lead" must not be measured against a weaker runner-up
+        # ("lm cccd can j" led "cấp lại" by 0.09 over the ranking's runner-up, but by 0.01 over
+        # "cấp mới", third in the ranking and the entry meant).
+        margin = top - max((score for _, score in ranked[1:]), default=0.0)
         strays = self.lexical.stray_compounds(query, self.position[ranked[0][0].id]) if ranked else 0
         evidence = Evidence(lexical=top, lexical_margin=margin, known_share=self.lexical.known_share(query),
                             unknown_compounds=strays, words=len(query.text.split()))
@@ -244,12 +248,16 @@ class Matcher:
 
     def _related(self, ranked: Ranked, sure: tuple[float, ...], closeness: Closeness | None) -> tuple[Entry, ...]:
         """Up to two entries worth offering beside the fallback: the leaders close enough
-        lexically that the meaning signal (when on) also finds related, and those `_plausible`;
-        else nothing (an unrelated choice is noise)."""
+        lexically that the meaning signal (when on) also finds related, in the model's space and
+        the contrast space alike, and those `_plausible`; else nothing (an unrelated choice is
+        noise: "wifi nhà em chậm quá" shares "chậm quá" with a phrasing about a late OTP code,
+        close in the model's space, not in the contrast space)."""
         s = self.settings
         found = []
         for k, (entry, score) in enumerate(ranked[:2]):
-            close = closeness is None or float(closeness.phrasing[self.position[entry.id]]) >= s.related_similarity
+            i = self.position[entry.id]
+            close = closeness is None or bool(closeness.phrasing[i] >= s.related_similarity
+                                              and closeness.contrast_centre[i] >= s.related_contrast)
             if (score >= s.related_threshold and close) or self._plausible(k, entry, sure, closeness):
                 found.append(entry)
         return tuple(found)
