@@ -26,6 +26,12 @@ from bot.worker import InboxWorkers, Processor
 log = logging.getLogger(__name__)
 
 
+def route_before_faq(text: str) -> str | None:
+    """The route that answers `text` before the FAQ would, or None (handlers.taken_before_faq):
+    `ask` shows it, so staff see why "chào ad" never reaches the knowledge base."""
+    return handlers.taken_before_faq(text)
+
+
 class Runtime:
     def __init__(self, config: Config, *, zalo: Any = None, sandbox: bool | None = None):
         self.config = config

@@ -257,3 +257,20 @@ def test_kb_check_warns_about_entries_the_meaning_signal_cannot_tell_apart(tmp_p
     problems = meaning_problems(loaded, Matcher(loaded.kb, MatcherSettings(), semantic))
     assert problems and {p.subject for p in problems} <= {"lam-can-cuoc~noi-cap-can-cuoc", "noi-cap-can-cuoc~lam-can-cuoc"}
     assert all(p.severity == "warning" and p.file.endswith("can-cuoc.yaml") for p in problems)
+
+
+def test_an_example_held_back_by_a_word_the_base_never_uses_names_that_word(tmp_path: Path, semantic) -> None:
+    """The warning must name the real cause: here no question uses "gái", and the meaning signal
+    cannot choose between two card entries, so a phrasing with that word is the fix, not a
+    rival entry (the warning once blamed whichever entry came second)."""
+    from bot.config import MatcherSettings
+    from bot.knowledge.validate import example_problems
+    from bot.matcher import Matcher
+
+    cards = CARDS.replace("    answer: Tại công an cấp xã.\n",
+                          "    answer: Tại công an cấp xã.\n    examples: [con gái làm căn cước ở chỗ nào]\n")
+    loaded = read_knowledge(write(tmp_path / "kb", can_cuoc=cards, ho_tich=BIRTH, ket_hon=MARRIAGE))
+    (problem,) = [p for p in example_problems(loaded, Matcher(loaded.kb, MatcherSettings(), semantic))
+                  if p.subject.startswith("lam-can-cuoc")]
+    assert problem.code == "example-suggested" and problem.severity == "warning"
+    assert "“gai”" in problem.message and "quá sát" not in problem.message

@@ -289,13 +289,30 @@ def test_ask_prints_one_json_object_per_question(tmp_path, capsys, monkeypatch):
     first, second = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     # The original keys stay; the decision's evidence was added beside them.
     assert set(first) == {"question", "tier", "id", "score", "suggestions", "answer", "also", "also_offered",
-                          "related", "signals", "semantic"}
+                          "related", "signals", "semantic", "route"}
     assert first["semantic"] and {"lexical", "similarity", "agree"} <= set(first["signals"])
     assert first["tier"] == "answer" and first["id"] == "khai-sinh"
     assert first["answer"] == "Gọi 0999 111 222 để được hỗ trợ."
     assert second == {"question": "giá vàng", "tier": "fallback", "id": None, "score": second["score"],
                       "suggestions": [], "answer": None, "also": None, "also_offered": None, "related": [],
-                      "signals": second["signals"], "semantic": True}
+                      "signals": second["signals"], "semantic": True, "route": None}
+
+
+def test_ask_shows_when_the_conversation_takes_a_message_before_the_faq(tmp_path, capsys, monkeypatch):
+    """"Chào buổi sáng ạ" gets a greeting whatever the matcher thinks of it: staff tuning an
+    entry must see that, not only the FAQ's decision."""
+    monkeypatch.setenv("BOT_CONFIG", str(tmp_path / "config.yaml"))
+    (tmp_path / "config.yaml").write_text("matcher:\n  semantic: false\n", encoding="utf-8")
+    kb_dir = tmp_path / "knowledge"
+    kb_dir.mkdir()
+    (kb_dir / "dvc.yaml").write_text(
+        "entries:\n  - id: gio-lam-viec\n    question: Giờ làm việc buổi sáng của bộ phận một cửa?\n"
+        "    answer: Từ 7 giờ 30.\n", encoding="utf-8")
+    assert main(["ask", "--knowledge", str(kb_dir), "--json", "Chào buổi sáng ạ", "giờ làm việc buổi sáng"]) == 0
+    greeting, question = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert greeting["route"] == "small talk" and question["route"] is None
+    assert main(["ask", "--knowledge", str(kb_dir), "Chào buổi sáng ạ"]) == 0
+    assert "ROUTED before the FAQ: small talk" in capsys.readouterr().out
 
 
 def test_ask_reads_questions_from_stdin_and_prints_a_table(tmp_path, capsys, monkeypatch):

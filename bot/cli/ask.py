@@ -5,8 +5,9 @@ The JSON-lines output is a contract other tools rely on; keep its keys stable:
 for the answer tier. Added since, never removed: "also" (the second question's entry id),
 "also_offered" (that entry offered as a choice after the answer when it is less clear),
 "related" (entries offered beside a fallback), "signals" (the evidence the decision read,
-bot/matcher/decision.py; null fields when lexical-only) and "semantic" (whether the meaning
-signal was on).
+bot/matcher/decision.py; null fields when lexical-only), "semantic" (whether the meaning
+signal was on) and "route" (the conversation route that takes the message before the FAQ, e.g.
+"small talk", or null: the citizen then gets the FAQ's decision shown beside it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.config import load_config
 from bot.knowledge import KnowledgeError
 from bot.knowledge.lastgood import load_or_last_good
 from bot.matcher import Match, build_matcher
+from bot.runtime import route_before_faq
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -73,6 +75,7 @@ def as_record(match: Match, placeholders: Renderer) -> dict:
         "related": [entry.id for entry in match.related],
         "signals": match.signals.as_dict() if match.signals else None,
         "semantic": bool(match.meaning),
+        "route": route_before_faq(match.question),
     }
 
 
@@ -81,7 +84,11 @@ def print_table(match: Match, placeholders: Renderer, out: TextIO) -> None:
     with both signals and their files: lexical confidence; meaning similarity in the model's own
     space (is it related at all?) and in the contrast space (which entry?); and the ranking
     model's probability, which orders them."""
-    out.write(f"? {match.question}\n  → {match.tier.upper()}  score {match.score:.3f}{_evidence(match)}\n")
+    out.write(f"? {match.question}\n")
+    route = route_before_faq(match.question)
+    if route:
+        out.write(f"  → ROUTED before the FAQ: {route}; the FAQ alone would decide:\n")
+    out.write(f"  → {match.tier.upper()}  score {match.score:.3f}{_evidence(match)}\n")
     out.write(f"     {'lexical':>7} {'meaning':>7} {'contrast':>8} {'sure':>5}\n")
     for rank, (entry, score) in enumerate(match.candidates, 1):
         offered = (match.entry, match.also, match.also_offered, *match.suggestions, *match.related)

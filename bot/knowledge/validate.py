@@ -32,6 +32,7 @@ from bot.knowledge.freshness import freshness_problems
 from bot.knowledge.loader import Loaded, read_knowledge
 from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
 from bot.matcher import Match, Matcher, build_matcher, semantic_status
+from bot.matcher.decision import HAND_RULES, clear_if_unknown_word, low_lexical_backed, short_tie_backed
 from bot.matcher.normalize import normalize
 
 
@@ -97,12 +98,30 @@ def _example_problem(loaded: Loaded, matcher: Matcher, entry: Entry, example: st
 
 
 def _why_suggested(matcher: Matcher, entry: Entry, match: Match) -> str:
-    (top, score), rival = match.candidates[0], match.candidates[1] if len(match.candidates) > 1 else None
+    """Why an example its own entry leads is only offered, in the decision's own terms: staff
+    fix an unknown word with a phrasing that uses it, and a close rival with a phrasing that
+    tells the two apart, so naming the wrong cause sends them the wrong way."""
+    (top, score), rivals = match.candidates[0], match.candidates[1:]
     if top.id != entry.id:
         return f"mục `{top.id}` đứng trước với độ tin cậy {score:.2f}"
-    if score < matcher.settings.answer_threshold or rival is None:
-        return f"độ tin cậy {score:.3f}, dưới ngưỡng trả lời {matcher.settings.answer_threshold:.2f}"
-    return f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}"
+    rival = max(rivals, key=lambda candidate: candidate[1], default=None)  # the strongest lexical rival
+    evidence, settings = match.signals, matcher.settings
+    model = matcher.decision.model_for(evidence) if evidence is not None else None
+    if evidence is None or model is None:  # lexical-only: the old thresholds decide
+        if score < settings.answer_threshold or rival is None:
+            return f"độ tin cậy {score:.3f}, dưới ngưỡng trả lời {settings.answer_threshold:.2f}"
+        return f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}"
+    blocked = next((rule for rule in HAND_RULES if not rule(evidence, settings)), None)
+    if blocked is clear_if_unknown_word:
+        words = ", ".join(f"“{word}”" for word in matcher.lexical.unknown_words(matcher.lexical.query(match.question)))
+        return f"từ {words} chưa có trong câu hỏi ngắn nào của kho, và nghĩa của câu chưa chỉ rõ một mục"
+    if blocked is short_tie_backed and rival is not None:
+        return (f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}, "
+                "và tín hiệu ngữ nghĩa không chọn cùng mục")
+    if blocked is low_lexical_backed:
+        return (f"độ tin cậy {score:.3f}, dưới ngưỡng gợi ý {settings.suggest_threshold:.2f}, "
+                "và tín hiệu ngữ nghĩa không chọn cùng mục")
+    return f"độ chắc chắn {model.probability(evidence):.2f}, dưới ngưỡng trả lời {model.answer_at:.2f}"
 
 
 def collision_problems(loaded: Loaded, matcher: Matcher) -> list[Problem]:

@@ -114,13 +114,7 @@ class Lexical:
     def candidates(self, query: Query) -> dict[int, float]:
         """The RERANK entries whose best phrasing ranks highest by BM25 (synonyms included),
         with that phrasing's BM25 score."""
-        bm25 = self.index.retrieve(list(query.expanded))
-        entries: dict[int, float] = {}
-        for doc_id in sorted(bm25, key=bm25.__getitem__, reverse=True):
-            entries.setdefault(self.index.docs[doc_id].entry, bm25[doc_id])
-            if len(entries) == RERANK:
-                break
-        return entries
+        return self.index.retrieve(list(query.expanded), RERANK)
 
     def rank(self, query: Query, limit: int) -> Ranked:
         """Lexical confidence plus the tie-breaks of the module docstring; reports the confidence."""
@@ -156,8 +150,17 @@ class Lexical:
     def known_share(self, query: Query) -> float:
         """Share of the message's content words, as typed, that the knowledge base's questions
         and short phrasings use (index.topical)."""
-        content = [w for w in query.typed if w not in FUNCTION_WORDS and w.isalpha()]
-        return sum(1 for w in content if w in self.index.topical) / len(content) if content else 0.0
+        content = self._content_words(query)
+        return (len(content) - len(self.unknown_words(query))) / len(content) if content else 0.0
+
+    def unknown_words(self, query: Query) -> list[str]:
+        """The message's content words (folded) that no question or short phrasing uses: what
+        `kb check` names when such a word keeps an example from being answered."""
+        return [w for w in self._content_words(query) if w not in self.index.topical]
+
+    @staticmethod
+    def _content_words(query: Query) -> list[str]:
+        return [w for w in query.typed if w not in FUNCTION_WORDS and w.isalpha()]
 
     def stray_compounds(self, query: Query, entry_id: int) -> int:
         """Syllables the entry shares with the question only outside the compound the question

