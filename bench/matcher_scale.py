@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,13 +62,13 @@ def rss_mb() -> float:
         return float("nan")
 
 
-def latency(matcher: Matcher, questions: list[str]) -> tuple[float, float]:
+def latency(ask: Callable[[str], object], questions: list[str]) -> tuple[float, float]:
     timings = []
     for q in questions:
         runs = []
         for _ in range(3):
             started = time.perf_counter()
-            matcher.answer(q)
+            ask(q)
             runs.append((time.perf_counter() - started) * 1000)
         timings.append(min(runs))
     return _percentile(timings, 0.5), _percentile(timings, 0.99)
@@ -105,25 +107,38 @@ def main() -> int:
         meaning = Matcher(kb, MatcherSettings(), semantic)
         restart = time.perf_counter() - started
         built = rss_mb()
-        lex50, lex99 = latency(lexical, questions)
-        sem50, sem99 = latency(meaning, questions)
-        long_lex50, long_lex99 = latency(lexical, long_messages)
-        long_sem50, long_sem99 = latency(meaning, long_messages)
+        lex50, lex99 = latency(lexical.answer, questions)
+        sem50, sem99 = latency(meaning.answer, questions)
+        long_lex50, long_lex99 = latency(lexical.answer, long_messages)
+        long_sem50, long_sem99 = latency(meaning.answer, long_messages)
+        embed50, embed99 = latency(semantic.embed_query, long_messages)
         worker = subprocess.run([sys.executable, __file__, "--entries", str(args.entries), "--questions",
                                  str(args.questions), "--worker-rss", str(Path(tmp) / "vectors.sqlite3")],
                                 capture_output=True, text=True, check=True).stdout.strip()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"== Scale: {args.entries} entries, {len(questions)} questions (fastest of 3 runs each)")
+    print(f"== Scale: {args.entries} entries, {len(questions)} questions (fastest of 3 runs each), "
+          f"on {_cpu_model()} x {os.cpu_count()}")
     print(f"{'system':<34}{'build s':>9}{'restart s':>11}{'p50 ms':>9}{'p99 ms':>9}")
     print(f"{'lexical only, old decision':<34}{lexical_build:>9.2f}{'':>11}{lex50:>9.2f}{lex99:>9.2f}")
     print(f"{'with meaning, new decision':<34}{first_build:>9.2f}{restart:>11.2f}{sem50:>9.2f}{sem99:>9.2f}")
     print(f"long citizen messages ({len(long_messages)}, {_mean_words(long_messages):.0f} words on average):")
     print(f"{'  lexical only, old decision':<34}{'':>9}{'':>11}{long_lex50:>9.2f}{long_lex99:>9.2f}")
     print(f"{'  with meaning, new decision':<34}{'':>9}{'':>11}{long_sem50:>9.2f}{long_sem99:>9.2f}")
+    print(f"{'  the embedding alone (engine)':<34}{'':>9}{'':>11}{embed50:>9.2f}{embed99:>9.2f}")
     print(f"memory: {base:.0f} MB before the engine, {engine:.0f} MB with it loaded, {built:.0f} MB with both "
           f"10,000-entry matchers built; peak (during the first build's batches) {rss:.0f} MB")
     print(f"a worker (one matcher with the meaning signal, restarted from the vector cache, after answering): {worker}")
     return 0
+
+
+def _cpu_model() -> str:
+    """The processor's name: the embedding's cost, most of a long message's, varies with it
+    (bench/README.md, sixteenth round), so figures from two machines are compared with it."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return "unknown CPU"
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
 
 
 def _mean_words(texts: list[str]) -> float:

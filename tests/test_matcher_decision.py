@@ -275,3 +275,14 @@ def test_a_huge_paste_of_questions_costs_the_worker_well_under_a_second_or_two(m
     assert time.perf_counter() - started < 2.0
     assert len(match.question) == 2000
     assert len(segments(paste)) == 12
+
+
+def test_courtesy_around_a_short_question_does_not_move_its_meaning(matcher):
+    """A short question is embedded without its padding and with its abbreviations expanded
+    (matcher._closeness): "dạ cho em hỏi … ạ" and "cccd" do not pull the meaning signal towards
+    entries that happen to be phrased politely (sixteenth round: +4 short messages right when
+    each batch is left out, bench/README.md)."""
+    plain = matcher.answer("làm căn cước công dân ở đâu")
+    padded = matcher.answer("dạ cho em hỏi làm cccd ở đâu ạ")
+    assert padded.signals.similarity == pytest.approx(plain.signals.similarity, abs=1e-6)
+    assert padded.entry is not None and padded.entry == plain.entry

@@ -28,8 +28,9 @@ import numpy as np
 from bot.config import MatcherSettings
 from bot.kb_model import Entry, KnowledgeBase
 from bot.matcher.accents import AccentRestorer
-from bot.matcher.decision import Decision, Evidence, load_decision
+from bot.matcher.decision import LONG_WORDS, Decision, Evidence, load_decision
 from bot.matcher.lexical import Lexical, Query, Ranked
+from bot.matcher.normalize import analyse
 from bot.matcher.ranking import FEATURES, certainty
 from bot.matcher.segments import own_questions, questions
 from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
@@ -141,10 +142,18 @@ class Matcher:
         return bool(closeness.phrasing[i] >= s.related_similarity and closeness.contrast_centre[i] >= s.related_contrast)
 
     def _closeness(self, question: str) -> Closeness | None:
-        """Meaning closeness of the question to every entry, or None when lexical-only."""
+        """Meaning closeness of the question to every entry, or None when lexical-only. A short
+        question is embedded as the lexical path reads it (courtesy dropped, abbreviations
+        expanded): in a few words, "dạ cho em hỏi … ạ" weighs on the vector. A long message keeps
+        its wording, whose context and punctuation the model uses; embedding it analysed lost 12
+        long messages when each batch was left out (bench/README.md, sixteenth round)."""
         if self.meaning is None or self.restorer is None:
             return None
-        return self.meaning.closeness(self.meaning.semantic.embed_query(self.restorer.restore(question)))
+        restored = self.restorer.restore(question)
+        tokens = analyse(restored, self.lexical.abbreviations)
+        words = " ".join(token.accented for token in tokens)
+        text = words if tokens and len(tokens) <= LONG_WORDS else restored
+        return self.meaning.closeness(self.meaning.semantic.embed_query(text))
 
     def _evidence(self, query: Query, ranked: Ranked, closeness: Closeness | None,
                   sure: float | None) -> Evidence:
