@@ -4,9 +4,10 @@ and bench/fit_decision.py (fitting): each set is a knowledge base plus the quest
 - citizen messages (tests/data/citizen_messages.yaml): short questions, long everyday messages,
   two-question messages, off-topic and near misses, split into `tune` and `heldout` halves by
   their author before any tuning. Only the tune half is ever used for fitting.
-- a second and a third batch by other writers (tests/data/citizen_messages_2.yaml and _3.yaml),
-  split the same way; since the thirteenth round the decision is fitted on the tune halves of
-  all three (bench/README.md), and each held-out half is reported apart.
+- a second, a third and a fourth batch by other writers (tests/data/citizen_messages_2.yaml,
+  _3.yaml and _4.yaml), split the same way; the decision is fitted on the tune halves of all of
+  them (bench/README.md, thirteenth and seventeenth rounds), and each held-out half is reported
+  apart.
 - a message the bot routes elsewhere before the FAQ ("Chào buổi sáng ạ" is small talk) is not
   answered from the FAQ, whatever the matcher would say (`answer`).
 - leave-one-phrasing-out on the shipped knowledge base: fold k hides the k-th alternative of
@@ -34,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CITIZEN = ROOT / "tests" / "data" / "citizen_messages.yaml"
 SECOND_BATCH = ROOT / "tests" / "data" / "citizen_messages_2.yaml"
 THIRD_BATCH = ROOT / "tests" / "data" / "citizen_messages_3.yaml"
-BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH)
+FOURTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_4.yaml"
+BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH, FOURTH_BATCH)
 OWN = ROOT / "tests" / "data" / "matcher_eval.yaml"
 FOLDS = 3  # alternatives hidden per entry in turn (most entries have three or more)
 
@@ -114,7 +116,8 @@ def thin_sets(kb: KnowledgeBase, half: str, batches: tuple[Path, ...] = (CITIZEN
 
 
 def _label(path: Path, half: str) -> str:
-    return {SECOND_BATCH: f"second batch, {half}", THIRD_BATCH: f"third batch, {half}"}.get(path, "")
+    return {SECOND_BATCH: f"second batch, {half}", THIRD_BATCH: f"third batch, {half}",
+            FOURTH_BATCH: f"fourth batch, {half}"}.get(path, "")
 
 
 def own(kb: KnowledgeBase) -> QuestionSet:
@@ -132,4 +135,6 @@ def report_sets(kb: KnowledgeBase) -> list[QuestionSet]:
             *citizen(kb, "tune", path=SECOND_BATCH, label="second batch, tune"),
             *citizen(kb, "heldout", path=THIRD_BATCH, label="third batch, heldout"),
             *citizen(kb, "tune", path=THIRD_BATCH, label="third batch, tune"),
+            *citizen(kb, "heldout", path=FOURTH_BATCH, label="fourth batch, heldout"),
+            *citizen(kb, "tune", path=FOURTH_BATCH, label="fourth batch, tune"),
             *citizen(kb, "tune"), *leave_one_phrasing_out(kb), examples(kb), *thin_sets(kb, "heldout"), own(kb)]

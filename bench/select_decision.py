@@ -7,10 +7,10 @@ Each batch of citizen messages was written by another writer, and each new batch
 below the ones the decision was fitted on (bench/README.md). What matters is how a form of the
 decision carries to a writer it has not seen, so for each batch in turn:
 1. the ranking and the decision are fitted (bench/fit_decision.py) on the tune halves of the
-   other two batches, with the leave-one-phrasing-out folds and the thin knowledge base;
+   other batches, with the leave-one-phrasing-out folds and the thin knowledge base;
 2. the answer thresholds are chosen there;
 3. the left-out batch's tune half (shipped knowledge base) is decided with them.
-The three left-out halves are pooled per length class. A form passes when the pooled wrong and
+The left-out halves are pooled per length class. A form passes when the pooled wrong and
 off-topic answers stay within the issue's held-out limits; the best is the passing form with the
 most messages answered right. Held-out halves are never read.
 

@@ -258,15 +258,18 @@ class SemanticIndex:
         self.entries = entries
         self.mean, self.whitening = contrast_space(self.matrix, self.starts)
         # The phrasings are kept once, in the model's space: a phrasing's contrast cosine is
-        # (matrix @ u - mean @ u) / its contrast norm, for u the turned question (`closeness`).
+        # (matrix @ u - mean @ u) / its contrast norm, for u the turned question (`closeness`),
+        # and an entry's centre is the sum of its phrasings' unit contrast vectors, so the
+        # question's cosine to it is the sum of those phrasings' contrast cosines over the norm
+        # of that sum: no third product, no second matrix.
         self.contrast_norms = np.ones(len(self.matrix), np.float32)
-        contrast_sums = np.zeros((entries, self.matrix.shape[1]), np.float32)
+        self.centre_norms = np.ones(entries, np.float32)
         for entries_of_part, rows, starts in _parts(self.starts, len(self.matrix)):
             turned = (self.matrix[rows] - self.mean) @ self.whitening
             norms = np.linalg.norm(turned, axis=1)
             self.contrast_norms[rows] = np.where(norms > 0, norms, 1)
-            contrast_sums[entries_of_part] = np.add.reduceat(turned / self.contrast_norms[rows, None], starts)
-        self.contrast_centres = _normalised(contrast_sums)
+            sums = np.linalg.norm(np.add.reduceat(turned / self.contrast_norms[rows, None], starts), axis=1)
+            self.centre_norms[entries_of_part] = np.where(sums > 0, sums, 1)
 
     def closeness(self, vector: np.ndarray) -> Closeness:
         """Cosine similarity of `vector` to each entry's closest phrasing and to its centre, in
@@ -279,7 +282,8 @@ class SemanticIndex:
         lifted = self.whitening @ turned  # the whitening is symmetric
         contrast = (self.matrix @ lifted - float(self.mean @ lifted)) / self.contrast_norms
         return Closeness(np.maximum.reduceat(self.matrix @ vector, self.starts),
-                         np.maximum.reduceat(contrast, self.starts), self.contrast_centres @ turned)
+                         np.maximum.reduceat(contrast, self.starts),
+                         np.add.reduceat(contrast, self.starts) / self.centre_norms)
 
 
 CHUNK = 4096  # phrasings turned into the contrast space at a time, bounding the build's memory
