@@ -36,7 +36,8 @@ CITIZEN = ROOT / "tests" / "data" / "citizen_messages.yaml"
 SECOND_BATCH = ROOT / "tests" / "data" / "citizen_messages_2.yaml"
 THIRD_BATCH = ROOT / "tests" / "data" / "citizen_messages_3.yaml"
 FOURTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_4.yaml"
-BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH, FOURTH_BATCH)
+FIFTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_5.yaml"
+BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH, FOURTH_BATCH, FIFTH_BATCH)
 OWN = ROOT / "tests" / "data" / "matcher_eval.yaml"
 FOLDS = 3  # alternatives hidden per entry in turn (most entries have three or more)
 
@@ -117,7 +118,7 @@ def thin_sets(kb: KnowledgeBase, half: str, batches: tuple[Path, ...] = (CITIZEN
 
 def _label(path: Path, half: str) -> str:
     return {SECOND_BATCH: f"second batch, {half}", THIRD_BATCH: f"third batch, {half}",
-            FOURTH_BATCH: f"fourth batch, {half}"}.get(path, "")
+            FOURTH_BATCH: f"fourth batch, {half}", FIFTH_BATCH: f"fifth batch, {half}"}.get(path, "")
 
 
 def own(kb: KnowledgeBase) -> QuestionSet:
@@ -137,4 +138,6 @@ def report_sets(kb: KnowledgeBase) -> list[QuestionSet]:
             *citizen(kb, "tune", path=THIRD_BATCH, label="third batch, tune"),
             *citizen(kb, "heldout", path=FOURTH_BATCH, label="fourth batch, heldout"),
             *citizen(kb, "tune", path=FOURTH_BATCH, label="fourth batch, tune"),
+            *citizen(kb, "heldout", path=FIFTH_BATCH, label="fifth batch, heldout"),
+            *citizen(kb, "tune", path=FIFTH_BATCH, label="fifth batch, tune"),
             *citizen(kb, "tune"), *leave_one_phrasing_out(kb), examples(kb), *thin_sets(kb, "heldout"), own(kb)]

@@ -113,6 +113,17 @@ def test_a_second_question_the_ranking_holds_less_likely_is_still_answered(match
     assert (match.entry.id, match.also.id) == ("dvc-quen-mat-khau", "dvc-tra-cuu-ho-so")
 
 
+def test_a_second_question_whose_entry_the_whole_message_ranks_third_is_answered(matcher):
+    """From the first batch's tune half: the message as a whole leads with the child's health
+    card (0.94) and ranks the birth registration third, behind the inter-agency birth entry.
+    When only the runner-up could be a second answer, the birth registration, asked first, got
+    no answer at all (eighteenth round)."""
+    match = matcher.answer("Chào ad, em mới sinh bé. Cho em hỏi làm giấy khai sinh cần gì, với lại thẻ bảo hiểm "
+                           "y tế cho bé làm ở đâu ạ?")
+    assert [entry.id for entry, _ in match.candidates].index("ho-tich-khai-sinh") == 2
+    assert (match.entry.id, match.also.id) == ("ho-tich-khai-sinh", "bhyt-tre-em-duoi-6-tuoi")  # in the order asked
+
+
 def test_a_comma_cuts_only_between_two_questions():
     assert questions("lam lai can cuoc het bao nhieu tien, bao lau thi co the vay ad") == [
         "lam lai can cuoc het bao nhieu tien", "bao lau thi co the vay ad"]

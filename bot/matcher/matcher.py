@@ -36,6 +36,7 @@ from bot.matcher.segments import own_questions, questions
 from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 SECOND_SHARE = 0.25  # a second question's entry holds this share of the probability the leader leaves
+SECOND_CONTENDERS = 2  # ... and is the runner-up or the third of the whole message's ranking
 FAIR_CHANCE = 0.15  # a runner-up the ranking model gives this probability is offered as a choice
 READ_CHARS = 2000  # a message is read up to here, Zalo's own length for a text message (see `_readable`)
 MEANING_CANDIDATES = 5  # the meaning signal's own leaders (closest phrasing; contrast centre), rescored with the lexical ones
@@ -183,24 +184,27 @@ class Matcher:
                          sure: tuple[float, ...]) -> tuple[Entry | None, str]:
         """Another sentence of the message that is a question about another entry, and the tier
         its own evidence earns: "answer", "suggest" (offered as a choice after the answer) or
-        "fallback". With the meaning signal, that entry must also be the whole message's runner-up,
-        holding SECOND_SHARE of the probability the leader leaves: a sentence of context that
-        names another procedure ("có cần mang giấy khai sinh không") is clear alone, but the
-        message as a whole is not about it. And the message must ask twice
-        (segments.own_questions): on the tune halves this removed three second answers to
-        messages that asked once, and kept all 20 right ones. Since that second guard, half the
-        leftover probability (the first share chosen) was stricter than needed: a quarter answered
-        2 more of the 43 two-question tune messages in full, with no new wrong or off-topic answer
-        on the shipped or the thin knowledge base (bench/README.md, seventeenth round); the
-        runner-up's own sentence must still earn an answer on its own evidence."""
+        "fallback". With the meaning signal, that entry must also be among the whole message's
+        SECOND_CONTENDERS after the leader, holding SECOND_SHARE of the probability the leader
+        leaves: a sentence of context that names another procedure ("có cần mang giấy khai sinh
+        không") is clear alone, but the message as a whole is not about it. And the message must
+        ask twice (segments.own_questions): on the tune halves this removed three second answers
+        to messages that asked once, and kept all 20 right ones. A quarter of the leftover
+        probability answered 2 more of the 43 two-question tune messages in full than half did;
+        letting the third candidate in too answered 3 more of those 43 and 1 more of the fifth
+        batch's 10, with no new wrong or off-topic answer on the shipped or the thin knowledge
+        base (bench/README.md, seventeenth and eighteenth rounds): a message's first question
+        often pulls its ranking so hard that the second's entry comes third. The contender's own
+        sentence must still earn an answer on its own evidence."""
         first, meaning = ranked[0][0], bool(sure)
-        if meaning and (len(sure) < 2 or sure[1] < SECOND_SHARE * (1 - sure[0])):
+        contenders = {entry for (entry, _), p in zip(ranked[1:1 + SECOND_CONTENDERS], sure[1:], strict=False)
+                      if p >= SECOND_SHARE * (1 - sure[0])} if meaning else set()
+        if meaning and not contenders:
             return None, "fallback"
         if len(own_questions(question)) < 2:
             return None, "fallback"
-        runner_up = ranked[1][0] if meaning else None
         offered: Entry | None = None
-        wanted = (lambda e: e is runner_up) if meaning else (lambda e: e is not first)
+        wanted = (lambda e: e in contenders) if meaning else (lambda e: e is not first)
         for entry, tier in self._sentence_tiers(question, wanted, fresh=lambda e: e is not first):
             if tier == "answer":
                 return entry, "answer"
