@@ -53,7 +53,6 @@ from bot.matcher.decision import (  # noqa: E402
     Evidence,
     Rule,
     clear_if_unknown_word,
-    low_lexical_backed,
     short_tie_backed,
 )
 from bot.matcher.semantic import load_semantic  # noqa: E402
@@ -64,13 +63,19 @@ def tie_backed(evidence: Evidence, settings: MatcherSettings) -> bool:
     return evidence.lexical_margin >= settings.answer_margin or bool(evidence.agree)
 
 
+def low_lexical_backed(evidence: Evidence, settings: MatcherSettings) -> bool:
+    """The eighteenth round's third hand rule: a leader under `suggest_threshold` lexically is
+    answered only when the meaning signal picks it too."""
+    return evidence.lexical >= settings.suggest_threshold or bool(evidence.agree)
+
+
 RULE_SETS: dict[str, tuple[Rule, ...]] = {
     "shipped hand rules": HAND_RULES,
     "no hand rules": (),
-    "tie rule for all lengths (thirteenth round)": (clear_if_unknown_word, tie_backed, low_lexical_backed),
-    "without the tie rule": (clear_if_unknown_word, low_lexical_backed),
-    "without the low-lexical rule": (clear_if_unknown_word, short_tie_backed),
-    "without the unknown-word rule": (short_tie_backed, low_lexical_backed),
+    "tie rule for all lengths (thirteenth round)": (clear_if_unknown_word, tie_backed),
+    "without the tie rule": (clear_if_unknown_word,),
+    "with the low-lexical rule (eighteenth round)": (*HAND_RULES, low_lexical_backed),
+    "without the unknown-word rule": (short_tie_backed,),
 }
 
 

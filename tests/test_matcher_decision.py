@@ -124,6 +124,17 @@ def test_a_second_question_whose_entry_the_whole_message_ranks_third_is_answered
     assert (match.entry.id, match.also.id) == ("ho-tich-khai-sinh", "bhyt-tre-em-duoi-6-tuoi")  # in the order asked
 
 
+def test_a_problem_told_before_tien_hoi_luon_is_the_first_of_two_questions(matcher):
+    """From the sixth batch's tune half: "sổ đỏ nhà em bị mất rồi" only tells the problem, but
+    "tiện hỏi luôn" says another question follows, so it was one. Before, the message got one
+    answer, about the old certificate form, and the lost certificate none (nineteenth round)."""
+    message = "sổ đỏ nhà em bị mất rồi, tiện hỏi luôn sổ mẫu cũ có phải đổi qua mẫu mới không ạ"
+    assert own_questions(message) == ["sổ đỏ nhà em bị mất rồi", "tiện hỏi luôn sổ mẫu cũ có phải đổi qua mẫu mới không ạ"]
+    match = matcher.answer(message)
+    assert (match.entry.id, match.also.id) == ("dat-dai-cap-lai-so-mat", "dat-dai-so-cu")  # in the order asked
+    assert own_questions("đăng ký xong cho tiện, hỏi luôn là mất mấy ngày") == []  # "tiện" alone is "convenient"
+
+
 def test_a_comma_cuts_only_between_two_questions():
     assert questions("lam lai can cuoc het bao nhieu tien, bao lau thi co the vay ad") == [
         "lam lai can cuoc het bao nhieu tien", "bao lau thi co the vay ad"]

@@ -43,6 +43,10 @@ _ASKING = re.compile(
 _MIN_WORDS = 2  # a one-word sentence ("Dạ.", "Ok") carries no question of its own
 _MIN_CLAUSE_WORDS = 3  # a clause cut at a comma ("…, ở đâu?") must be a question on its own
 _COMMA = re.compile(r",\s+")
+# "Tiện hỏi luôn", "tiện cho em hỏi": the citizen says a second question starts here, so the words
+# before it were a question too, even when they only tell the problem ("sổ đỏ nhà em bị mất rồi").
+_BY_THE_WAY = re.compile(r"(?:tiện|tien) (?:đây |day )?(?:cho )?(?:(?:em|e|mình|minh|tôi|toi|tui|con|cháu|chau|chị|chi|anh) )?"
+                         r"(?:hỏi|hoi)\b", re.IGNORECASE)
 _FOLLOW_UP = re.compile(r"(?:va |con |vay |the )?(?:co )?(?:phai|can|bat buoc)\b")
 _REQUEST = re.compile(r"huong dan|chi (?:giup|gium|dum|cho|em|minh|toi|e)|tu van|giai thich"
                       r"|(?:cho|xin|muon) (?:em |minh |toi |e )?hoi")
@@ -64,15 +68,16 @@ def questions(message: str) -> list[str]:
     question word of their own (a request such as "cho em hỏi" is not one) and the clause after it
     asks too, other than whether the same matter requires something ("làm sao để lên mức 2, có
     phải ra công an không?"); context ("em mới thuê trọ, khai báo tạm trú thế nào") stays with its
-    question.
+    question. A clause that announces another question ("…, tiện hỏi luôn …") always cuts.
     Only the search for a second question reads these; the matcher's sentence features keep
     `segments`, which they were fitted on."""
     found = []
     for sentence in segments(message) or [message]:
         current = ""
         for clause in _COMMA.split(sentence):
-            if (current and _asks_itself(current) and asks(clause) and len(clause.split()) >= _MIN_CLAUSE_WORDS
-                    and not _FOLLOW_UP.match(fold(clause))):
+            if current and (_BY_THE_WAY.match(clause) or (
+                    _asks_itself(current) and asks(clause) and len(clause.split()) >= _MIN_CLAUSE_WORDS
+                    and not _FOLLOW_UP.match(fold(clause)))):
                 found.append(current)
                 current = clause
             else:
@@ -110,4 +115,6 @@ def own_questions(message: str) -> list[str]:
     the whole message's answer already answers it, and its own leader ("Căn cước với sổ đỏ ghi
     địa chỉ cũ thì có phải đổi không?" after "Xã em mới sáp nhập") is the same question read
     without its context."""
-    return [part for part in questions(message) if asks(part) and not asks_if_needed(part)]
+    parts = questions(message)
+    announced = {k for k, part in enumerate(parts[1:]) if _BY_THE_WAY.match(part)}  # the part before "tiện hỏi"
+    return [part for k, part in enumerate(parts) if (asks(part) or k in announced) and not asks_if_needed(part)]
