@@ -68,6 +68,16 @@ def test_words_written_with_diacritics_are_never_taken_for_abbreviations():
     assert normalize("bảo hiểm xã hội") == ["bao", "hiem", "xa", "hoi"]
 
 
+def test_words_of_regional_speech_read_as_the_standard_words_only_with_their_marks():
+    # "mần" is làm and "rứa" a particle like "vậy"; typed plain, "man" and "rua" stay what they are
+    assert normalize("mần khai sinh cho con ở đâu rứa") == normalize("làm khai sinh cho con ở đâu")
+    assert normalize("thứ 7 có mần việc hông") == normalize("thứ 7 có làm việc không")
+    assert normalize("man rua") == ["man", "rua"]
+    # words that mean something else in the standard language are left alone
+    assert normalize("bảo hiểm có trả tiền làm răng không") == ["bao", "hiem", "co", "tra", "tien", "lam", "rang", "khong"]
+    assert normalize("mô hình một cửa") == ["mo", "hinh", "mot", "cua"]
+
+
 def test_staff_abbreviations_extend_the_built_in_table():
     assert normalize("mất sđ", {"sd": "sổ đỏ"}) == ["mat", "so", "do"]
 

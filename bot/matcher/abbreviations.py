@@ -7,6 +7,11 @@ Staff extend or override this table in `knowledge/abbreviations.yaml` without to
 
 Deliberately absent: ambiguous shorthands whose wrong reading would mislead, e.g. "hong"
 (không / sổ hồng), "tt" (thủ tục / thông tin / thanh toán), "nc" (nước / nói chuyện).
+
+`REGIONAL` is the other way round: words of Central and Southern speech, looked up only as
+typed WITH their marks ("mần" is làm; plain "man" is anything), read as the standard word. A
+word that means something else in the standard language is left out: "răng" (sao, or a tooth
+the health insurance pays for), "mô" (đâu, or "mô hình"), "chi" (gì, or "chi phí").
 """
 
 ABBREVIATIONS: dict[str, str] = {
@@ -18,6 +23,7 @@ ABBREVIATIONS: dict[str, str] = {
     "lm": "làm", "ntn": "như thế nào", "lsao": "làm sao",
     "bn": "bao nhiêu", "bnhieu": "bao nhiêu", "bnh": "bao nhiêu", "nhiu": "nhiêu",
     "vs": "với", "ms": "mới", "r": "rồi", "trc": "trước", "cx": "cũng", "cg": "cũng",
+    "dzay": "vậy", "nhen": "nhé", "nghen": "nhé",
     "bik": "biết", "bit": "biết", "ng": "người", "mn": "mọi người", "mng": "mọi người", "vk": "vợ",
     "tgian": "thời gian", "tg": "thời gian", "thgian": "thời gian",
     # documents and agencies
@@ -28,7 +34,8 @@ ABBREVIATIONS: dict[str, str] = {
     "gks": "giấy khai sinh", "llpt": "lý lịch tư pháp", "lltp": "lý lịch tư pháp",
     "gpkd": "giấy phép kinh doanh", "dkkd": "đăng ký kinh doanh",
     "hkd": "hộ kinh doanh", "dn": "doanh nghiệp", "cty": "công ty", "mst": "mã số thuế",
-    "qsdd": "quyền sử dụng đất", "ubnd": "ủy ban nhân dân", "hs": "hồ sơ", "hso": "hồ sơ",
+    "qsdd": "quyền sử dụng đất", "ubnd": "ủy ban nhân dân", "hs": "hồ sơ", "hso": "hồ sơ", "ltp": "lý lịch tư pháp",
+    "kd": "kinh doanh",
     "xnc": "xuất nhập cảnh", "hchieu": "hộ chiếu", "sdt": "số điện thoại", "dt": "điện thoại",
     "mk": "mật khẩu", "pass": "mật khẩu", "password": "mật khẩu", "tk": "tài khoản",
     "acc": "tài khoản", "tp": "thành phố", "online": "trực tuyến",
@@ -39,4 +46,8 @@ ABBREVIATIONS: dict[str, str] = {
     "hdld": "hợp đồng lao động", "kcb": "khám chữa bệnh", "xnk": "xuất nhập khẩu",
     "sv": "sinh viên", "hssv": "học sinh sinh viên", "bv": "bệnh viện",
     "xkld": "xuất khẩu lao động", "free": "miễn phí",
+}
+
+REGIONAL: dict[str, str] = {
+    "mần": "làm", "rứa": "vậy", "dzậy": "vậy", "zậy": "vậy", "hông": "không", "hổng": "không", "hỉ": "nhỉ",
 }

@@ -7,8 +7,9 @@ so the index and the query always agree on what a token is:
 - `fold(text)`: NFC, lower case, diacritics removed (including `đ`→`d`, which NFD does not
   decompose), anything that is not a letter or digit turned into one space.
 - `analyse(text, abbreviations)`: the tokens of `text`, each as a (folded, accented) pair, after
-  whole-token abbreviation expansion and filler removal. The accented form is kept so that the
-  matcher can use diacritic agreement as a tie-breaker when the query has diacritics.
+  whole-token abbreviation expansion, regional words read as the standard ones, and filler
+  removal. The accented form is kept so that the matcher can use diacritic agreement as a
+  tie-breaker when the query has diacritics.
 - `normalize(text, abbreviations)`: the folded tokens of `analyse`, for scoring and for tooling
   (for example, spotting two entries whose phrasings normalise to the same text).
 - `has_diacritics(text)`: whether a text's accents are worth comparing at all.
@@ -24,7 +25,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
-from bot.matcher.abbreviations import ABBREVIATIONS
+from bot.matcher.abbreviations import ABBREVIATIONS, REGIONAL
 
 _WORD = re.compile(r"[^\W_]+")
 _FOLD_TABLE = {
@@ -73,7 +74,8 @@ def analyse(text: str, abbreviations: Mapping[str, str] | None = None) -> list[T
 
     `abbreviations` maps folded tokens to their expansion (staff extensions from the knowledge
     directory); it is consulted before the built-in table. A token written with diacritics is
-    never treated as an abbreviation: "hồng" (sổ hồng) must not become "không". The two
+    never treated as an abbreviation: "hồng" (sổ hồng) must not become "không"; it is read as
+    the standard word only when it is a word of regional speech ("mần" → làm). The two
     spellings of a final i/y ("kí"/"ký") fold to the same syllable.
     """
     tokens: list[Token] = []
@@ -82,7 +84,9 @@ def analyse(text: str, abbreviations: Mapping[str, str] | None = None) -> list[T
         expansion = abbreviations.get(folded) if abbreviations else None
         if expansion is None:
             expansion = ABBREVIATIONS.get(folded)
-        if expansion is None or _marked(word):
+        if _marked(word):
+            expansion = REGIONAL.get(word)
+        if expansion is None:
             tokens.append(token)
         else:
             tokens.extend(Token(w.translate(_FOLD_TABLE), w) for w in _WORD.findall(expansion.lower()))
