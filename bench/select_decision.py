@@ -38,6 +38,7 @@ from bench.fit_decision import (  # noqa: E402
     LIMITS,
     MARGIN,
     SEMANTIC_FEATURES,
+    THIN_MARGIN,
     candidates,
     choose,
     collect,
@@ -87,11 +88,13 @@ class Form:
     l2: float = L2
     margin: float = MARGIN
     rules: str = "shipped hand rules"
+    thin_margin: float = THIN_MARGIN
 
     def __str__(self) -> str:
         dropped = [f for f in SEMANTIC_FEATURES if f not in self.features]
         long_dropped = [f for f in SEMANTIC_FEATURES if f not in self.long_features]
-        return (f"{self.rules}, l2 {self.l2:g}, margin {self.margin:g}, short without: {', '.join(dropped) or '-'}; "
+        return (f"{self.rules}, l2 {self.l2:g}, margin {self.margin:g} (thin {self.thin_margin:g}), "
+                f"short without: {', '.join(dropped) or '-'}; "
                 f"long without: {', '.join(long_dropped) or '-'}")
 
     def without(self, key: str, feature: str) -> Form:
@@ -121,7 +124,7 @@ def pooled(form: Form, folds) -> dict[str, dict[str, int]]:
         short = model_for([r for r in rows if r[1].words <= LONG_WORDS], list(form.features), form.l2)
         long = model_for([r for r in rows if r[1].words > LONG_WORDS], list(form.long_features), form.l2)
         rules = RULE_SETS[form.rules]
-        short, long, _ = choose(rows, short, long, form.margin, rules)
+        short, long, _ = choose(rows, short, long, form.margin, rules, form.thin_margin)
         for key in ("short", "long"):
             part = outcome([r for r in left_out if key in r[0]], short, long, rules)
             for cls in part.values():  # a set's class is its author's label, not the word count
@@ -190,8 +193,8 @@ def main() -> int:
             print("dropped  ", show(best, best_total), flush=True)
     for start in {best, shipped_form}:
         for l2 in (0.1, 0.3, 1.0, 3.0, 10.0):
-            for margin in (0.6, 0.8, 1.0):
-                form = replace(start, l2=l2, margin=margin)
+            for margin, thin_margin in ((0.6, 0.6), (0.8, 0.8), (0.8, 1.0), (1.0, 1.0)):
+                form = replace(start, l2=l2, margin=margin, thin_margin=thin_margin)
                 total = pooled(form, folds)
                 print("         ", show(form, total), flush=True)
                 if score(total) > score(best_total):

@@ -256,9 +256,19 @@ def test_the_entry_meant_leads_when_the_wording_is_another_entrys(matcher, quest
 
 
 @pytest.mark.parametrize("question", ["thủ tục ly hôn đơn phương", "giá vàng hôm nay", "xin giấy phép hành nghề karaoke",
-                                      RELATED])
+                                      "xin giấy phép kinh doanh rượu", RELATED])
 def test_near_misses_and_off_topic_are_not_answered(matcher, question):
     assert matcher.answer(question).entry is None
+
+
+@pytest.mark.parametrize(("slipped", "meant"), [("lam the can cuocc lan dau", "can-cuoc-cap-moi"),
+                                                ("xin phieu ly lich tu phapp", "dvc-ly-lich-tu-phap")])
+def test_a_letter_typed_twice_is_a_slip_not_a_word_the_knowledge_base_lacks(matcher, slipped, meant):
+    """Taken for a word the knowledge base never uses, "cuocc" held the answer back as "rượu"
+    does in a licence to sell alcohol: the citizen got a one-button menu."""
+    assert matcher.lexical.unknown_words(matcher.lexical.query(slipped)) == []
+    match = matcher.answer(slipped)
+    assert match.tier == "answer" and match.entry.id == meant
 
 
 def test_own_eval_set_floors_hold_with_the_meaning_signal(kb, semantic):

@@ -36,6 +36,7 @@ insurance entry.
 from __future__ import annotations
 
 import gc
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ ANSWER_COVERAGE = 0.15  # bonus for the share of the question the entry's answer
 BM25_AGREEMENT = 0.15  # cost of ranking below the best candidate by BM25, relative to it
 ANSWER_RERANK = 3  # leading candidates whose answer text is consulted
 ENTRY_FOCUS = 0.02  # tie-break: share of the entry's recurring terms the question names
+DOUBLED_LETTER = re.compile(r"([^o])\1+")  # a letter typed twice or more; "oo" is Vietnamese (xoong)
 SYNONYM_CREDIT = 0.8  # a synonym (synonyms.py, knowledge/synonyms.yaml) earns this share of the word's weight
 ACCENT_PENALTY = 0.1  # at most this share of the score is lost when no accent agrees
 STRAY_SYLLABLE = 0.5  # credit for a syllable found outside the compound word it forms in the question
@@ -155,8 +157,12 @@ class Lexical:
 
     def unknown_words(self, query: Query) -> list[str]:
         """The message's content words (folded) that no question or short phrasing uses: what
-        `kb check` names when such a word keeps an example from being answered."""
-        return [w for w in self._content_words(query) if w not in self.index.topical]
+        `kb check` names when such a word keeps an example from being answered. A word with a
+        letter typed twice ("cuocc", "sinhh") is the known word slipped, not a new one: written
+        Vietnamese never doubles a letter except "oo" (xoong), while spelling correction in
+        general would make a known word of a real one ("rượu" is one edit from "ruộm")."""
+        topical = self.index.topical
+        return [w for w in self._content_words(query) if w not in topical and _single_letters(w) not in topical]
 
     @staticmethod
     def _content_words(query: Query) -> list[str]:
@@ -263,3 +269,8 @@ def _accent_disagreement(asked: frozenset[str], written: frozenset[str], shared:
     if not matched:
         return 0.0
     return max(0.0, 1 - len(asked & written) / matched)
+
+
+def _single_letters(word: str) -> str:
+    """`word` with each letter typed twice or more written once ("cuocc" -> "cuoc")."""
+    return DOUBLED_LETTER.sub(r"\1", word)
