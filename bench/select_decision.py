@@ -54,7 +54,7 @@ from bot.matcher.decision import (  # noqa: E402
     Decision,
     Evidence,
     Rule,
-    clear_if_unknown_word,
+    clear_if_uncovered_word,
     short_tie_backed,
 )
 from bot.matcher.semantic import load_semantic  # noqa: E402
@@ -74,8 +74,8 @@ def low_lexical_backed(evidence: Evidence, settings: MatcherSettings) -> bool:
 RULE_SETS: dict[str, tuple[Rule, ...]] = {
     "shipped hand rules": HAND_RULES,
     "no hand rules": (),
-    "tie rule for all lengths (thirteenth round)": (clear_if_unknown_word, tie_backed),
-    "without the tie rule": (clear_if_unknown_word,),
+    "tie rule for all lengths (thirteenth round)": (clear_if_uncovered_word, tie_backed),
+    "without the tie rule": (clear_if_uncovered_word,),
     "with the low-lexical rule (eighteenth round)": (*HAND_RULES, low_lexical_backed),
     "without the unknown-word rule": (short_tie_backed,),
 }

@@ -266,9 +266,21 @@ def test_near_misses_and_off_topic_are_not_answered(matcher, question):
 def test_a_letter_typed_twice_is_a_slip_not_a_word_the_knowledge_base_lacks(matcher, slipped, meant):
     """Taken for a word the knowledge base never uses, "cuocc" held the answer back as "rượu"
     does in a licence to sell alcohol: the citizen got a one-button menu."""
-    assert matcher.lexical.unknown_words(matcher.lexical.query(slipped)) == []
+    assert matcher.lexical.uncovered_words(matcher.lexical.query(slipped)) == []
     match = matcher.answer(slipped)
     assert match.tier == "answer" and match.entry.id == meant
+
+
+def test_a_word_the_answers_use_is_a_detail_of_a_covered_procedure_not_a_new_topic(matcher):
+    """No question of the knowledge base says "in" (printed), but the card's answers do: a card
+    printed wrong is a reissue the base covers, and was only offered as a one-button menu while
+    "rượu", which the base never writes, held back a licence to sell alcohol."""
+    question = "căn cước bị in sai tên thì sửa ở đâu"
+    assert matcher.lexical.unknown_words(matcher.lexical.query(question)) == ["in"]
+    assert matcher.lexical.uncovered_words(matcher.lexical.query(question)) == []
+    match = matcher.answer(question)
+    assert match.tier == "answer" and match.entry.id == "can-cuoc-cap-doi"
+    assert matcher.lexical.uncovered_words(matcher.lexical.query("xin giấy phép kinh doanh rượu")) == ["ruou"]
 
 
 def test_own_eval_set_floors_hold_with_the_meaning_signal(kb, semantic):

@@ -32,7 +32,7 @@ from bot.knowledge.freshness import freshness_problems
 from bot.knowledge.loader import Loaded, read_knowledge
 from bot.knowledge.problems import ERROR, WARNING, Problem, sort_problems
 from bot.matcher import Match, Matcher, build_matcher, semantic_status
-from bot.matcher.decision import HAND_RULES, clear_if_unknown_word, short_tie_backed
+from bot.matcher.decision import HAND_RULES, clear_if_uncovered_word, short_tie_backed
 from bot.matcher.normalize import normalize
 
 
@@ -112,9 +112,10 @@ def _why_suggested(matcher: Matcher, entry: Entry, match: Match) -> str:
             return f"độ tin cậy {score:.3f}, dưới ngưỡng trả lời {settings.answer_threshold:.2f}"
         return f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}"
     blocked = next((rule for rule in HAND_RULES if not rule(evidence, settings)), None)
-    if blocked is clear_if_unknown_word:
-        words = ", ".join(f"“{word}”" for word in matcher.lexical.unknown_words(matcher.lexical.query(match.question)))
-        return f"từ {words} chưa có trong câu hỏi ngắn nào của kho, và nghĩa của câu chưa chỉ rõ một mục"
+    if blocked is clear_if_uncovered_word:
+        words = ", ".join(f"“{word}”" for word in matcher.lexical.uncovered_words(matcher.lexical.query(match.question)))
+        return (f"từ {words} chưa có trong câu hỏi ngắn hay câu trả lời nào của kho, "
+                "và nghĩa của câu chưa chỉ rõ một mục")
     if blocked is short_tie_backed and rival is not None:
         return (f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}, "
                 "và tín hiệu ngữ nghĩa không chọn cùng mục")
