@@ -172,7 +172,7 @@ def test_an_uncovered_word_holds_back_only_a_short_question_whose_meaning_is_unc
     """A short question with a word the knowledge base does not cover is at most offered unless
     the meaning signal's leader is clear, whatever the model's probability; a long message's
     context words are no sign of a new topic."""
-    evidence = dict(lexical=0.6, lexical_margin=0.2, known_share=0.8, unknown_compounds=0, uncovered_words=1)
+    evidence = dict(lexical=0.6, lexical_margin=0.2, known_share=0.8, unknown_compounds=0, uncovered=("ruou",))
     short, long = Evidence(words=6, **evidence), Evidence(words=25, **evidence)
     meaning = dict(similarity=0.9, best=0.9, agree=True, meaning_top="x", centre=0.5, certainty=0.99,
                    sentence_lexical=0.6)
@@ -180,7 +180,7 @@ def test_an_uncovered_word_holds_back_only_a_short_question_whose_meaning_is_unc
     assert not may_answer(short.with_meaning(margin=0.01, **meaning), settings)
     assert may_answer(short.with_meaning(margin=0.03, **meaning), settings)
     assert may_answer(long.with_meaning(margin=0.01, **meaning), settings)
-    assert may_answer(dataclasses.replace(short, uncovered_words=0).with_meaning(margin=0.01, **meaning), settings)
+    assert may_answer(dataclasses.replace(short, uncovered=()).with_meaning(margin=0.01, **meaning), settings)
 
 
 def test_a_second_question_too_vague_to_answer_is_offered_after_the_answer(matcher):

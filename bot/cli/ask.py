@@ -113,7 +113,9 @@ def _evidence(match: Match) -> str:
     if e.similarity is None:
         return text + "  (lexical only)"
     agree = "agree" if e.agree else f"meaning prefers {e.meaning_top}"
-    return text + f"  meaning {e.similarity:.3f} (margin {e.meaning_margin:.3f}, {agree})  certainty {e.certainty or 0.0:.2f}"
+    uncovered = f"  not covered: {' '.join(e.uncovered)}" if e.uncovered else ""
+    return (text + f"  meaning {e.similarity:.3f} (margin {e.meaning_margin:.3f}, {agree})  certainty {e.certainty or 0.0:.2f}"
+            + uncovered)
 
 
 def _lines(stream: Iterable[str]) -> Iterable[str]:

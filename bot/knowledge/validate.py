@@ -113,7 +113,7 @@ def _why_suggested(matcher: Matcher, entry: Entry, match: Match) -> str:
         return f"mục `{rival[0].id}` quá sát: {score:.2f} so với {rival[1]:.2f}"
     blocked = next((rule for rule in HAND_RULES if not rule(evidence, settings)), None)
     if blocked is clear_if_uncovered_word:
-        words = ", ".join(f"“{word}”" for word in matcher.lexical.uncovered_words(matcher.lexical.query(match.question)))
+        words = ", ".join(f"“{word}”" for word in evidence.uncovered)
         return (f"từ {words} chưa có trong câu hỏi ngắn hay câu trả lời nào của kho, "
                 "và nghĩa của câu chưa chỉ rõ một mục")
     if blocked is short_tie_backed and rival is not None:

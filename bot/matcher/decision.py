@@ -38,7 +38,7 @@ class Evidence:
     known_share: float  # share of the message's content words the knowledge base uses
     unknown_compounds: int  # syllables the leader matched outside a compound the knowledge base never uses
     words: int  # words of the message after filler removal
-    uncovered_words: int = 0  # content words the knowledge base neither is about nor answers with
+    uncovered: tuple[str, ...] = ()  # content words (folded) no question, short phrasing or answer uses
     similarity: float | None = None  # meaning similarity of the message to the leader
     meaning_best: float | None = None  # the highest similarity to any entry
     meaning_margin: float | None = None  # lead of the meaning signal's own leader
@@ -132,7 +132,7 @@ def clear_if_uncovered_word(evidence: Evidence, settings: MatcherSettings) -> bo
     knowledge base and 27 on the thin one, for 1 off-topic and 1 wrong answer
     (bench/README.md, twenty-third round)."""
     short = evidence.words <= LONG_WORDS
-    return not (short and evidence.uncovered_words and (evidence.meaning_margin or 0.0) < CLEAR_MEANING)
+    return not (short and evidence.uncovered and (evidence.meaning_margin or 0.0) < CLEAR_MEANING)
 
 
 def short_tie_backed(evidence: Evidence, settings: MatcherSettings) -> bool:

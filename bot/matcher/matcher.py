@@ -167,7 +167,7 @@ class Matcher:
         strays = self.lexical.stray_compounds(query, self.position[ranked[0][0].id]) if ranked else 0
         evidence = Evidence(lexical=top, lexical_margin=margin, known_share=self.lexical.known_share(query),
                             unknown_compounds=strays, words=len(query.text.split()),
-                            uncovered_words=len(self.lexical.uncovered_words(query)))
+                            uncovered=tuple(self.lexical.uncovered_words(query)))
         if closeness is None or not len(closeness.phrasing):
             return evidence
         similarity = closeness.phrasing
