@@ -1,6 +1,6 @@
 """Fit the matcher's decision (bot/matcher/decision.py) and write bot/matcher/decision.json.
 
-    python bench/fit_decision.py [--dry-run] [--batches first,second,...,eighth] [--out FILE]
+    python bench/fit_decision.py [--dry-run] [--batches first,second,...,ninth] [--out FILE]
 
 Two fits, in order, on the same data:
 1. the ranking model (bot/matcher/ranking.py): a conditional logit over each question's
@@ -62,12 +62,14 @@ from bot.matcher.semantic import load_semantic  # noqa: E402
 # The issue's held-out limits (wrong answers among in-scope questions, off-topic answered) and
 # the share of them the tuning data may use, keeping room for the held-out half to be harder.
 LIMITS = {"short": (0.02, 0.05), "long": (0.05, 0.125)}
-BATCHES = dict(zip(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"), ALL_BATCHES, strict=True))
+BATCHES = dict(zip(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"), ALL_BATCHES,
+                   strict=True))
 # The batches the shipped decision.json is fitted on. The eighth batch's tune half is left out:
 # fitted on too, it raised the long threshold from 0.62 to 0.70 (its long near misses, a
 # mortgage, a licence to sell alcohol and a tuition waiver, lead at answering probabilities) and
-# cost long answers on every held-out half (bench/README.md, twenty-first round). `--batches`
-# fits on any others.
+# cost long answers on every held-out half (bench/README.md, twenty-first round). The ninth
+# batch was written to measure the decision as shipped and is not fitted on either (twenty-third
+# round). `--batches` fits on any others.
 FITTED = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 MARGIN = 0.8
 # The thin knowledge base has no target of its own: it stands for a province whose staff wrote
