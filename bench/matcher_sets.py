@@ -4,7 +4,7 @@ and bench/fit_decision.py (fitting): each set is a knowledge base plus the quest
 - citizen messages (tests/data/citizen_messages.yaml): short questions, long everyday messages,
   two-question messages, off-topic and near misses, split into `tune` and `heldout` halves by
   their author before any tuning. Only the tune half is ever used for fitting.
-- a second to a ninth batch by other writers (tests/data/citizen_messages_2.yaml to _9.yaml),
+- a second to a tenth batch by other writers (tests/data/citizen_messages_2.yaml to _10.yaml),
   split the same way; the decision is fitted on the tune halves of the first seven
   (bench/fit_decision.py FITTED; bench/README.md, thirteenth to twenty-first rounds), and each
   held-out half is reported apart.
@@ -41,8 +41,9 @@ SIXTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_6.yaml"
 SEVENTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_7.yaml"
 EIGHTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_8.yaml"
 NINTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_9.yaml"
+TENTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_10.yaml"
 BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH, FOURTH_BATCH, FIFTH_BATCH, SIXTH_BATCH, SEVENTH_BATCH, EIGHTH_BATCH,
-           NINTH_BATCH)
+           NINTH_BATCH, TENTH_BATCH)
 OWN = ROOT / "tests" / "data" / "matcher_eval.yaml"
 FOLDS = 3  # alternatives hidden per entry in turn (most entries have three or more)
 
@@ -125,7 +126,8 @@ def _label(path: Path, half: str) -> str:
     return {SECOND_BATCH: f"second batch, {half}", THIRD_BATCH: f"third batch, {half}",
             FOURTH_BATCH: f"fourth batch, {half}", FIFTH_BATCH: f"fifth batch, {half}",
             SIXTH_BATCH: f"sixth batch, {half}", SEVENTH_BATCH: f"seventh batch, {half}",
-            EIGHTH_BATCH: f"eighth batch, {half}", NINTH_BATCH: f"ninth batch, {half}"}.get(path, "")
+            EIGHTH_BATCH: f"eighth batch, {half}", NINTH_BATCH: f"ninth batch, {half}",
+            TENTH_BATCH: f"tenth batch, {half}"}.get(path, "")
 
 
 def own(kb: KnowledgeBase) -> QuestionSet:
@@ -155,4 +157,6 @@ def report_sets(kb: KnowledgeBase) -> list[QuestionSet]:
             *citizen(kb, "tune", path=EIGHTH_BATCH, label="eighth batch, tune"),
             *citizen(kb, "heldout", path=NINTH_BATCH, label="ninth batch, heldout"),
             *citizen(kb, "tune", path=NINTH_BATCH, label="ninth batch, tune"),
+            *citizen(kb, "heldout", path=TENTH_BATCH, label="tenth batch, heldout"),
+            *citizen(kb, "tune", path=TENTH_BATCH, label="tenth batch, tune"),
             *citizen(kb, "tune"), *leave_one_phrasing_out(kb), examples(kb), *thin_sets(kb, "heldout"), own(kb)]
