@@ -183,6 +183,21 @@ def test_an_uncovered_word_holds_back_only_a_short_question_whose_meaning_is_unc
     assert may_answer(dataclasses.replace(short, uncovered=()).with_meaning(margin=0.01, **meaning), settings)
 
 
+@pytest.mark.parametrize(("question", "entry"), [
+    ("Chào ad, tôi 30 tuổi, ngân hàng bảo phải có giấy xác nhận độc thân mới cho vay. Giấy này xin ở đâu, "
+     "mất mấy ngày ạ?", "ho-tich-xac-nhan-tinh-trang-hon-nhan"),
+    ("Hộ chiếu tôi hết hạn rồi, tháng sau phải đi Nhật. Làm lại có phải nộp cuốn cũ không, bao lâu thì có "
+     "cuốn mới?", "ho-chieu-het-han"),
+], ids=["this-paper-where", "how-long-for-the-new-one"])
+def test_a_follow_up_on_the_same_matter_is_not_a_second_question(matcher, question, entry):
+    """"Giấy này xin ở đâu" and "bao lâu thì có cuốn mới" ask more about the matter the message
+    is about; read alone, their generic words lead elsewhere (before: a second answer about a
+    residence certificate, or about a lost passport). Such a sentence still gives the message's
+    own entry a share of its probability, which a question about another matter does not."""
+    match = matcher.answer(question)
+    assert (match.entry.id, match.also, match.also_offered) == (entry, None, None)
+
+
 def test_a_second_question_too_vague_to_answer_is_offered_after_the_answer(matcher):
     """"Phí thế nào?" alone could be any fee; in this message it is the ID card's: the fee entry
     is offered as one tap rather than answered or dropped (before: dropped). Asked plainly
