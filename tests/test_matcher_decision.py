@@ -16,7 +16,7 @@ from bot.knowledge import load_knowledge
 from bot.matcher.decision import OLD, Evidence, may_answer
 from bot.matcher.evaluation import evaluate, load_eval_set
 from bot.matcher.matcher import Matcher
-from bot.matcher.segments import asking_part, asks, asks_if_needed, own_questions, questions, segments
+from bot.matcher.segments import asks, asks_if_needed, own_questions, questions, segments
 from tests.conv_support import Chat
 from tests.harness import Harness
 
@@ -312,23 +312,6 @@ def test_a_word_the_answers_use_is_a_detail_of_a_covered_procedure_not_a_new_top
     match = matcher.answer(question)
     assert match.tier == "answer" and match.entry.id == "can-cuoc-cap-doi"
     assert matcher.lexical.uncovered_words(matcher.lexical.query("xin giấy phép kinh doanh rượu")) == ["ruou"]
-
-
-def test_a_word_of_the_situation_told_before_the_question_does_not_hold_the_answer_back(matcher):
-    """"phượt" (backpacking) is a word the knowledge base never writes, but it tells why the son
-    needs a passport; the question itself is covered (before: a one-button menu). A word the
-    question is about still holds it back."""
-    assert asking_part("con trai hay đi phượt, làm hộ chiếu ở đâu") == "làm hộ chiếu ở đâu"
-    match = matcher.answer("con trai hay đi phượt, làm hộ chiếu ở đâu")
-    assert match.tier == "answer" and match.entry.id == "ho-chieu-cap-lan-dau" and match.signals.uncovered == ()
-    held = matcher.answer("xin giấy phép kinh doanh rượu ở đâu")
-    assert held.entry is None and held.signals.uncovered == ("ruou",)
-
-
-def test_the_asking_part_is_the_clauses_that_ask_when_some_only_tell():
-    assert asking_part("Tôi người Ê Đê. Cưới vợ rồi, giấy kết hôn làm chỗ nào?") == "giấy kết hôn làm chỗ nào?"
-    for whole in ("xin giấy phép kinh doanh rượu ở đâu", "làm căn cước ở đâu, mất bao lâu", "bán rượu bia"):
-        assert asking_part(whole) == whole  # one clause, every clause asking, or none
 
 
 def test_own_eval_set_floors_hold_with_the_meaning_signal(kb, semantic):

@@ -38,7 +38,7 @@ class Evidence:
     known_share: float  # share of the message's content words the knowledge base uses
     unknown_compounds: int  # syllables the leader matched outside a compound the knowledge base never uses
     words: int  # words of the message after filler removal
-    uncovered: tuple[str, ...] = ()  # content words (folded) of the asking part no question, short phrasing or answer uses
+    uncovered: tuple[str, ...] = ()  # content words (folded) no question, short phrasing or answer uses
     similarity: float | None = None  # meaning similarity of the message to the leader
     meaning_best: float | None = None  # the highest similarity to any entry
     meaning_margin: float | None = None  # lead of the meaning signal's own leader
@@ -130,10 +130,7 @@ def clear_if_uncovered_word(evidence: Evidence, settings: MatcherSettings) -> bo
     procedure the base covers: counted against the answer when only the questions and short
     phrasings were read, such words held back 7 right short tune answers on the shipped
     knowledge base and 27 on the thin one, for 1 off-topic and 1 wrong answer
-    (bench/README.md, twenty-third round). Only the clauses that ask are read
-    (segments.asking_part): "phượt" in "con trai hay đi phượt, làm hộ chiếu ở đâu" tells why the
-    citizen asks; read so, 1 more short tune message and 2 more held-out ones were answered
-    right, with no new wrong or off-topic answer (twenty-fourth round)."""
+    (bench/README.md, twenty-third round)."""
     short = evidence.words <= LONG_WORDS
     return not (short and evidence.uncovered and (evidence.meaning_margin or 0.0) < CLEAR_MEANING)
 

@@ -32,7 +32,7 @@ from bot.matcher.decision import LONG_WORDS, Decision, Evidence, load_decision
 from bot.matcher.lexical import Lexical, Query, Ranked
 from bot.matcher.normalize import analyse
 from bot.matcher.ranking import FEATURES, certainty
-from bot.matcher.segments import asking_part, own_questions, questions
+from bot.matcher.segments import own_questions, questions
 from bot.matcher.semantic import Closeness, Semantic, SemanticIndex
 
 SECOND_SHARE = 0.25  # a second question's entry holds this share of the probability the leader leaves
@@ -96,7 +96,7 @@ class Matcher:
         closeness = self._closeness(question)
         query = self.lexical.query(question, sentences=closeness is not None)
         ranked, sure = self._rank(query, closeness, max(s.max_suggestions, 3))
-        evidence = self._evidence(question, query, ranked, closeness, sure[0] if sure else None)
+        evidence = self._evidence(query, ranked, closeness, sure[0] if sure else None)
         tier = self.decision.tier(evidence, s)
         top = ranked[0][1] if ranked else 0.0
         found: dict[str, Any] = dict(question=question, score=top, candidates=tuple(ranked), signals=evidence,
@@ -157,7 +157,7 @@ class Matcher:
         text = words if tokens and len(tokens) <= LONG_WORDS else restored
         return self.meaning.closeness(self.meaning.semantic.embed_query(text))
 
-    def _evidence(self, question: str, query: Query, ranked: Ranked, closeness: Closeness | None,
+    def _evidence(self, query: Query, ranked: Ranked, closeness: Closeness | None,
                   sure: float | None) -> Evidence:
         top = ranked[0][1] if ranked else 0.0
         # The lead over the strongest lexical rival, wherever the ranking model put it: the old
@@ -168,7 +168,7 @@ class Matcher:
         strays = self.lexical.stray_compounds(query, self.position[ranked[0][0].id]) if ranked else 0
         evidence = Evidence(lexical=top, lexical_margin=margin, known_share=self.lexical.known_share(query),
                             unknown_compounds=strays, words=len(query.text.split()),
-                            uncovered=tuple(self.lexical.uncovered_words(self._asking(question, query))))
+                            uncovered=tuple(self.lexical.uncovered_words(query)))
         if closeness is None or not len(closeness.phrasing):
             return evidence
         similarity = closeness.phrasing
@@ -181,11 +181,6 @@ class Matcher:
                                      centre=float(closeness.contrast_centre[chosen]) if ranked else 0.0,
                                      certainty=sure if sure is not None else 0.0,
                                      sentence_lexical=self.lexical.sentence_confidence(query, chosen, top) if ranked else 0.0)
-
-    def _asking(self, question: str, query: Query) -> Query:
-        """The query of the message's asking part (segments.asking_part)."""
-        asking = asking_part(question)
-        return query if asking == question else self.lexical.query(asking)
 
     def _second_question(self, question: str, ranked: Ranked,
                          sure: tuple[float, ...]) -> tuple[Entry | None, str]:
@@ -272,7 +267,7 @@ class Matcher:
             closeness = self._closeness(part)
             found, found_sure = self._rank(query, closeness, len(self.kb.entries)) if closeness is not None else (lexical, ())
             if wanted(found[0][0]) and not _follows_up(found, found_sure, apart_from):
-                evidence = self._evidence(part, query, found[:2], closeness, found_sure[0] if found_sure else None)
+                evidence = self._evidence(query, found[:2], closeness, found_sure[0] if found_sure else None)
                 yield found[0][0], self.decision.tier(evidence, s)
 
     def _related(self, ranked: Ranked, sure: tuple[float, ...], closeness: Closeness | None) -> tuple[Entry, ...]:

@@ -118,13 +118,3 @@ def own_questions(message: str) -> list[str]:
     parts = questions(message)
     announced = {k for k, part in enumerate(parts[1:]) if _BY_THE_WAY.match(part)}  # the part before "tiện hỏi"
     return [part for k, part in enumerate(parts) if (asks(part) or k in announced) and not asks_if_needed(part)]
-
-
-def asking_part(message: str) -> str:
-    """The clauses of the message that ask something, when some do not: the words a question
-    is about, without the situation told around it ("Tôi làm rẫy xa nhà, căn cước làm chỗ ở
-    tạm được không?" asks about where to get an ID card, not about upland fields)."""
-    clauses = [c for sentence in (segments(message) or [message]) for c in _COMMA.split(sentence) if c.strip()]
-    asking = [c for c in clauses if asks(c)]
-    return " ".join(asking) if asking and len(asking) < len(clauses) else message
-
