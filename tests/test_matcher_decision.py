@@ -287,7 +287,8 @@ def test_the_entry_meant_leads_when_the_wording_is_another_entrys(matcher, quest
 
 
 @pytest.mark.parametrize("question", ["thủ tục ly hôn đơn phương", "giá vàng hôm nay", "xin giấy phép hành nghề karaoke",
-                                      "xin giấy phép kinh doanh rượu", RELATED])
+                                      "xin giấy phép kinh doanh rượu", "mở quán karaoke, xin giấy phép ở đâu",
+                                      "xin giấy phép. kinh doanh rượu. ở đâu ạ", RELATED])
 def test_near_misses_and_off_topic_are_not_answered(matcher, question):
     assert matcher.answer(question).entry is None
 
