@@ -78,6 +78,18 @@ def test_words_of_regional_speech_read_as_the_standard_words_only_with_their_mar
     assert normalize("mô hình một cửa") == ["mo", "hinh", "mot", "cua"]
 
 
+def test_a_place_name_reads_as_one_neutral_word_however_it_is_typed():
+    # "thanh" of thanh toán, "sai" of ghi sai: a place's syllables are not the question's words
+    assert normalize("Hộ khẩu Thanh Hóa, nộp hồ sơ ở Sài Gòn") == ["ho", "khau", "noi", "nop", "ho", "so", "o", "noi"]
+    assert normalize("ho khau thanh hoa nop ho so o sai gon") == normalize("hộ khẩu nơi nộp hồ sơ ở nơi")
+    assert normalize("làm ở tp hcm") == normalize("làm ở thành phố nơi")
+    # a name typed with marks must carry its own, and one that is an everyday phrase unmarked needs them
+    assert normalize("ghi sai gọn") == ["ghi", "sai", "gon"]
+    assert normalize("quê Thanh Hoá") == normalize("quê Thanh Hóa") == ["que", "noi"]
+    assert normalize("mai thai binh thuong") == ["mai", "thai", "binh", "thuong"]
+    assert normalize("quê Thái Bình") == ["que", "noi"]
+
+
 def test_staff_abbreviations_extend_the_built_in_table():
     assert normalize("mất sđ", {"sd": "sổ đỏ"}) == ["mat", "so", "do"]
 

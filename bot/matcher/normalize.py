@@ -7,9 +7,9 @@ so the index and the query always agree on what a token is:
 - `fold(text)`: NFC, lower case, diacritics removed (including `đ`→`d`, which NFD does not
   decompose), anything that is not a letter or digit turned into one space.
 - `analyse(text, abbreviations)`: the tokens of `text`, each as a (folded, accented) pair, after
-  whole-token abbreviation expansion, regional words read as the standard ones, and filler
-  removal. The accented form is kept so that the matcher can use diacritic agreement as a
-  tie-breaker when the query has diacritics.
+  whole-token abbreviation expansion, regional words read as the standard ones, place names read
+  as one neutral word (places.py), and filler removal. The accented form is kept so that the
+  matcher can use diacritic agreement as a tie-breaker when the query has diacritics.
 - `normalize(text, abbreviations)`: the folded tokens of `analyse`, for scoring and for tooling
   (for example, spotting two entries whose phrasings normalise to the same text).
 - `has_diacritics(text)`: whether a text's accents are worth comparing at all.
@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from bot.matcher.abbreviations import ABBREVIATIONS, REGIONAL
+from bot.matcher.places import BY_FIRST, NAMES, PLACE_WORD, UNMARKED_AMBIGUOUS
 
 _WORD = re.compile(r"[^\W_]+")
 _FOLD_TABLE = {
@@ -90,7 +91,7 @@ def analyse(text: str, abbreviations: Mapping[str, str] | None = None) -> list[T
             tokens.append(token)
         else:
             tokens.extend(Token(w.translate(_FOLD_TABLE), w) for w in _WORD.findall(expansion.lower()))
-    return _drop_fillers(tokens)
+    return _drop_fillers(_name_places(tokens))
 
 
 def normalize(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
@@ -110,6 +111,54 @@ def _syllable(word: str) -> tuple[str, Token]:
 def _marked(word: str) -> bool:
     """Has tone or vowel marks (đ alone does not count: "đc", "đk" are abbreviations)."""
     return word.replace("đ", "d").translate(_FOLD_TABLE) != word.replace("đ", "d")
+
+
+def _name_places(tokens: list[Token]) -> list[Token]:
+    """Each place name (places.py) replaced by PLACE_WORD, longest name first."""
+    named: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        candidates = BY_FIRST.get(tokens[i].folded)
+        if candidates:  # a common syllable often starts a name ("ha", "can", "dong"), rarely the next one too
+            following = tokens[i + 1].folded if i + 1 < len(tokens) else ""
+            length = next((len(name) for name in candidates
+                           if (len(name) == 1 or name[1] == following) and _is_place(name, tokens[i:i + len(name)])), 0)
+        else:
+            length = 0
+        if length:
+            named.append(_PLACE)
+            i += length
+        else:
+            named.append(tokens[i])
+            i += 1
+    return named
+
+
+def _is_place(name: tuple[str, ...], window: list[Token]) -> bool:
+    """Whether `window` is the place `name` (folded syllables): its syllables fold to the name's,
+    each syllable typed with marks carries the name's own ("ghi sai gọn" is not Sài Gòn; "Thanh
+    Hoá" is Thanh Hóa), and a name that is also an everyday phrase once unmarked is typed with
+    some of its marks."""
+    if len(window) < len(name) or any(token.folded != syllable for token, syllable in zip(window, name, strict=False)):
+        return False
+    written = NAMES[name]
+    marked = [_marked(token.accented) for token in window]
+    if any(m and _marks(token.accented) != _marks(syllable) for m, token, syllable in zip(marked, window, written, strict=True)):
+        return False
+    return any(marked) or " ".join(t.folded for t in window) not in UNMARKED_AMBIGUOUS
+
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+
+
+def _marks(syllable: str) -> tuple[str, str]:
+    """A syllable's letters with their vowel marks, and its tone, wherever the tone was placed
+    ("hoá" and "hóa" are one syllable typed in the old and the new style)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return "".join(c for c in decomposed if c not in _TONES), "".join(c for c in decomposed if c in _TONES)
+
+
+_PLACE = Token(PLACE_WORD.translate(_FOLD_TABLE), PLACE_WORD)
 
 
 def _drop_fillers(tokens: list[Token]) -> list[Token]:
