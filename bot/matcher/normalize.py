@@ -113,25 +113,34 @@ def _marked(word: str) -> bool:
     return word.replace("đ", "d").translate(_FOLD_TABLE) != word.replace("đ", "d")
 
 
+_PLACE = Token(PLACE_WORD.translate(_FOLD_TABLE), PLACE_WORD)
+_END = Token("", "")
+# what a text is screened for: a name's first two folded syllables, or a name of one syllable
+_OPENINGS = frozenset((name[0], name[1]) for name in NAMES if len(name) > 1)
+_SINGLES = frozenset(name[0] for name in NAMES if len(name) == 1)
+
+
 def _name_places(tokens: list[Token]) -> list[Token]:
-    """Each place name (places.py) replaced by PLACE_WORD, longest name first."""
+    """Each place name (places.py) replaced by PLACE_WORD, longest name first. Most texts name
+    no place, and the knowledge base's answers are analysed whole at every build: the texts are
+    screened for a name's first two syllables in one pass before any is read token by token."""
+    starts = [i for i, (first, second) in enumerate(zip(tokens, [*tokens[1:], _END], strict=True))
+              if first.folded in BY_FIRST
+              and (first.folded in _SINGLES or (first.folded, second.folded) in _OPENINGS)]
+    if not starts:
+        return tokens
     named: list[Token] = []
     i = 0
-    while i < len(tokens):
-        candidates = BY_FIRST.get(tokens[i].folded)
-        if candidates:  # a common syllable often starts a name ("ha", "can", "dong"), rarely the next one too
-            following = tokens[i + 1].folded if i + 1 < len(tokens) else ""
-            length = next((len(name) for name in candidates
-                           if (len(name) == 1 or name[1] == following) and _is_place(name, tokens[i:i + len(name)])), 0)
-        else:
-            length = 0
+    for start in starts:
+        if start < i:
+            continue
+        length = next((len(name) for name in BY_FIRST[tokens[start].folded]
+                       if _is_place(name, tokens[start:start + len(name)])), 0)
         if length:
+            named.extend(tokens[i:start])
             named.append(_PLACE)
-            i += length
-        else:
-            named.append(tokens[i])
-            i += 1
-    return named
+            i = start + length
+    return named + tokens[i:]
 
 
 def _is_place(name: tuple[str, ...], window: list[Token]) -> bool:
@@ -156,9 +165,6 @@ def _marks(syllable: str) -> tuple[str, str]:
     ("hoá" and "hóa" are one syllable typed in the old and the new style)."""
     decomposed = unicodedata.normalize("NFD", syllable)
     return "".join(c for c in decomposed if c not in _TONES), "".join(c for c in decomposed if c in _TONES)
-
-
-_PLACE = Token(PLACE_WORD.translate(_FOLD_TABLE), PLACE_WORD)
 
 
 def _drop_fillers(tokens: list[Token]) -> list[Token]:
