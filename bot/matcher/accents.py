@@ -30,11 +30,11 @@ class AccentRestorer:
             if not has_diacritics(text):
                 continue  # an unaccented phrasing teaches nothing about accents
             tokens = unicodedata.normalize("NFC", text).lower().split()
-            kept = [t.strip(".,;:!?()\"'“”…") for t in tokens if folded.setdefault(t, fold(t))]
+            kept = [t.strip(".,;:!?()\"'“”…") for t in tokens if _folded(folded, t)]
             words.update(kept)
             pairs.update(pairwise(kept))
         for word in words:
-            folded.setdefault(word, fold(word))
+            _folded(folded, word)
         singles: dict[str, Counter[str]] = defaultdict(Counter)
         for word, count in words.items():
             singles[folded[word]][word] += count
@@ -62,3 +62,12 @@ class AccentRestorer:
             if not fixed[i]:
                 out[i] = self.singles.get(fold(word), word)
         return " ".join(out)
+
+
+def _folded(known: dict[str, str], token: str) -> str:
+    """`token` folded, once per distinct token (a large base repeats them: folding every
+    occurrence was a fifth of a restart at 10,000 entries)."""
+    found = known.get(token)
+    if found is None:
+        found = known[token] = fold(token)
+    return found

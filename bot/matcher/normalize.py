@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from bot.matcher.abbreviations import ABBREVIATIONS, REGIONAL
@@ -124,7 +125,7 @@ def _name_places(tokens: list[Token]) -> list[Token]:
     """Each place name (places.py) replaced by PLACE_WORD, longest name first. Most texts name
     no place, and the knowledge base's answers are analysed whole at every build: the texts are
     screened for a name's first two syllables in one pass before any is read token by token."""
-    starts = [i for i, (first, second) in enumerate(zip(tokens, [*tokens[1:], _END], strict=True))
+    starts = [i for i, (first, second) in enumerate(pairwise([*tokens, _END]))
               if first.folded in BY_FIRST
               and (first.folded in _SINGLES or (first.folded, second.folded) in _OPENINGS)]
     if not starts:

@@ -20,12 +20,13 @@ PATTERNS: dict[str, tuple[str, ...]] = {
 }
 _LONGEST = max(len(p.split()) for patterns in PATTERNS.values() for p in patterns)
 _LOOKUP: dict[tuple[str, ...], str] = {tuple(p.split()): kind for kind, ps in PATTERNS.items() for p in ps}
+_OPENING = frozenset(pattern[0] for pattern in _LOOKUP)  # every phrasing is read at each build: skip most tokens at once
 
 
 def question_kinds(folded: list[str]) -> list[str]:
     """The kinds whose patterns occur in the folded tokens, each once."""
     found: dict[str, None] = {}
-    for start in range(len(folded)):
+    for start in (i for i, token in enumerate(folded) if token in _OPENING):
         for length in range(1, _LONGEST + 1):
             kind = _LOOKUP.get(tuple(folded[start:start + length]))
             if kind:
