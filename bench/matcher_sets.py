@@ -43,8 +43,9 @@ EIGHTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_8.yaml"
 NINTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_9.yaml"
 TENTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_10.yaml"
 ELEVENTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_11.yaml"
+TWELFTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_12.yaml"
 BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH, FOURTH_BATCH, FIFTH_BATCH, SIXTH_BATCH, SEVENTH_BATCH, EIGHTH_BATCH,
-           NINTH_BATCH, TENTH_BATCH, ELEVENTH_BATCH)
+           NINTH_BATCH, TENTH_BATCH, ELEVENTH_BATCH, TWELFTH_BATCH)
 OWN = ROOT / "tests" / "data" / "matcher_eval.yaml"
 FOLDS = 3  # alternatives hidden per entry in turn (most entries have three or more)
 
@@ -123,7 +124,8 @@ def thin_sets(kb: KnowledgeBase, half: str, batches: tuple[Path, ...] = (CITIZEN
             *(s for path in batches for s in citizen(slim, half, " on thin KB", path=path, label=_label(path, half)))]
 
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+            "twelfth")
 
 
 def _label(path: Path, half: str) -> str:

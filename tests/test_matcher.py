@@ -13,7 +13,7 @@ from bot.config import MatcherSettings
 from bot.kb_model import Entry, KnowledgeBase
 from bot.knowledge import load_knowledge
 from bot.matcher import Matcher
-from bot.matcher.normalize import fold, has_diacritics, normalize
+from bot.matcher.normalize import analyse, fold, has_diacritics, normalize
 from tests.kb_samples import BIRTH, MARRIAGE, write
 
 ENTRIES = (
@@ -75,7 +75,31 @@ def test_words_of_regional_speech_read_as_the_standard_words_only_with_their_mar
     assert normalize("man rua") == ["man", "rua"]
     # words that mean something else in the standard language are left alone
     assert normalize("bảo hiểm có trả tiền làm răng không") == ["bao", "hiem", "co", "tra", "tien", "lam", "rang", "khong"]
+    assert normalize("bhyt có trả tiền nhổ răng") == normalize("bảo hiểm y tế có trả tiền nhổ răng")
     assert normalize("mô hình một cửa") == ["mo", "hinh", "mot", "cua"]
+    assert normalize("nhà quy mô nhỏ") == ["nha", "quy", "mo", "nho"]
+
+
+def test_central_question_words_read_as_the_standard_ones_where_a_question_word_goes():
+    # "chừ" is giờ, "mô" đâu, and "răng" sao where it ends the question or opens it
+    assert normalize("Chừ cấp đổi bằng lái lên cơ quan mô rứa?") == normalize("giờ cấp đổi bằng lái lên cơ quan đâu")
+    assert normalize("mất căn cước rồi, chừ làm lại răng hè") == normalize("mất căn cước rồi, giờ làm lại sao hè")
+    assert normalize("Răng mà nộp hồ sơ lần mô cũng thiếu") == normalize("sao mà nộp hồ sơ lần đâu cũng thiếu")
+
+
+def test_a_message_typed_with_the_keyboards_telex_keys_left_in_reads_as_meant():
+    # the input method was off: tone keys (s f r x j), doubled vowels, w and dd stayed in the text
+    assert normalize("hoj chieeus sawps heets hanj thif lamf lai sao") == normalize("họ chiếu sắp hết hạn thì làm lại sao")
+    assert normalize("kich hoatj vneid maix ko dduwowcj") == normalize("kích hoạt vneid mãi không được")
+    assert [t.accented for t in analyse("nghir vieecj roi lamf hoof so thaats nghieepj")][:4] == ["nghỉ", "việc", "roi", "làm"]
+    # one English word spells a syllable by chance; a message is read as Telex from two on
+    assert normalize("đi xe bus") == ["di", "xe", "bus"]
+    assert normalize("xin visa đi Hàn") == ["xin", "visa", "di", "han"]
+
+
+def test_a_letter_stretched_for_emphasis_is_one_letter():
+    assert normalize("làm gấp được khônggg, gấp lắmmm") == normalize("làm gấp được không, gấp lắm")
+    assert normalize("pccc cccd") == normalize("phòng cháy chữa cháy căn cước công dân")
 
 
 def test_a_place_name_reads_as_one_neutral_word_however_it_is_typed():

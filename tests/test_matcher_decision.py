@@ -327,6 +327,20 @@ def test_the_places_a_citizen_names_do_not_stand_between_them_and_the_answer(mat
     assert match.tier == "answer" and match.entry.id == "cchc-phi-dia-gioi"
 
 
+@pytest.mark.parametrize("question, entry_id", [
+    ("ddawng kys khai sinh cho con caanf giaays tows gif", "ho-tich-khai-sinh"),
+    ("bij maats bawng lais xe thif lamf lai owr ddaau", "gplx-cap-lai"),
+    ("queen maatj khaaur vneid thif lamf sao", "vneid-quen-mat-khau"),
+    ("tooi muoons tachs soor ddor cho con", "dat-dai-tach-thua"),
+    ("lamf hooj chieeus lanf ddaauf caanf gif", "ho-chieu-cap-lan-dau"),
+])
+def test_a_question_typed_with_the_telex_keys_left_in_is_answered(matcher, question, entry_id):
+    """With the input method off, every word keeps its keys ("lamf" for làm): each of these got a
+    menu or the bare fallback before such words were read as the syllables they spell (telex.py)."""
+    match = matcher.answer(question)
+    assert match.tier == "answer" and match.entry.id == entry_id
+
+
 def test_own_eval_set_floors_hold_with_the_meaning_signal(kb, semantic):
     scores = evaluate(Matcher(kb, MatcherSettings(), semantic), load_eval_set(REPO / "tests" / "data" / "matcher_eval.yaml"))
     report = "\n".join(scores.misses)

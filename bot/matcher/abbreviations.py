@@ -10,9 +10,17 @@ Deliberately absent: ambiguous shorthands whose wrong reading would mislead, e.g
 
 `REGIONAL` is the other way round: words of Central and Southern speech, looked up only as
 typed WITH their marks ("mần" is làm; plain "man" is anything), read as the standard word. A
-word that means something else in the standard language is left out: "răng" (sao, or a tooth
-the health insurance pays for), "mô" (đâu, or "mô hình"), "chi" (gì, or "chi phí").
+word that is also a standard word is read as the regional one only away from the compounds
+that make it standard (`REGIONAL_UNLESS`): "mô" is đâu except in "quy mô", "mô hình", "mô tô";
+"răng" is sao where a question word goes (ending a clause, opening the message), except beside
+"trám", "nhổ", "hàm", "sâu" (a tooth the health insurance pays for).
+"chi" (gì, or "chi phí", "chi trả", "chi tiết", ...) is left out: it is typed without marks, so
+nothing tells the two apart.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 ABBREVIATIONS: dict[str, str] = {
     # không, được, gì, …
@@ -50,4 +58,35 @@ ABBREVIATIONS: dict[str, str] = {
 
 REGIONAL: dict[str, str] = {
     "mần": "làm", "rứa": "vậy", "dzậy": "vậy", "zậy": "vậy", "hông": "không", "hổng": "không", "hỉ": "nhỉ",
+    "chừ": "giờ", "bựa": "bữa",
 }
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A regional word that is also a standard one, and where it reads as the regional word."""
+
+    reading: str  # the standard word it stands for
+    compounds: frozenset[str]  # neighbours with which it keeps its standard meaning
+    clause_edge: bool = False  # read so only ending a clause or opening the message
+
+
+# what may follow a question word that ends a clause
+_CLAUSE_END = frozenset("ạ à hỉ nhỉ rứa chừ hè o ad ơi vậy rồi hả hở nghe nha nhé đây".split() + [""])
+REGIONAL_UNLESS: dict[str, Ambiguous] = {
+    "mô": Ambiguous("đâu", frozenset("quy hình tô tả phỏng".split())),
+    # "làm răng" is dental work in "bảo hiểm có trả tiền làm răng không", and "how" in "làm răng ạ"
+    "răng": Ambiguous("sao", frozenset("trám nhổ hàm sâu miệng khôn sữa giả sứ niềng chữa đau mọc cạo".split()),
+                      clause_edge=True),
+}
+
+
+def regional(word: str, before: str, after: str) -> str | None:
+    """The standard reading of a marked regional word between its neighbours, or None."""
+    if word in REGIONAL:
+        return REGIONAL[word]
+    ambiguous = REGIONAL_UNLESS.get(word)
+    if ambiguous is None or before in ambiguous.compounds or after in ambiguous.compounds:
+        return None
+    if ambiguous.clause_edge and before and after not in _CLAUSE_END:
+        return None
+    return ambiguous.reading

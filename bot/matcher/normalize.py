@@ -7,8 +7,10 @@ so the index and the query always agree on what a token is:
 - `fold(text)`: NFC, lower case, diacritics removed (including `đ`→`d`, which NFD does not
   decompose), anything that is not a letter or digit turned into one space.
 - `analyse(text, abbreviations)`: the tokens of `text`, each as a (folded, accented) pair, after
-  whole-token abbreviation expansion, regional words read as the standard ones, place names read
-  as one neutral word (places.py), and filler removal. The accented form is kept so that the
+  a letter stretched for emphasis is typed once, Telex keys left in by an input method that was
+  off are read as the syllables they spell (telex.py), whole-token abbreviation expansion,
+  regional words read as the standard ones, place names read as one neutral word (places.py),
+  and filler removal. The accented form is kept so that the
   matcher can use diacritic agreement as a tie-breaker when the query has diacritics.
 - `normalize(text, abbreviations)`: the folded tokens of `analyse`, for scoring and for tooling
   (for example, spotting two entries whose phrasings normalise to the same text).
@@ -26,10 +28,15 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
-from bot.matcher.abbreviations import ABBREVIATIONS, REGIONAL
+from bot.matcher import telex
+from bot.matcher.abbreviations import ABBREVIATIONS, regional
 from bot.matcher.places import BY_FIRST, NAMES, PLACE_WORD, UNMARKED_AMBIGUOUS
 
 _WORD = re.compile(r"[^\W_]+")
+# A letter typed three times or more at the end of a word is stretched for emphasis ("khônggg",
+# "gấp lắmmm"): no Vietnamese word has one letter thrice ("cccd" is an abbreviation).
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}$")
+_THRICE = re.compile(r"([^\W\d_])\1\1")
 _FOLD_TABLE = {
     ord(c): unicodedata.normalize("NFD", c)[0]
     for c in map(chr, range(0xC0, 0x1EFF + 1))
@@ -81,13 +88,18 @@ def analyse(text: str, abbreviations: Mapping[str, str] | None = None) -> list[T
     spellings of a final i/y ("kí"/"ký") fold to the same syllable.
     """
     tokens: list[Token] = []
-    for word in _WORD.findall(unicodedata.normalize("NFC", text).lower()):
+    lowered = unicodedata.normalize("NFC", text).lower()
+    words = _WORD.findall(lowered)
+    if _THRICE.search(lowered):
+        words = [_unstretched(word) for word in words]
+    words = telex.decode(lowered, words)
+    for i, word in enumerate(words):
         folded, token = _syllable(word)
         expansion = abbreviations.get(folded) if abbreviations else None
         if expansion is None:
             expansion = ABBREVIATIONS.get(folded)
         if _marked(word):
-            expansion = REGIONAL.get(word)
+            expansion = regional(word, words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else "")
         if expansion is None:
             tokens.append(token)
         else:
@@ -107,6 +119,14 @@ def _syllable(word: str) -> tuple[str, Token]:
     answer texts the matcher reads (about 0.3 ms for a 700-character answer, 0.12 ms cached)."""
     folded = word.translate(_FOLD_TABLE)
     return folded, Token(_I_TO_Y.get(folded, folded), word)
+
+
+def _unstretched(word: str) -> str:
+    """`word` with a stretched last letter typed once; an abbreviation ("pccc") has no vowel."""
+    stretched = _STRETCHED.search(word)
+    if stretched is None or not any(c in "aeiouy" for c in word.translate(_FOLD_TABLE)):
+        return word
+    return word[:stretched.start() + 1]
 
 
 def _marked(word: str) -> bool:
