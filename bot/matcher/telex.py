@@ -31,8 +31,8 @@ _SYLLABLE = re.compile(
 )
 _FOLD = str.maketrans("ăâêôơư", "aaeoou")
 _ASCII_WORD = re.compile(r"[a-z]+")
-# a key left in some word: a tone key after a plain vowel, a doubled vowel, w or dd
-_TRACE = re.compile(r"[aeiouy][a-z]*[sfrxj]|aa|ee|oo|w|dd")
+# a key left in some word: a tone key a syllable's length after a plain vowel, a doubled vowel, w or dd
+_TRACE = re.compile(r"[aeiouy][a-z]{0,5}[sfrxj]|aa|ee|oo|w|dd")
 
 
 def decode(text: str, words: list[str]) -> list[str]:
