@@ -14,8 +14,9 @@ word that is also a standard word is read as the regional one only away from the
 that make it standard (`REGIONAL_UNLESS`): "mô" is đâu except in "quy mô", "mô hình", "mô tô";
 "răng" is sao where a question word goes (ending a clause, opening the message), except beside
 "trám", "nhổ", "hàm", "sâu" (a tooth the health insurance pays for).
-"chi" (gì, or "chi phí", "chi trả", "chi tiết", ...) is left out: it is typed without marks, so
-nothing tells the two apart.
+"chi" (gì, or "chi phí", "chi trả", "chi tiết", ...) is left out: typed without marks in both
+meanings, it would be the one unmarked word read as regional speech, and read as gì where it ends
+a question it changed no answer on the tune halves (bench/README.md, twenty-sixth round).
 """
 
 from __future__ import annotations
