@@ -22,7 +22,6 @@ _VOWEL_LETTERS = {"uwow": "ươ", "uow": "ươ", "aw": "ă", "ow": "ơ", "uw": "
 _MARKED_VOWELS = frozenset("ăâêôơư")
 # what may follow a tone key: it is typed last, or before the final consonants ("tiesng")
 _CODAS = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
-_VOWELS = frozenset("aeiouy") | _MARKED_VOWELS
 # A syllable once folded: an onset ("qu" and "gi" take their u and i), a vowel cluster, a coda.
 _SYLLABLE = re.compile(
     r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnrstvx])?"
