@@ -67,7 +67,7 @@ BATCHES = dict(zip(ORDINALS, ALL_BATCHES, strict=True))
 # fitted on too, it raised the long threshold from 0.62 to 0.70 (its long near misses, a
 # mortgage, a licence to sell alcohol and a tuition waiver, lead at answering probabilities) and
 # cost long answers on every held-out half (bench/README.md, twenty-first round). The ninth to
-# twelfth batches were written to measure the decision as shipped and are not fitted on either
+# thirteenth batches were written to measure the decision as shipped and are not fitted on either
 # (twenty-third to twenty-sixth rounds). `--batches` fits on any others.
 FITTED = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 MARGIN = 0.8

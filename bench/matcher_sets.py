@@ -44,8 +44,10 @@ NINTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_9.yaml"
 TENTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_10.yaml"
 ELEVENTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_11.yaml"
 TWELFTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_12.yaml"
+THIRTEENTH_BATCH = ROOT / "tests" / "data" / "citizen_messages_13.yaml"
 BATCHES = (CITIZEN, SECOND_BATCH, THIRD_BATCH, FOURTH_BATCH, FIFTH_BATCH, SIXTH_BATCH, SEVENTH_BATCH, EIGHTH_BATCH,
-           NINTH_BATCH, TENTH_BATCH, ELEVENTH_BATCH, TWELFTH_BATCH)
+           NINTH_BATCH, TENTH_BATCH, ELEVENTH_BATCH, TWELFTH_BATCH,
+           THIRTEENTH_BATCH)
 OWN = ROOT / "tests" / "data" / "matcher_eval.yaml"
 FOLDS = 3  # alternatives hidden per entry in turn (most entries have three or more)
 
@@ -125,7 +127,7 @@ def thin_sets(kb: KnowledgeBase, half: str, batches: tuple[Path, ...] = (CITIZEN
 
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
-            "twelfth")
+            "twelfth", "thirteenth")
 
 
 def _label(path: Path, half: str) -> str:
