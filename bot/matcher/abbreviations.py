@@ -81,6 +81,10 @@ REGIONAL_UNLESS: dict[str, Ambiguous] = {
 }
 
 
+# screened for before `regional` is asked: most marked words of a text are standard ones
+REGIONAL_WORDS = frozenset(REGIONAL) | frozenset(REGIONAL_UNLESS)
+
+
 def regional(word: str, before: str, after: str) -> str | None:
     """The standard reading of a marked regional word between its neighbours, or None."""
     if word in REGIONAL:

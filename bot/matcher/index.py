@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from itertools import chain, pairwise
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -98,21 +98,24 @@ class Index:
 
     def _postings(self, counts: list[Counter[str]]) -> tuple[dict[str, tuple[int, int]], np.ndarray, np.ndarray]:
         """Every term's posting list as a slice (`spans`) of one array of documents and one of
-        their BM25 weights, documents in ascending order within a term."""
-        avg = sum(c.total() for c in counts) / max(len(counts), 1) or 1.0
-        idf = self.idf
-        docs: dict[str, list[int]] = {term: [] for term in idf}
-        weights: dict[str, list[float]] = {term: [] for term in idf}
-        for doc, bag in enumerate(counts):
-            norm = K1 * (1 - B + B * bag.total() / avg)
-            for term, tf in bag.items():
-                docs[term].append(doc)
-                weights[term].append(idf[term] * tf * (K1 + 1) / (tf + norm))
-        ends = np.cumsum([len(docs[term]) for term in idf], dtype=np.int64)
-        spans = {term: (int(end) - len(docs[term]), int(end)) for term, end in zip(idf, ends, strict=True)}
-        size = int(ends[-1]) if len(ends) else 0
-        return (spans, np.fromiter(chain.from_iterable(docs.values()), dtype=np.int64, count=size),
-                np.fromiter(chain.from_iterable(weights.values()), dtype=np.float64, count=size))
+        their BM25 weights, documents in ascending order within a term. Computed over all
+        (document, term) pairs at once: appending them term by term was a quarter of a
+        restart's lexical build at 10,000 entries."""
+        terms = list(self.idf)
+        number = {term: n for n, term in enumerate(terms)}
+        term_of = np.fromiter((number[term] for bag in counts for term in bag), dtype=np.int64)
+        tf = np.fromiter((tf for bag in counts for tf in bag.values()), dtype=np.float64, count=len(term_of))
+        lengths = np.fromiter((bag.total() for bag in counts), dtype=np.float64, count=len(counts))
+        doc_of = np.repeat(np.arange(len(counts), dtype=np.int64), [len(bag) for bag in counts])
+        avg = float(lengths.sum()) / max(len(counts), 1) or 1.0
+        norm = (K1 * (1 - B + B * lengths / avg))[doc_of]
+        idf = np.fromiter(self.idf.values(), dtype=np.float64, count=len(terms))[term_of]
+        weights = idf * tf * (K1 + 1) / (tf + norm)
+        order = np.argsort(term_of, kind="stable")  # documents stay ascending within a term
+        ends = np.cumsum(np.bincount(term_of, minlength=len(terms)))
+        starts = ends - np.bincount(term_of, minlength=len(terms))
+        spans = dict(zip(terms, zip(starts.tolist(), ends.tolist(), strict=True), strict=True))
+        return spans, doc_of[order], weights[order]
 
     def weight(self, term: str) -> float:
         """IDF of `term`; an unknown term weighs as much as the rarest, except unknown numbers
