@@ -10,7 +10,8 @@ a distinct suffix so every phrasing is a new text to embed), questions are parap
 tests/data/citizen_messages.yaml (both halves: only their length matters here); skipped when
 the shared data is absent. The vector cache
 lives in a temporary directory. Latency: each question timed three times, fastest kept (the
-machine is shared); p50 and p99 over the questions. Peak memory: ru_maxrss of this process
+machine is shared); p50 and p99 over the questions. The restart is timed three times too, and
+all three are printed. Peak memory: ru_maxrss of this process
 after everything, which includes both matchers, the baselines' absence, Python and numpy.
 """
 
@@ -62,6 +63,16 @@ def rss_mb() -> float:
         return float("nan")
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory (Linux VmHWM), in MB. Not ru_maxrss: a child started
+    from this bench inherits the parent's peak at the fork, which is not the worker's own."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return float("nan")
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), float("nan"))
+
+
 def latency(ask: Callable[[str], object], questions: list[str]) -> tuple[float, float]:
     timings = []
     for q in questions:
@@ -102,10 +113,13 @@ def main() -> int:
         started = time.perf_counter()
         Matcher(kb, MatcherSettings(), semantic)
         first_build = time.perf_counter() - started
-        VectorCache._memory.clear()  # a restart: the process memory is gone, the file stays
-        started = time.perf_counter()
-        meaning = Matcher(kb, MatcherSettings(), semantic)
-        restart = time.perf_counter() - started
+        restarts = []
+        for _ in range(3):  # timed like the questions: the machine is shared, so the fastest of 3 is kept
+            VectorCache._memory.clear()  # a restart: the process memory is gone, the file stays
+            started = time.perf_counter()
+            meaning = Matcher(kb, MatcherSettings(), semantic)
+            restarts.append(time.perf_counter() - started)
+        restart = min(restarts)
         built = rss_mb()
         lex50, lex99 = latency(lexical.answer, questions)
         sem50, sem99 = latency(meaning.answer, questions)
@@ -121,6 +135,7 @@ def main() -> int:
     print(f"{'system':<34}{'build s':>9}{'restart s':>11}{'p50 ms':>9}{'p99 ms':>9}")
     print(f"{'lexical only, old decision':<34}{lexical_build:>9.2f}{'':>11}{lex50:>9.2f}{lex99:>9.2f}")
     print(f"{'with meaning, new decision':<34}{first_build:>9.2f}{restart:>11.2f}{sem50:>9.2f}{sem99:>9.2f}")
+    print(f"  (restart: fastest of {', '.join(f'{r:.2f}' for r in restarts)} s)")
     print(f"long citizen messages ({len(long_messages)}, {_mean_words(long_messages):.0f} words on average):")
     print(f"{'  lexical only, old decision':<34}{'':>9}{'':>11}{long_lex50:>9.2f}{long_lex99:>9.2f}")
     print(f"{'  with meaning, new decision':<34}{'':>9}{'':>11}{long_sem50:>9.2f}{long_sem99:>9.2f}")
@@ -153,8 +168,7 @@ def worker_rss(entries: int, cache: Path, questions: int) -> int:
     for line in PARAPHRASES.read_text(encoding="utf-8").splitlines()[:questions]:
         for question in json.loads(line)["phrasings"]:
             matcher.answer(question)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RSS {rss_mb():.0f} MB, peak {peak:.0f} MB")
+    print(f"RSS {rss_mb():.0f} MB, peak {peak_mb():.0f} MB")
     return 0
 
 
