@@ -8,11 +8,11 @@ Entries are procedure names from ../shared/data/tthc-catalogue/ (reused to reach
 a distinct suffix so every phrasing is a new text to embed), questions are paraphrase phrasings
 (../shared/data/dvc-faq-paraphrases/) and, timed apart, the long everyday messages of
 tests/data/citizen_messages.yaml (both halves: only their length matters here); skipped when
-the shared data is absent. The vector cache
-lives in a temporary directory. Latency: each question timed three times, fastest kept (the
-machine is shared); p50 and p99 over the questions. The restart is timed three times too, and
-all three are printed. Peak memory: ru_maxrss of this process
-after everything, which includes both matchers, the baselines' absence, Python and numpy.
+the shared data is absent. The vector cache lives in a temporary directory. Latency: each
+question timed three times, fastest kept (the machine is shared); p50 and p99 over the
+questions. The restart is timed three times too, and all three are printed. Memory: this
+process's peak (ru_maxrss, both matchers, Python and numpy), and a worker's own resident and
+peak memory, measured in a child process that restarts one matcher from the vector cache.
 """
 
 from __future__ import annotations
